@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// `npm test`: unit and integration tests in one run. Starts the local IAM test bed when it is not
+// running and stops what it started. In CI (CI=true) a test bed that will not start fails the run.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
+const filters = process.argv.slice(2);
+
+function testFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return name.endsWith('.test.ts') ? [relative(root, path)] : [];
+  });
+}
+
+function testbed(command) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'test/testbed/cli.ts', command], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+const files = testFiles(join(root, 'test'))
+  .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
+  .sort();
+const env = { ...process.env };
+let started = false;
+
+if (process.env.RDSIAM_TESTBED === 'skip') {
+  if (inCI) {
+    console.error('rdsiam: RDSIAM_TESTBED=skip is not allowed in CI: integration tests must run.');
+    process.exit(1);
+  }
+  console.error('\n*** rdsiam: RDSIAM_TESTBED=skip: integration tests are SKIPPED. ***\n');
+} else if (typeof process.getuid === 'function' && process.getuid() !== 0 && !inCI) {
+  env.RDSIAM_TESTBED = 'skip';
+  console.error(
+    '\n*** rdsiam: not running as root, so the local IAM test bed (own PostgreSQL and MariaDB servers,\n' +
+      '*** a PAM module) cannot be started: integration tests are SKIPPED. Run `npm test` as root,\n' +
+      '*** or start it once with `sudo npm run testbed:start` and run `npm test` again. ***\n',
+  );
+} else {
+  let status = testbed('status');
+  if (status.status !== 0) {
+    const start = testbed('start');
+    if (start.status !== 0) {
+      console.error(`rdsiam: the local IAM test bed did not start (exit ${start.status}).`);
+      process.exit(1);
+    }
+    started = true;
+    status = testbed('status');
+  }
+  const lines = status.stdout.trim().split('\n');
+  env.RDSIAM_TESTBED_FILE = lines[lines.length - 1];
+}
+
+let code = 1;
+try {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  code = run.status ?? 1;
+} finally {
+  if (started) testbed('stop');
+}
+process.exit(code);
