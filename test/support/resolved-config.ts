@@ -1,0 +1,39 @@
+import type { Engine, ResolvedConfig } from '../../src/config/types.js';
+
+export const RDS_HOST = 'mydb.c9akciq32.us-east-1.rds.amazonaws.com';
+export const DSQL_HOST = 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws';
+
+export interface ConfigShape extends Partial<Omit<ResolvedConfig, 'dsn'>> {
+  host?: string;
+  port?: number;
+  user?: string;
+  engine?: Engine;
+}
+
+/** A ResolvedConfig built directly (no loader): an IAM PostgreSQL connection to RDS_HOST unless told otherwise. */
+export function resolvedConfig(shape: ConfigShape = {}): ResolvedConfig {
+  const { host = RDS_HOST, port, user = 'app_user', engine = 'postgres', ...rest } = shape;
+  const protocol = engine === 'mysql' ? 'mysql:' : 'postgres:';
+  return {
+    connection: 'default',
+    dsn: {
+      engine,
+      protocol,
+      user,
+      host,
+      ...(port === undefined ? {} : { port }),
+      database: 'app',
+      params: {},
+      redacted: `${protocol}//${user}@${host}${port === undefined ? '' : `:${port}`}/app`,
+    },
+    plugins: ['iam'],
+    iam_expiration: 840,
+    ssl: { mode: 'verify-full' },
+    aws_credentials_source: 'chain',
+    connect_timeout_ms: 5000,
+    pool: {},
+    sources: {},
+    connectionNames: ['default'],
+    ...rest,
+  };
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveTokenTarget } from '../../src/endpoint/target.js';
+import { EndpointError } from '../../src/errors.js';
+import { DSQL_HOST, RDS_HOST, resolvedConfig } from '../support/resolved-config.js';
+
+function refusal(fn: () => unknown): EndpointError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof EndpointError, `expected an EndpointError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected an EndpointError, but nothing was thrown');
+}
+
+describe('resolveTokenTarget: port', () => {
+  it('takes iam_default_port over the DSN port over the engine default', () => {
+    assert.equal(resolveTokenTarget(resolvedConfig({ port: 6543, iam_default_port: 7000 })).port, 7000);
+    assert.equal(resolveTokenTarget(resolvedConfig({ port: 6543 })).port, 6543);
+    assert.equal(resolveTokenTarget(resolvedConfig({})).port, 5432);
+    assert.equal(resolveTokenTarget(resolvedConfig({ engine: 'mysql' })).port, 3306);
+    assert.equal(resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'] })).port, 5432);
+  });
+});
+
+describe('resolveTokenTarget: host, region, user', () => {
+  it('signs for the DSN host and its region by default', () => {
+    const t = resolveTokenTarget(resolvedConfig({ host: 'MyDB.C9AKCIQ32.US-EAST-1.RDS.AMAZONAWS.COM.', user: 'alice' }));
+    assert.deepEqual(
+      { plugin: t.plugin, engine: t.engine, host: t.host, region: t.region, user: t.user, kind: t.endpoint.kind },
+      { plugin: 'iam', engine: 'postgres', host: RDS_HOST, region: 'us-east-1', user: 'alice', kind: 'instance' },
+    );
+  });
+
+  it('signs for iam_host while the DSN connects through a custom host', () => {
+    const t = resolveTokenTarget(resolvedConfig({ host: 'localhost', port: 15432, iam_host: RDS_HOST, iam_default_port: 5432 }));
+    assert.equal(t.host, RDS_HOST);
+    assert.equal(t.port, 5432);
+    assert.equal(t.region, 'us-east-1');
+  });
+
+  it('takes iam_region over the region in the host', () => {
+    assert.equal(resolveTokenTarget(resolvedConfig({ iam_region: 'eu-west-1' })).region, 'eu-west-1');
+  });
+
+  it('needs iam_region for a global endpoint', () => {
+    const host = 'app.global-abc123xyz.global.rds.amazonaws.com';
+    const err = refusal(() => resolveTokenTarget(resolvedConfig({ host })));
+    assert.match(err.message, /global database endpoint/);
+    assert.match(err.message, /iam_region/);
+    assert.equal(resolveTokenTarget(resolvedConfig({ host, iam_region: 'us-west-2' })).region, 'us-west-2');
+  });
+
+  it('accepts an unrecognised iam_host only together with iam_region', () => {
+    const err = refusal(() => resolveTokenTarget(resolvedConfig({ iam_host: 'db.internal.example.com' })));
+    assert.match(err.message, /iam_host "db\.internal\.example\.com"/);
+    assert.match(err.message, /iam_region/);
+    const t = resolveTokenTarget(resolvedConfig({ iam_host: 'db.internal.example.com', iam_region: 'eu-central-1' }));
+    assert.deepEqual([t.host, t.region, t.endpoint.kind], ['db.internal.example.com', 'eu-central-1', 'other']);
+  });
+
+  it('refuses an IP iam_host even with iam_region', () => {
+    const err = refusal(() => resolveTokenTarget(resolvedConfig({ iam_host: '10.1.2.3', iam_region: 'us-east-1' })));
+    assert.match(err.message, /iam_host 10\.1\.2\.3.*IP address/);
+  });
+
+  it('refuses an iam_region that is not a region name', () => {
+    const err = refusal(() => resolveTokenTarget(resolvedConfig({ iam_region: 'us-east-1/x' })));
+    assert.match(err.message, /iam_region "us-east-1\/x"/);
+  });
+
+  it('refuses a DSN without a user', () => {
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ user: '' }))).message, /names no user/);
+  });
+});
+
+describe('resolveTokenTarget: hosts a token cannot name', () => {
+  for (const host of ['8.8.8.8', '::1', 'a.b', 'https://foo.com/abc.html', 'foo.boo//', '<>', 'localhost']) {
+    it(`refuses DSN host ${JSON.stringify(host)} without iam_host, saying to set it`, () => {
+      const err = refusal(() => resolveTokenTarget(resolvedConfig({ host })));
+      assert.match(err.message, /Set iam_host|set iam_host/);
+      assert.equal(err.code, 'RDSIAM_ENDPOINT');
+    });
+  }
+
+  it('names where the offending value came from', () => {
+    const err = refusal(() =>
+      resolveTokenTarget(resolvedConfig({ host: '8.8.8.8', sources: { dsn: { kind: 'env', variable: 'DATABASE_URL' } } })),
+    );
+    assert.match(err.message, /8\.8\.8\.8 \(from DATABASE_URL\)/);
+  });
+});
+
+describe('resolveTokenTarget: plugins', () => {
+  it('refuses iam_dsql with an RDS host and iam with a DSQL host', () => {
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugins: ['iam_dsql'] }))).message, /Use plugin iam /);
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ host: DSQL_HOST }))).message, /Use plugin iam_dsql/);
+  });
+
+  it('refuses iam_dsql over MySQL', () => {
+    const err = refusal(() => resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], engine: 'mysql' })));
+    assert.match(err.message, /mysql:\/\//);
+  });
+
+  it('refuses a config with no IAM plugin, or both', () => {
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugins: [] }))).message, /no IAM plugin/);
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugins: ['iam', 'iam_dsql'] }))).message, /both/);
+  });
+
+  it('resolves a DSQL target', () => {
+    const t = resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user: 'admin' }));
+    assert.deepEqual([t.plugin, t.region, t.user, t.endpoint.kind], ['iam_dsql', 'us-east-1', 'admin', 'dsql']);
+  });
+});
