@@ -1,0 +1,50 @@
+import { channel } from 'node:diagnostics_channel';
+import type { PluginCode } from './config/types.js';
+
+/**
+ * What rdsiam reports on `node:diagnostics_channel`. Subscribe with
+ * `diagnostics_channel.subscribe('rdsiam:token:signed', (event) => ...)`.
+ * Payloads carry fingerprints, never a token, a secret key or an access key id.
+ */
+export interface RdsIamEvents {
+  /** A token was signed (a cache miss or a forced refresh). */
+  'rdsiam:token:signed': TokenEvent & { durationMs: number; signedAt: number };
+  /** A token was served from the cache. */
+  'rdsiam:token:cache-hit': TokenEvent & { ageMs: number };
+  /** Signing failed; the error is the CredentialsError (or other) that the callers received. */
+  'rdsiam:token:sign-failed': Omit<TokenEvent, 'fingerprint'> & { durationMs: number; error: string };
+  /** A credential provider was asked for new credentials and returned them. */
+  'rdsiam:credentials:fetched': CredentialsEvent & { durationMs: number; expiresAt: number | null };
+  /** A credential provider failed or timed out. `servedStale` when still-valid older credentials were kept. */
+  'rdsiam:credentials:failed': CredentialsEvent & { durationMs: number; error: string; servedStale: boolean };
+  /** Published by the driver layer when a login failed and it retries once with a fresh token. */
+  'rdsiam:connect:retry': TokenEvent & { reason?: string };
+}
+
+export interface TokenEvent {
+  plugin: PluginCode;
+  host: string;
+  port: number;
+  user: string;
+  region: string;
+  fingerprint: string;
+}
+
+export interface CredentialsEvent {
+  source: string;
+  profile: string | undefined;
+  roleArn: string | undefined;
+}
+
+export type RdsIamChannel = keyof RdsIamEvents;
+
+/** Publishes an event; the payload is built only when someone is subscribed. */
+export function publish<K extends RdsIamChannel>(name: K, payload: () => RdsIamEvents[K]): void {
+  const ch = channel(name);
+  if (ch.hasSubscribers) ch.publish(payload());
+}
+
+/** For the driver layer: a login was refused and is retried once with a fresh token. */
+export function publishRetry(event: RdsIamEvents['rdsiam:connect:retry']): void {
+  publish('rdsiam:connect:retry', () => event);
+}
