@@ -44,11 +44,12 @@ export async function verifyToken(token: string, service: 'rds-db' | 'dsql', reg
     },
     { signingDate, expiresIn },
   );
-  const want = expected.query['X-Amz-Signature'];
+  const signed = expected.query ?? {};
+  const want = signed['X-Amz-Signature'];
   if (typeof want !== 'string' || want !== q.get('X-Amz-Signature')) {
     throw new Error('the token signature does not match one recomputed from its own date and the given keys');
   }
-  if (expected.query['X-Amz-Credential'] !== q.get('X-Amz-Credential')) throw new Error('credential scope differs');
+  if (signed['X-Amz-Credential'] !== q.get('X-Amz-Credential')) throw new Error('credential scope differs');
 
   const params: Record<string, string> = {};
   for (const [name, value] of q) if (name !== 'X-Amz-Signature' && name !== 'X-Amz-Security-Token') params[name] = value;
