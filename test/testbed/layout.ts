@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The fixed facts of the test bed: names a test can rely on. Ports and secrets are chosen at start. */
+export const REGION = 'us-east-1';
+export const ENDPOINTS = {
+  postgres: 'testbed.cluster-abc123example.us-east-1.rds.amazonaws.com',
+  postgresReader: 'testbed.cluster-ro-abc123example.us-east-1.rds.amazonaws.com',
+  mysql: 'testbed-mysql.cluster-abc123example.us-east-1.rds.amazonaws.com',
+  dsql: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws',
+} as const;
+export const USERS = {
+  pgIam: 'iam_app',
+  pgIamReader: 'iam_reader',
+  pgPassword: 'plain_app',
+  mysqlIam: 'iam_app',
+  mysqlPassword: 'plain_app',
+  dsqlAdmin: 'admin',
+  dsqlRole: 'app_role',
+} as const;
+export const DATABASE = 'rdsiam_test';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Every path the test bed uses, derived from one work dir (`RDSIAM_TESTBED_DIR` or `<repo>/.testbed`). */
+export function layout(env: NodeJS.ProcessEnv = process.env) {
+  const configured = env.RDSIAM_TESTBED_DIR;
+  const dir = configured ? (isAbsolute(configured) ? configured : resolve(configured)) : join(repoRoot, '.testbed');
+  // PAM service names are global (/etc/pam.d), so two work dirs must not share them.
+  const tag = createHash('sha256').update(dir).digest('hex').slice(0, 8);
+  const run = join(dir, 'run');
+  return {
+    repoRoot,
+    dir,
+    stateFile: join(dir, 'state.json'),
+    logs: join(dir, 'logs'),
+    tls: join(dir, 'tls'),
+    pamBuild: join(dir, 'pam'),
+    run,
+    verifier: {
+      config: join(dir, 'verifier.json'),
+      pidFile: join(run, 'verifier.pid'),
+      pamSocket: join(run, 'verifier.sock'),
+      controlSocket: join(run, 'control.sock'),
+      log: join(dir, 'logs', 'verifier.log'),
+    },
+    postgres: cluster(dir, 'postgres'),
+    dsql: cluster(dir, 'dsql'),
+    mysql: {
+      root: join(dir, 'mysql'),
+      data: join(dir, 'mysql', 'data'),
+      config: join(dir, 'mysql', 'my.cnf'),
+      socket: join(dir, 'mysql', 'mysqld.sock'),
+      pidFile: join(dir, 'mysql', 'mysqld.pid'),
+      log: join(dir, 'logs', 'mysql.log'),
+    },
+    pamServices: {
+      postgres: `rdsiam-testbed-${tag}-pg`,
+      mysql: `rdsiam-testbed-${tag}-mysql`,
+      dsql: `rdsiam-testbed-${tag}-dsql`,
+    },
+  };
+}
+
+function cluster(dir: string, name: string) {
+  return {
+    root: join(dir, name),
+    data: join(dir, name, 'data'),
+    // The unix socket dir doubles as the bootstrap door (trust for the postgres OS user only).
+    socketDir: join(dir, name, 'socket'),
+    log: join(dir, 'logs', `${name}.log`),
+  };
+}
+
+export type Layout = ReturnType<typeof layout>;
+export type PamServiceKind = keyof Layout['pamServices'];

@@ -1,0 +1,57 @@
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface RdsServerFacts {
+  host: string;
+  port: number;
+  /** The RDS-style writer name the server certificate covers and the verifier accepts. */
+  endpoint: string;
+  region: string;
+  iamUser: string;
+  database: string;
+  /** A user that logs in with a plain password (for no-plugin tests). */
+  passwordUser: string;
+  password: string;
+  pamService: string;
+}
+
+export interface TestbedState {
+  version: 1;
+  startedAt: string;
+  /** Absolute path of the test CA certificate (PEM). */
+  ca: string;
+  postgres: RdsServerFacts & { readerEndpoint: string; readerUser: string };
+  mysql: RdsServerFacts;
+  dsql: {
+    host: string;
+    port: number;
+    endpoint: string;
+    region: string;
+    adminUser: string;
+    roleUser: string;
+    database: string;
+    pamService: string;
+  };
+  /** Keys the verifier knows from start-up: a long-term one and a temporary one (with session token). */
+  credentials: TestCredentials[];
+  verifier: { controlSocket: string; pamSocket: string; pidFile: string; log: string };
+}
+
+/** Written atomically and readable by root only: it holds the test keys and passwords. */
+export async function writeState(path: string, state: TestbedState): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
+}
+
+export async function readState(path: string): Promise<TestbedState> {
+  const parsed = JSON.parse(await readFile(path, 'utf8')) as TestbedState;
+  if (parsed.version !== 1) throw new Error(`${path}: unknown test bed state version ${String(parsed.version)}`);
+  return parsed;
+}
