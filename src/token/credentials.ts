@@ -1,0 +1,254 @@
+import type { CredentialsSource, ResolvedConfig } from '../config/types.js';
+import { CredentialsError } from '../errors.js';
+import { publish } from '../events.js';
+import { fingerprint, scrub } from '../secret.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+
+/** AWS credentials, structurally compatible with the SDK's `AwsCredentialIdentity`. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/** Structurally compatible with the SDK's `AwsCredentialIdentityProvider`, so SDK providers can be injected. */
+export type CredentialsProvider = () => Promise<AwsCredentials>;
+
+/** The settings that pick where credentials come from; equal settings share one provider. */
+export interface CredentialSettings {
+  readonly source: CredentialsSource;
+  readonly profile: string | undefined;
+  readonly roleArn: string | undefined;
+  readonly roleSessionName: string | undefined;
+  readonly externalId: string | undefined;
+  /** The region STS is called in when a role is assumed. */
+  readonly region: string;
+  /** A fetch that has not answered after this long fails (the config's `connect_timeout_ms`). */
+  readonly timeoutMs: number;
+}
+
+export function credentialSettingsOf(config: ResolvedConfig, region: string): CredentialSettings {
+  return {
+    source: config.aws_credentials_source,
+    profile: config.aws_profile,
+    roleArn: config.aws_role_arn,
+    roleSessionName: config.aws_role_session_name,
+    externalId: config.aws_external_id,
+    region,
+    timeoutMs: config.connect_timeout_ms,
+  };
+}
+
+export interface CredentialsDeps {
+  clock?: Clock;
+  /** Replaces the SDK provider the settings would build; still cached, coalesced and timed out. */
+  credentials?: CredentialsProvider;
+}
+
+// A presigned token cannot outlive the credentials that signed it, and an RDS token lives 15 minutes, so
+// credentials are renewed when 15 minutes remain (or half their life, for short-lived ones).
+const REFRESH_BEFORE_MS = 15 * 60_000;
+// After a failed renewal, still-valid credentials are served and renewal is retried no sooner than this.
+const RETRY_AFTER_FAILURE_MS = 10_000;
+
+interface Held {
+  readonly credentials: AwsCredentials;
+  readonly identity: string;
+  readonly expiresAt: number | null;
+  refreshAt: number;
+}
+
+/** Current credentials with the identity tokens signed by them are cached under. */
+export interface CurrentCredentials {
+  readonly credentials: AwsCredentials;
+  /** A fingerprint of the access key id: distinct credentials never share a token. */
+  readonly identity: string;
+  /** When the credentials expire (ms epoch), or null for long-term keys. */
+  readonly expiresAt: number | null;
+}
+
+/**
+ * One credential source, shared by every token signed with the same settings: fetched once, kept until close
+ * to expiry, concurrent fetches coalesced, a hanging source cut off after `timeoutMs`.
+ */
+export class SharedCredentials {
+  readonly settings: CredentialSettings;
+  /** For SDK signers. Ignores `forceRefresh`: renewal timing is decided here, once, for every signer. */
+  readonly provider: CredentialsProvider = () => this.current().then((c) => c.credentials);
+  readonly #clock: Clock;
+  readonly #source: CredentialsProvider;
+  #held: Held | undefined;
+  #flight: Promise<CurrentCredentials> | undefined;
+
+  constructor(settings: CredentialSettings, deps: CredentialsDeps = {}) {
+    this.settings = settings;
+    this.#clock = deps.clock ?? systemClock;
+    this.#source = deps.credentials ?? sdkProvider(settings);
+  }
+
+  current(): Promise<CurrentCredentials> {
+    const held = this.#held;
+    if (held !== undefined && this.#clock.now() < held.refreshAt) return Promise.resolve(held);
+    this.#flight ??= this.#fetch().finally(() => {
+      this.#flight = undefined;
+    });
+    return this.#flight;
+  }
+
+  async #fetch(): Promise<CurrentCredentials> {
+    const started = this.#clock.now();
+    const { source, profile, roleArn } = this.settings;
+    try {
+      const credentials = await withTimeout(this.#source(), this.settings.timeoutMs);
+      if (typeof credentials?.accessKeyId !== 'string' || credentials.accessKeyId === '') {
+        throw new Error('the provider returned no access key id');
+      }
+      const expiresAt = credentials.expiration?.getTime() ?? null;
+      const refreshAt =
+        expiresAt === null ? Infinity : expiresAt - Math.min(REFRESH_BEFORE_MS, Math.max(0, expiresAt - started) / 2);
+      const held: Held = { credentials, identity: fingerprint(credentials.accessKeyId), expiresAt, refreshAt };
+      this.#held = held;
+      publish('rdsiam:credentials:fetched', () => ({
+        source,
+        profile,
+        roleArn,
+        durationMs: this.#clock.now() - started,
+        expiresAt,
+      }));
+      return held;
+    } catch (err) {
+      const error = credentialsError(this.settings, err);
+      const now = this.#clock.now();
+      const stale = this.#held;
+      const servedStale = stale !== undefined && (stale.expiresAt === null || now < stale.expiresAt);
+      publish('rdsiam:credentials:failed', () => ({
+        source,
+        profile,
+        roleArn,
+        durationMs: now - started,
+        error: error.message,
+        servedStale,
+      }));
+      if (!servedStale) throw error;
+      stale.refreshAt = now + RETRY_AFTER_FAILURE_MS;
+      return stale;
+    }
+  }
+}
+
+// Memoised per (injected provider, clock) and per settings, created lazily so importing does nothing.
+const DEFAULTS = {};
+let shared: WeakMap<object, WeakMap<object, Map<string, SharedCredentials>>> | undefined;
+
+/** The one SharedCredentials for these settings (and these injected deps, if any). */
+export function sharedCredentials(settings: CredentialSettings, deps: CredentialsDeps = {}): SharedCredentials {
+  shared ??= new WeakMap();
+  const byProvider = deps.credentials ?? DEFAULTS;
+  const byClock = deps.clock ?? DEFAULTS;
+  let perProvider = shared.get(byProvider);
+  if (perProvider === undefined) shared.set(byProvider, (perProvider = new WeakMap()));
+  let perClock = perProvider.get(byClock);
+  if (perClock === undefined) perProvider.set(byClock, (perClock = new Map()));
+  const key = JSON.stringify(settings, Object.keys(settings).sort());
+  let found = perClock.get(key);
+  if (found === undefined) perClock.set(key, (found = new SharedCredentials(settings, deps)));
+  return found;
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms (connect_timeout_ms)`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The SDK provider for these settings, imported on first use (the SDK is large). */
+function sdkProvider(s: CredentialSettings): CredentialsProvider {
+  let built: Promise<CredentialsProvider> | undefined;
+  return async () => {
+    built ??= buildSdkProvider(s);
+    return (await built)();
+  };
+}
+
+async function buildSdkProvider(s: CredentialSettings): Promise<CredentialsProvider> {
+  const sdk = await import('@aws-sdk/credential-providers');
+  const profile = s.profile === undefined ? {} : { profile: s.profile };
+  const clientConfig = { region: s.region };
+  const base: CredentialsProvider = (() => {
+    switch (s.source) {
+      case 'chain':
+        return sdk.fromNodeProviderChain({ ...profile, clientConfig });
+      case 'env':
+        return sdk.fromEnv();
+      case 'ini':
+        return sdk.fromIni({ ...profile, clientConfig });
+      case 'process':
+        return sdk.fromProcess(profile);
+      case 'container':
+        // fromHttp also covers EKS Pod Identity; fromContainerMetadata is the classic ECS path.
+        return sdk.createCredentialChain(sdk.fromHttp(), sdk.fromContainerMetadata());
+      case 'instance':
+        return sdk.fromInstanceMetadata();
+      case 'web_identity':
+        return sdk.fromTokenFile({ clientConfig });
+    }
+  })();
+  if (s.roleArn === undefined) return base;
+  return sdk.fromTemporaryCredentials({
+    masterCredentials: base,
+    params: {
+      RoleArn: s.roleArn,
+      RoleSessionName: s.roleSessionName ?? 'rdsiam',
+      ...(s.externalId === undefined ? {} : { ExternalId: s.externalId }),
+    },
+    clientConfig,
+  });
+}
+
+const HINTS: Record<CredentialsSource, string> = {
+  chain:
+    'Set AWS_PROFILE (or aws_profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a container or instance role is available.',
+  env: 'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary credentials).',
+  ini: 'Check the profile in ~/.aws/credentials and ~/.aws/config (or the files AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name).',
+  process: "Run the profile's credential_process command by hand: it must exit 0 and print Version 1 JSON.",
+  container:
+    'Check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI and that the endpoint answers.',
+  instance: 'Check that this EC2 instance has an instance profile and that its metadata service (IMDS) is reachable.',
+  web_identity: 'Set AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, and check that the token file is readable.',
+};
+
+function credentialsError(s: CredentialSettings, err: unknown): CredentialsError {
+  const where = [
+    `source ${s.source}`,
+    s.profile === undefined ? undefined : `profile ${s.profile}`,
+    s.roleArn === undefined ? undefined : `role ${s.roleArn}`,
+  ]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  const reason = err instanceof TimeoutError ? `timed out: ${err.message}` : redactReason(err);
+  const hint = s.roleArn === undefined ? HINTS[s.source] : `${HINTS[s.source]} Check that these credentials may assume the role.`;
+  // The SDK error is not attached as `cause`: exec errors carry the child's stdout and stderr, which may hold keys.
+  return new CredentialsError(`Could not get AWS credentials (${where}): ${reason}. ${hint}`, {
+    source: s.source,
+    ...(s.profile === undefined ? {} : { profile: s.profile }),
+  });
+}
+
+// Secret access keys and session tokens are long mixed-case alphanumeric runs; no reason text needs one.
+const KEY_LIKE = /[A-Za-z0-9/+=]{30,}/g;
+const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
+
+function redactReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const firstLines = text.split('\n').slice(0, 3).join(' ').trim().slice(0, 500);
+  return scrub(firstLines)
+    .replace(ACCESS_KEY_ID, '***')
+    .replace(KEY_LIKE, (run) => (/\d/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) ? '***' : run))
+    .replace(/\.$/, '');
+}

@@ -1,0 +1,306 @@
+// Credential sources exercised for real through @aws-sdk/credential-providers: env vars, ini files,
+// credential_process scripts and a loopback container-credentials server. No SDK mocks.
+import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import type { CredentialsSource } from '../../src/config/types.js';
+import { CredentialsError } from '../../src/errors.js';
+import { fingerprint } from '../../src/secret.js';
+import { SharedCredentials } from '../../src/token/credentials.js';
+import type { CredentialSettings } from '../../src/token/credentials.js';
+import { tokenSourceFor } from '../../src/token/token-source.js';
+import { NO_AWS_ENV, withEnv } from '../support/env.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { resolvedConfig } from '../support/resolved-config.js';
+import { verifyToken } from '../support/verify-token.js';
+
+// Made-up keys in the documented AWS example format; never real.
+const ALPHA = { accessKeyId: 'AKIAALPHA0000EXAMPLE', secretAccessKey: 'aLpHa0secret0key0EXAMPLE0aLpHa0secret0key' };
+const BETA = { accessKeyId: 'AKIABETA00000EXAMPLE', secretAccessKey: 'bEtA00secret0key0EXAMPLE0bEtA00secret0key' };
+const TEMP = {
+  accessKeyId: 'ASIATEMP00000EXAMPLE',
+  secretAccessKey: 'tEmP00secret0key0EXAMPLE0tEmP00secret0key',
+  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123456789abcdefABCDEF',
+};
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rdsiam-creds-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function settings(source: CredentialsSource, extra: Partial<CredentialSettings> = {}): CredentialSettings {
+  return {
+    source,
+    profile: undefined,
+    roleArn: undefined,
+    roleSessionName: undefined,
+    externalId: undefined,
+    region: 'us-east-1',
+    timeoutMs: 5000,
+    ...extra,
+  };
+}
+
+/** Asserts the value is a CredentialsError carrying none of the given secrets, in any printed form. */
+function assertCredentialsError(err: unknown, secrets: readonly string[]): CredentialsError {
+  assert.ok(err instanceof CredentialsError, `expected a CredentialsError, got ${inspect(err)}`);
+  for (const text of [err.message, JSON.stringify(err), inspect(err, { depth: 10 }), String(err.stack)]) {
+    for (const s of secrets) assert.ok(!text.includes(s), `a secret leaked into: ${text}`);
+  }
+  return err;
+}
+
+function caught(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => assert.fail('expected a rejection'),
+    (err: unknown) => err,
+  );
+}
+
+describe('env credentials', () => {
+  it('signs with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (no session token)', async () => {
+    await withEnv({ ...NO_AWS_ENV, AWS_ACCESS_KEY_ID: ALPHA.accessKeyId, AWS_SECRET_ACCESS_KEY: ALPHA.secretAccessKey }, async () => {
+      const source = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
+      const token = await source.get();
+      const checked = await verifyToken(token.value.reveal(), 'rds-db', 'us-east-1', ALPHA);
+      assert.equal(checked.hasSessionToken, false);
+    });
+  });
+
+  it('signs with AWS_SESSION_TOKEN and keeps AWS_CREDENTIAL_EXPIRATION', async () => {
+    const expiration = new Date(Date.now() + 3_600_000).toISOString();
+    const env = {
+      ...NO_AWS_ENV,
+      AWS_ACCESS_KEY_ID: TEMP.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEMP.secretAccessKey,
+      AWS_SESSION_TOKEN: TEMP.sessionToken,
+      AWS_CREDENTIAL_EXPIRATION: expiration,
+    };
+    await withEnv(env, async () => {
+      const shared = new SharedCredentials(settings('env'));
+      const current = await shared.current();
+      assert.equal(current.identity, fingerprint(TEMP.accessKeyId));
+      assert.equal(current.expiresAt, Date.parse(expiration));
+      const source = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
+      const checked = await verifyToken((await source.get()).value.reveal(), 'rds-db', 'us-east-1', TEMP);
+      assert.equal(checked.hasSessionToken, true);
+    });
+  });
+
+  it('fails with a CredentialsError naming the source when the variables are missing', async () => {
+    await withEnv(NO_AWS_ENV, async () => {
+      const err = assertCredentialsError(await caught(new SharedCredentials(settings('env')).current()), []);
+      assert.equal(err.source, 'env');
+      assert.match(err.message, /source env/);
+      assert.match(err.message, /Set AWS_ACCESS_KEY_ID/);
+    });
+  });
+});
+
+describe('ini credentials', () => {
+  function writeIni(name: string): { credentials: string; config: string } {
+    const credentials = join(dir, `${name}-credentials`);
+    const config = join(dir, `${name}-config`);
+    writeFileSync(
+      credentials,
+      `[alpha]\naws_access_key_id = ${ALPHA.accessKeyId}\naws_secret_access_key = ${ALPHA.secretAccessKey}\n\n` +
+        `[beta]\naws_access_key_id = ${BETA.accessKeyId}\naws_secret_access_key = ${BETA.secretAccessKey}\n`,
+    );
+    writeFileSync(
+      config,
+      `[profile gamma]\naws_access_key_id = ${TEMP.accessKeyId}\naws_secret_access_key = ${TEMP.secretAccessKey}\n` +
+        `aws_session_token = ${TEMP.sessionToken}\n`,
+    );
+    return { credentials, config };
+  }
+
+  it('reads the named profile from AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE', async () => {
+    const files = writeIni('two-profiles');
+    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
+    await withEnv(env, async () => {
+      const beta = await new SharedCredentials(settings('ini', { profile: 'beta' })).current();
+      assert.equal(beta.credentials.accessKeyId, BETA.accessKeyId);
+      const gamma = await new SharedCredentials(settings('ini', { profile: 'gamma' })).current();
+      assert.equal(gamma.credentials.sessionToken, TEMP.sessionToken);
+      // The default chain honours aws_profile too.
+      const alpha = await new SharedCredentials(settings('chain', { profile: 'alpha' })).current();
+      assert.equal(alpha.credentials.accessKeyId, ALPHA.accessKeyId);
+    });
+  });
+
+  it('signs a separate token per profile: different credentials never share one', async () => {
+    const files = writeIni('per-profile');
+    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
+    await withEnv(env, async () => {
+      const clock = new ManualClock();
+      const a = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'alpha' }), { clock });
+      const b = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'beta' }), { clock });
+      const [ta, tb] = [await a.get(), await b.get()];
+      assert.equal(ta.fromCache || tb.fromCache, false);
+      await verifyToken(ta.value.reveal(), 'rds-db', 'us-east-1', ALPHA);
+      await verifyToken(tb.value.reveal(), 'rds-db', 'us-east-1', BETA);
+      assert.equal((await a.get()).fingerprint, ta.fingerprint);
+      assert.equal((await b.get()).fingerprint, tb.fingerprint);
+    });
+  });
+
+  it('fails with a CredentialsError naming an unknown profile', async () => {
+    const files = writeIni('unknown');
+    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
+    await withEnv(env, async () => {
+      const err = assertCredentialsError(await caught(new SharedCredentials(settings('ini', { profile: 'nope' })).current()), [
+        ALPHA.secretAccessKey,
+        BETA.secretAccessKey,
+      ]);
+      assert.deepEqual([err.source, err.profile], ['ini', 'nope']);
+      assert.match(err.message, /profile nope/);
+    });
+  });
+});
+
+describe('credential_process', () => {
+  /** A profile whose credential_process runs `script` (sh); returns the env pointing at it. */
+  function processProfile(name: string, script: string): Record<string, string | undefined> {
+    const path = join(dir, `${name}.sh`);
+    writeFileSync(path, script, { mode: 0o755 });
+    const config = join(dir, `${name}-config`);
+    writeFileSync(config, `[profile ${name}]\ncredential_process = sh ${path}\n`);
+    return { ...NO_AWS_ENV, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+  }
+
+  it('runs the command once and signs with what it prints', async () => {
+    const counter = join(dir, 'proc-count');
+    const expiration = new Date(Date.now() + 3_600_000).toISOString();
+    const env = processProfile(
+      'proc',
+      `echo run >> ${counter}\n` +
+        `printf '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"%s","SessionToken":"%s","Expiration":"%s"}' ` +
+        `${TEMP.accessKeyId} ${TEMP.secretAccessKey} ${TEMP.sessionToken} ${expiration}\n`,
+    );
+    await withEnv(env, async () => {
+      const clock = new ManualClock(Date.now());
+      const config = resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc' });
+      const tokens = await Promise.all(Array.from({ length: 5 }, () => tokenSourceFor(config, { clock }).get()));
+      await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
+      await tokenSourceFor(resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc', user: 'other' }), { clock }).get();
+      assert.equal(readFileSync(counter, 'utf8').trim().split('\n').length, 1);
+    });
+  });
+
+  it('a command exiting non-zero is a CredentialsError without the secrets it printed', async () => {
+    const env = processProfile(
+      'failing',
+      `echo "denied for ${TEMP.secretAccessKey} ${TEMP.sessionToken} ${TEMP.accessKeyId}" >&2\nexit 3\n`,
+    );
+    await withEnv(env, async () => {
+      const err = assertCredentialsError(await caught(new SharedCredentials(settings('process', { profile: 'failing' })).current()), [
+        TEMP.secretAccessKey,
+        TEMP.sessionToken,
+        TEMP.accessKeyId,
+      ]);
+      assert.deepEqual([err.source, err.profile], ['process', 'failing']);
+      assert.match(err.message, /Command failed/);
+      assert.match(err.message, /credential_process command by hand/);
+    });
+  });
+
+  it('a command printing junk is a CredentialsError', async () => {
+    const env = processProfile('junk', `echo 'this is not json ${TEMP.secretAccessKey}'\n`);
+    await withEnv(env, async () => {
+      const err = assertCredentialsError(await caught(new SharedCredentials(settings('process', { profile: 'junk' })).current()), [
+        TEMP.secretAccessKey,
+      ]);
+      assert.match(err.message, /invalid JSON/);
+    });
+  });
+
+  it('a command that hangs is cut off by the timeout', async () => {
+    const pidFile = join(dir, 'hang.pid');
+    const env = processProfile('hang', `echo $$ > ${pidFile}\nexec sleep 60\n`);
+    try {
+      await withEnv(env, async () => {
+        const shared = new SharedCredentials(settings('process', { profile: 'hang', timeoutMs: 400 }));
+        const err = assertCredentialsError(await caught(shared.current()), []);
+        assert.match(err.message, /timed out: no answer within 400 ms \(connect_timeout_ms\)/);
+      });
+    } finally {
+      // The SDK cannot cancel its child; end the one we started so this test file can exit.
+      for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+    }
+  });
+});
+
+describe('container credentials (loopback endpoint)', () => {
+  it('fetches once from AWS_CONTAINER_CREDENTIALS_FULL_URI with the authorization token, then reuses', async () => {
+    let hits = 0;
+    let authorization: string | undefined;
+    const server = createServer((req, res) => {
+      hits++;
+      authorization = req.headers.authorization;
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          AccessKeyId: TEMP.accessKeyId,
+          SecretAccessKey: TEMP.secretAccessKey,
+          Token: TEMP.sessionToken,
+          Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const fetched: unknown[] = [];
+    const onFetched = (event: unknown): void => void fetched.push(event);
+    subscribe('rdsiam:credentials:fetched', onFetched);
+    try {
+      const env = {
+        ...NO_AWS_ENV,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/v2/credentials/abc`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-example',
+      };
+      await withEnv(env, async () => {
+        const clock = new ManualClock(Date.now());
+        const config = resolvedConfig({ aws_credentials_source: 'container' });
+        const tokens = await Promise.all(Array.from({ length: 10 }, () => tokenSourceFor(config, { clock }).get()));
+        assert.ok(tokens.every((t) => t.fingerprint === tokens[0]!.fingerprint));
+        await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
+        await tokenSourceFor(resolvedConfig({ aws_credentials_source: 'container', user: 'second' }), { clock }).get();
+      });
+      assert.equal(hits, 1);
+      assert.equal(authorization, 'container-auth-example');
+      assert.equal(fetched.length, 1);
+      assert.doesNotMatch(JSON.stringify(fetched), /EXAMPLE/);
+    } finally {
+      unsubscribe('rdsiam:credentials:fetched', onFetched);
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('an endpoint answering an error is a CredentialsError', async () => {
+    const server = createServer((_req, res) => {
+      res.statusCode = 500;
+      res.end(`internal error ${TEMP.secretAccessKey}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const env = { ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/creds` };
+      await withEnv(env, async () => {
+        const err = assertCredentialsError(await caught(new SharedCredentials(settings('container')).current()), [
+          TEMP.secretAccessKey,
+        ]);
+        assert.equal(err.source, 'container');
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
