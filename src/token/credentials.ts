@@ -106,6 +106,9 @@ export class SharedCredentials {
         throw new Error('the provider returned no access key id');
       }
       const expiresAt = credentials.expiration?.getTime() ?? null;
+      if (expiresAt !== null && expiresAt <= this.#clock.now()) {
+        throw new Error(`the provider returned credentials that expired at ${new Date(expiresAt).toISOString()}`);
+      }
       const refreshAt =
         expiresAt === null ? Infinity : expiresAt - Math.min(REFRESH_BEFORE_MS, Math.max(0, expiresAt - started) / 2);
       const held: Held = { credentials, identity: fingerprint(credentials.accessKeyId), expiresAt, refreshAt };

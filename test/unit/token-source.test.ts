@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import type { TokenTarget } from '../../src/endpoint/target.js';
+import { CredentialsError, RdsIamError } from '../../src/errors.js';
+import type { RdsIamChannel } from '../../src/events.js';
+import { TokenCache } from '../../src/token/cache.js';
+import type { AwsCredentials } from '../../src/token/credentials.js';
+import type { TokenSigner } from '../../src/token/signers.js';
+import { tokenSourceFor } from '../../src/token/token-source.js';
+import type { TokenDeps } from '../../src/token/token-source.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { DSQL_HOST, resolvedConfig } from '../support/resolved-config.js';
+
+/** Counts signings; each token names its target and a serial number, so tests can tell them apart. */
+class CountingSigner implements TokenSigner {
+  signings = 0;
+  lifetimes: number[] = [];
+  failWith: Error | undefined;
+
+  async sign(target: TokenTarget, lifetimeSeconds: number): Promise<string> {
+    this.signings++;
+    this.lifetimes.push(lifetimeSeconds);
+    if (this.failWith) throw this.failWith;
+    return `${target.host}:${target.port}/?DBUser=${target.user}&X-Amz-Signature=secret${this.signings}`;
+  }
+}
+
+function staticKeys(accessKeyId: string, expiration?: Date): () => Promise<AwsCredentials> {
+  return async () => ({ accessKeyId, secretAccessKey: 'not-a-real-secret', ...(expiration ? { expiration } : {}) });
+}
+
+function deps(extra: Partial<TokenDeps> = {}): TokenDeps & { signer: CountingSigner; clock: ManualClock } {
+  const clock = new ManualClock();
+  return { clock, cache: new TokenCache({ clock }), signer: new CountingSigner(), credentials: staticKeys('AKIAEXAMPLE1'), ...extra } as TokenDeps & {
+    signer: CountingSigner;
+    clock: ManualClock;
+  };
+}
+
+/** Records what is published on rdsiam channels while `fn` runs. */
+async function recording<T>(channels: RdsIamChannel[], fn: () => Promise<T>): Promise<{ result: T; events: Map<string, unknown[]> }> {
+  const events = new Map<string, unknown[]>(channels.map((c) => [c, []]));
+  const handlers = channels.map((c) => [c, (e: unknown) => void events.get(c)!.push(e)] as const);
+  for (const [c, h] of handlers) subscribe(c, h);
+  try {
+    return { result: await fn(), events };
+  } finally {
+    for (const [c, h] of handlers) unsubscribe(c, h);
+  }
+}
+
+describe('tokenSourceFor: single flight and caching', () => {
+  it('makes exactly one signing and one credential fetch for 500 concurrent cold calls', async () => {
+    const d = deps();
+    let fetches = 0;
+    d.credentials = async () => {
+      fetches++;
+      return { accessKeyId: 'AKIACOLDSTART', secretAccessKey: 'x' };
+    };
+    const config = resolvedConfig({});
+    const { result, events } = await recording(['rdsiam:token:signed', 'rdsiam:token:cache-hit'], () =>
+      Promise.all(Array.from({ length: 500 }, () => tokenSourceFor(config, d).get())),
+    );
+    assert.equal(d.signer.signings, 1);
+    assert.equal(fetches, 1);
+    assert.equal(events.get('rdsiam:token:signed')!.length, 1);
+    assert.ok(result.every((t) => t.fingerprint === result[0]!.fingerprint && !t.fromCache));
+  });
+
+  it('serves the cached token afterwards and reports a cache hit', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({}), d);
+    const first = await source.get();
+    d.clock.advance(1000);
+    const { result: second, events } = await recording(['rdsiam:token:cache-hit'], () => source.get());
+    assert.deepEqual([second.fromCache, second.fingerprint, second.signedAt], [true, first.fingerprint, first.signedAt]);
+    assert.deepEqual(events.get('rdsiam:token:cache-hit'), [
+      { plugin: 'iam', host: source.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
+    ]);
+  });
+
+  it('shares one token between sources of equal configs', async () => {
+    const d = deps();
+    const a = await tokenSourceFor(resolvedConfig({}), d).get();
+    const b = await tokenSourceFor(resolvedConfig({ connection: 'other-name' }), d).get();
+    assert.equal(b.fingerprint, a.fingerprint);
+    assert.equal(d.signer.signings, 1);
+  });
+
+  it('signs again once iam_expiration has passed since signing started', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({ iam_expiration: 600 }), d);
+    await source.get();
+    d.clock.advance(599_999);
+    assert.equal((await source.get()).fromCache, true);
+    d.clock.advance(1);
+    assert.equal((await source.get()).fromCache, false);
+    assert.equal(d.signer.signings, 2);
+  });
+
+  it('never serves an RDS token past 900 s, whatever iam_expiration says', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({ iam_expiration: 3600 }), d);
+    await source.get();
+    assert.deepEqual(d.signer.lifetimes, [900]);
+    d.clock.advance(900_000);
+    assert.equal((await source.get()).fromCache, false);
+  });
+
+  it('asks the DSQL signer for the whole iam_expiration', async () => {
+    const d = deps();
+    await tokenSourceFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d).get();
+    assert.deepEqual(d.signer.lifetimes, [7200]);
+  });
+
+  it('does not serve a token past the expiry of the credentials that signed it', async () => {
+    const d = deps();
+    d.credentials = staticKeys('ASIASHORTLIVED', new Date(d.clock.now() + 4 * 60_000));
+    const source = tokenSourceFor(resolvedConfig({ iam_expiration: 840 }), d);
+    await source.get();
+    d.clock.advance(2 * 60_000 - 1);
+    assert.equal((await source.get()).fromCache, true);
+    d.clock.advance(2 * 60_000 + 1);
+    // The provider hands out the same, now expired, keys again.
+    await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /expired at/.test(err.message));
+  });
+});
+
+describe('tokenSourceFor: cache keys', () => {
+  it('iam_region changes the key: a token cached for the host region is not reused', async () => {
+    const d = deps();
+    const own = await tokenSourceFor(resolvedConfig({}), d).get();
+    const other = tokenSourceFor(resolvedConfig({ iam_region: 'eu-west-1' }), d);
+    assert.equal(other.target.region, 'eu-west-1');
+    const signed = await other.get();
+    assert.equal(signed.fromCache, false);
+    assert.notEqual(signed.fingerprint, own.fingerprint);
+    assert.equal(d.signer.signings, 2);
+  });
+
+  it('port and user change the key', async () => {
+    const d = deps();
+    await tokenSourceFor(resolvedConfig({}), d).get();
+    await tokenSourceFor(resolvedConfig({ iam_default_port: 6432 }), d).get();
+    await tokenSourceFor(resolvedConfig({ user: 'reporting' }), d).get();
+    assert.equal(d.signer.signings, 3);
+  });
+
+  it('different credentials never share a token', async () => {
+    const d = deps();
+    const config = resolvedConfig({});
+    const a = await tokenSourceFor(config, { ...d, credentials: staticKeys('AKIAFIRSTKEY') }).get();
+    const b = await tokenSourceFor(config, { ...d, credentials: staticKeys('AKIASECONDKEY') }).get();
+    assert.equal(b.fromCache, false);
+    assert.notEqual(a.fingerprint, b.fingerprint);
+    // A provider returning the same key id is the same identity, so it may share the token.
+    const c = await tokenSourceFor(config, { ...d, credentials: staticKeys('AKIAFIRSTKEY') }).get();
+    assert.deepEqual([c.fromCache, c.fingerprint], [true, a.fingerprint]);
+  });
+
+  it('rotated credentials get a new token', async () => {
+    const d = deps();
+    let n = 0;
+    d.credentials = async () => ({ accessKeyId: `ASIAROTATION${++n}`, secretAccessKey: 'x', expiration: new Date(d.clock.now() + 60 * 60_000) });
+    const source = tokenSourceFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d);
+    const first = await source.get();
+    d.clock.advance(45 * 60_000);
+    const second = await source.get();
+    assert.notEqual(second.fingerprint, first.fingerprint);
+    assert.equal(n, 2);
+  });
+});
+
+describe('tokenSourceFor: fresh and invalidate', () => {
+  it('fresh signs anew, and concurrent fresh calls share one signing', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({}), d);
+    const old = await source.get();
+    const fresh = await Promise.all(Array.from({ length: 20 }, () => source.fresh()));
+    assert.equal(d.signer.signings, 2);
+    assert.ok(fresh.every((t) => t.fingerprint !== old.fingerprint && !t.fromCache));
+    assert.equal((await source.get()).fingerprint, fresh[0]!.fingerprint);
+  });
+
+  it('fresh(refused) serves a replacement someone else already signed', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({}), d);
+    const refused = await source.get();
+    const replacement = await source.fresh(refused);
+    const late = await source.fresh(refused);
+    assert.equal(late.fingerprint, replacement.fingerprint);
+    assert.equal(d.signer.signings, 2);
+  });
+
+  it('invalidate(token) drops that token only', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({}), d);
+    const first = await source.get();
+    source.invalidate(first);
+    const second = await source.get();
+    assert.equal(second.fromCache, false);
+    source.invalidate(first); // stale: must not evict `second`
+    assert.deepEqual([(await source.get()).fingerprint, d.signer.signings], [second.fingerprint, 2]);
+  });
+});
+
+describe('tokenSourceFor: failures', () => {
+  it('a failed signing rejects every caller, is not cached, and is reported without the token', async () => {
+    const d = deps();
+    d.signer.failWith = new Error('boom near X-Amz-Signature=abcdef0123 and more');
+    const source = tokenSourceFor(resolvedConfig({}), d);
+    const { result, events } = await recording(['rdsiam:token:sign-failed'], () =>
+      Promise.allSettled(Array.from({ length: 10 }, () => source.get())),
+    );
+    assert.equal(d.signer.signings, 1);
+    for (const r of result) {
+      assert.equal(r.status, 'rejected');
+      const err = (r as PromiseRejectedResult).reason as unknown;
+      assert.ok(err instanceof RdsIamError);
+      assert.match(err.message, /Signing an IAM token for app_user@.*:5432 failed: boom/);
+      assert.doesNotMatch(err.message, /abcdef0123/);
+    }
+    assert.equal(events.get('rdsiam:token:sign-failed')!.length, 1);
+    d.signer.failWith = undefined;
+    assert.equal((await source.get()).fromCache, false);
+  });
+
+  it('a credentials failure reaches the caller as a CredentialsError, with no signing', async () => {
+    const d = deps({
+      credentials: async () => {
+        throw new Error('no way');
+      },
+    });
+    await assert.rejects(tokenSourceFor(resolvedConfig({}), d).get(), CredentialsError);
+    assert.equal(d.signer.signings, 0);
+  });
+});
+
+describe('tokenSourceFor: nothing prints a token', () => {
+  it('keeps the token out of JSON, util.inspect and every event', async () => {
+    const d = deps();
+    const source = tokenSourceFor(resolvedConfig({}), d);
+    const { result, events } = await recording(
+      ['rdsiam:token:signed', 'rdsiam:token:cache-hit', 'rdsiam:credentials:fetched'],
+      async () => [await source.get(), await source.get(), await source.fresh()],
+    );
+    const texts = [
+      ...result.flatMap((t) => [JSON.stringify(t), inspect(t, { depth: 10 }), String(t.value), `${t.value}`]),
+      JSON.stringify(source),
+      inspect(source, { depth: 10, showHidden: true }),
+      JSON.stringify([...events.values()]),
+    ];
+    for (const text of texts) assert.doesNotMatch(text, /X-Amz-Signature|secret\d/, text);
+    assert.match(result[0]!.value.reveal(), /X-Amz-Signature=secret1/);
+    assert.equal(events.get('rdsiam:token:signed')!.length, 2);
+  });
+});
