@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DsqlSigner } from '@aws-sdk/dsql-signer';
 import { Signer } from '@aws-sdk/rds-signer';
+import { testbedCodeHash } from './code-hash.js';
 import { mysqlOptions, pgOptions } from './connect-options.js';
 import type { TestbedState } from './state.js';
 import { VerifierClient } from './verifier/client.js';
@@ -10,6 +11,7 @@ import { VerifierClient } from './verifier/client.js';
  * over verify-full TLS. Throws, saying which part failed.
  */
 export async function checkHealth(state: TestbedState): Promise<void> {
+  if (state.codeHash !== (await testbedCodeHash())) throw new Error('the test bed code changed since it was started: restart it');
   const health = await new VerifierClient(state.verifier.controlSocket).health();
   if (!health.pamListening) throw new Error('the verifier is running but its PAM socket is closed');
   const ca = await readFile(state.ca, 'utf8');

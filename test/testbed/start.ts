@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { testbedCodeHash } from './code-hash.js';
 import { checkHealth } from './health.js';
 import { randomCredentials } from './keys.js';
 import { DATABASE, ENDPOINTS, REGION, USERS, type Layout } from './layout.js';
@@ -150,6 +151,7 @@ async function startAll(paths: Layout, say: (line: string) => void): Promise<voi
   const state: TestbedState = {
     version: 1,
     startedAt: new Date().toISOString(),
+    codeHash: await testbedCodeHash(),
     ca: tls.ca,
     postgres: {
       host: LOCAL,

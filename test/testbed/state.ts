@@ -23,6 +23,8 @@ export interface RdsServerFacts {
 export interface TestbedState {
   version: 1;
   startedAt: string;
+  /** Hash of the test bed code that started it (see code-hash.ts). */
+  codeHash: string;
   /** Absolute path of the test CA certificate (PEM). */
   ca: string;
   postgres: RdsServerFacts & { readerEndpoint: string; readerUser: string };

@@ -85,7 +85,9 @@ export async function checkToken(input: {
   }
   const get = (name: string) => single.get(name);
   const signature = get('X-Amz-Signature');
-  const base = { signature };
+  // Named in every refusal from here on, so a test can find its own records by key.
+  const claimedKey = get('X-Amz-Credential')?.split('/')[0];
+  const base = claimedKey === undefined ? { signature } : { signature, accessKeyId: claimedKey };
 
   if (!rule.hosts.includes(host)) return refuse('host', `signed for ${host}, this server answers for ${rule.hosts.join(', ')}`, base);
 
@@ -116,7 +118,7 @@ export async function checkToken(input: {
   const scope = (get('X-Amz-Credential') ?? '').split('/');
   if (scope.length !== 5) return refuse('malformed', 'X-Amz-Credential is not key/date/region/service/aws4_request', base);
   const [accessKeyId, scopeDate, region, service, terminator] = scope as [string, string, string, string, string];
-  const withKey = { ...base, accessKeyId };
+  const withKey = { signature, accessKeyId };
   if (scopeDate !== amzDate.slice(0, 8) || terminator !== 'aws4_request')
     return refuse('scope', `credential scope ${scopeDate}/…/${terminator} does not match X-Amz-Date ${amzDate}`, withKey);
   if (region !== rule.region) return refuse('region', `signed for region ${region}, server is in ${rule.region}`, withKey);

@@ -1,0 +1,71 @@
+import { access, readFile } from 'node:fs/promises';
+import { randomCredentials } from '../testbed/keys.js';
+import { layout } from '../testbed/layout.js';
+import { readState, type TestbedState, type TestCredentials } from '../testbed/state.js';
+import { VerifierClient } from '../testbed/verifier/client.js';
+import type { KeyPolicy } from '../testbed/verifier/config.js';
+
+export { mysqlOptions, pgOptions } from '../testbed/connect-options.js';
+export type { LoginRecord } from '../testbed/verifier/login-log.js';
+export type { TestCredentials } from '../testbed/state.js';
+
+/** What an integration test gets: the connection facts, the CA, and the verifier's control client. */
+export interface Testbed extends Omit<TestbedState, 'verifier'> {
+  stateFile: string;
+  /** The test CA certificate (PEM text), for `ssl: { ca }`. */
+  caPem: string;
+  verifier: VerifierClient;
+  /** The verifier daemon's log: one JSON line per login (never a token). */
+  verifierLog: string;
+  /**
+   * Registers fresh random credentials with the verifier, with their own policy, so a test can count
+   * its own logins and tighten limits without disturbing tests running in parallel.
+   */
+  newKey(options?: { kind?: 'long-term' | 'temporary' } & Omit<KeyPolicy, keyof TestCredentials>): Promise<TestCredentials>;
+}
+
+let loaded: Promise<Testbed> | undefined;
+
+/**
+ * The running test bed, or undefined after a loud `t.skip` when it is deliberately off
+ * (`RDSIAM_TESTBED=skip`, set by `npm test` when not root). In CI a missing test bed throws:
+ * integration tests must never pass by skipping there.
+ */
+export async function requireTestbed(t: { skip(message?: string): void }): Promise<Testbed | undefined> {
+  if (process.env.RDSIAM_TESTBED === 'skip') {
+    t.skip('*** SKIPPED: RDSIAM_TESTBED=skip, no local IAM test bed (run `npm test` as root) ***');
+    return undefined;
+  }
+  const file = process.env.RDSIAM_TESTBED_FILE ?? (await defaultStateFile());
+  if (file === undefined) {
+    const reason = 'no RDSIAM_TESTBED_FILE and no running test bed: run tests with `npm test`, or `npm run testbed:start` first';
+    if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(`rdsiam integration tests in CI: ${reason}`);
+    t.skip(`*** SKIPPED: ${reason} ***`);
+    return undefined;
+  }
+  loaded ??= load(file);
+  return loaded;
+}
+
+/** Lets `node --test` on a single file find a test bed started by `npm run testbed:start`. */
+async function defaultStateFile(): Promise<string | undefined> {
+  const { stateFile } = layout();
+  return access(stateFile).then(() => stateFile, () => undefined);
+}
+
+async function load(stateFile: string): Promise<Testbed> {
+  const { verifier: paths, ...facts } = await readState(stateFile);
+  const verifier = new VerifierClient(paths.controlSocket);
+  return {
+    ...facts,
+    stateFile,
+    caPem: await readFile(facts.ca, 'utf8'),
+    verifier,
+    verifierLog: paths.log,
+    async newKey({ kind = 'long-term', ...policy } = {}) {
+      const credentials = randomCredentials(kind);
+      await verifier.addKey({ ...credentials, ...policy });
+      return credentials;
+    },
+  };
+}
