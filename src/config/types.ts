@@ -61,7 +61,7 @@ export interface ResolvedConfig {
   sources: Record<string, ValueSource>;
   /** The config file loaded, if any. */
   configFile?: string;
-  /** Every file name searched for when none was named explicitly. */
+  /** The directory the search for a config file started from, when no file was named explicitly. */
   searchedFrom?: string;
   /** Names of every connection the config defines, `default` included. */
   connectionNames: string[];

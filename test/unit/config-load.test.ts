@@ -1,0 +1,479 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import { ConfigError } from '../../src/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { LoadConfigOptions } from '../../src/config/types.js';
+import { DEFINE_CONFIG_URL, project, removeProjects } from '../fixtures/config/project.js';
+
+after(removeProjects);
+
+const HOST = 'db.cluster-abc123.us-east-1.rds.amazonaws.com';
+const DSN = `postgres://app@${HOST}:5432/app`;
+
+async function failure(options: LoadConfigOptions): Promise<ConfigError> {
+  try {
+    await loadConfig(options);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+/** The message lines of a ConfigError, one per issue. */
+function lines(error: ConfigError): string[] {
+  return error.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+}
+
+describe('loadConfig: file formats', () => {
+  const yaml = (host: string) => `dsn: postgres://app@${host}/app\nplugins: [iam]\n`;
+  const json = (host: string) => JSON.stringify({ dsn: `postgres://app@${host}/app`, plugins: ['iam'] });
+  const esm = (host: string) =>
+    `import { defineConfig } from '${DEFINE_CONFIG_URL}';\n` +
+    `export default defineConfig({ dsn: 'postgres://app@${host}/app', plugins: ['iam'] });\n`;
+  const cjs = (host: string) => `module.exports = { dsn: 'postgres://app@${host}/app', plugins: ['iam'] };\n`;
+  const ts = (host: string) =>
+    `import { defineConfig, type RdsIamConfigInput } from '${DEFINE_CONFIG_URL}';\n` +
+    `const plugins: RdsIamConfigInput['plugins'] = ['iam'];\n` +
+    `export default defineConfig({ dsn: 'postgres://app@${host}/app', plugins });\n`;
+
+  const cases: Array<[string, (host: string) => string]> = [
+    ['.rdsiamrc', yaml],
+    ['.rdsiamrc.json', json],
+    ['.rdsiamrc.yaml', yaml],
+    ['.rdsiamrc.yml', yaml],
+    ['.rdsiamrc.js', esm],
+    ['.rdsiamrc.cjs', cjs],
+    ['.rdsiamrc.mjs', esm],
+    ['.rdsiamrc.ts', ts],
+    ['.config/rdsiamrc', yaml],
+    ['.config/rdsiamrc.json', json],
+    ['.config/rdsiamrc.yaml', yaml],
+    ['rdsiam.config.js', esm],
+    ['rdsiam.config.cjs', cjs],
+    ['rdsiam.config.mjs', esm],
+    ['rdsiam.config.ts', ts],
+  ];
+  for (const [name, write] of cases) {
+    it(`loads ${name}`, async () => {
+      const host = `${name.replace(/[^a-z]/g, '')}.example.com`;
+      const root = project({ [name]: write(host) });
+      const config = await loadConfig({ cwd: root, env: {} });
+      assert.equal(config.dsn.host, host);
+      assert.deepEqual(config.plugins, ['iam']);
+      assert.equal(config.configFile, join(root, name));
+      assert.deepEqual(config.sources.dsn, { kind: 'file', file: join(root, name) });
+    });
+  }
+
+  it('loads JSON written in .rdsiamrc (no extension is YAML, a superset of JSON)', async () => {
+    const root = project({ '.rdsiamrc': json('rcjson.example.com') });
+    assert.equal((await loadConfig({ cwd: root, env: {} })).dsn.host, 'rcjson.example.com');
+  });
+
+  it('loads the rdsiam key of package.json', async () => {
+    const root = project({}, { name: 'app', rdsiam: { dsn: 'mysql://app@pkg.example.com/app', plugins: 'iam' } });
+    const config = await loadConfig({ cwd: root, env: {} });
+    assert.equal(config.dsn.engine, 'mysql');
+    assert.equal(config.configFile, join(root, 'package.json'));
+  });
+});
+
+describe('loadConfig: finding the file', () => {
+  it('searches up from a nested working directory to the project root', async () => {
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n` });
+    const cwd = join(root, 'a', 'b', 'c');
+    mkdirSync(cwd, { recursive: true });
+    const config = await loadConfig({ cwd, env: {} });
+    assert.equal(config.configFile, join(root, '.rdsiamrc'));
+    assert.equal(config.searchedFrom, cwd);
+  });
+
+  it('stops at the project root: a config above the nearest package.json is not used', async () => {
+    const outer = project({ '.rdsiamrc': `dsn: ${DSN}\n`, 'inner/package.json': '{}' });
+    const error = await failure({ cwd: join(outer, 'inner'), env: {} });
+    assert.match(error.message, /^No rdsiam config found:/);
+    assert.match(error.message, new RegExp(`searched ${join(outer, 'inner')} for package\\.json \\("rdsiam" key\\), \\.rdsiamrc`));
+    assert.match(error.message, /RDSIAM_CONFIG=path, or set RDSIAM_DSN \(or DATABASE_URL\)/);
+  });
+
+  it('uses a file named by the configFile option instead of searching, relative to cwd', async () => {
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n`, 'conf/other.yaml': 'dsn: postgres://app@other.example.com/app\n' });
+    const config = await loadConfig({ cwd: root, configFile: 'conf/other.yaml', env: {} });
+    assert.equal(config.dsn.host, 'other.example.com');
+    assert.equal(config.searchedFrom, undefined);
+  });
+
+  it('uses a file named by RDSIAM_CONFIG', async () => {
+    const root = project({ 'rdsiam.json': JSON.stringify({ dsn: 'postgres://app@named.example.com/app' }) });
+    const config = await loadConfig({ cwd: root, env: { RDSIAM_CONFIG: join(root, 'rdsiam.json') } });
+    assert.equal(config.dsn.host, 'named.example.com');
+  });
+
+  it('fails, never falls back, when a named file is missing', async () => {
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n` });
+    const byOption = await failure({ cwd: root, configFile: 'missing.yaml', env: {} });
+    assert.equal(lines(byOption)[0], `configFile (from options passed in code): names ${join(root, 'missing.yaml')}, which does not exist (a named config file is never replaced by a search)`);
+    const byEnv = await failure({ cwd: root, env: { RDSIAM_CONFIG: 'missing.yaml' } });
+    assert.match(lines(byEnv)[0] ?? '', /^configFile \(from RDSIAM_CONFIG\): names .*missing\.yaml, which does not exist/);
+  });
+
+  it('rejects a named file with an unsupported extension', async () => {
+    const root = project({ 'rdsiam.toml': 'dsn = "x"' });
+    const error = await failure({ cwd: root, configFile: 'rdsiam.toml', env: {} });
+    assert.match(error.message, /rdsiam\.toml\): has an unsupported extension/);
+  });
+});
+
+describe('loadConfig: malformed files', () => {
+  const secret = 'hunter2secret';
+
+  it('names the file and the position of a YAML error without quoting the file', async () => {
+    const root = project({ '.rdsiamrc': `dsn: postgres://app:${secret}@h/db\n  plugins: : iam\n` });
+    const error = await failure({ cwd: root, env: {} });
+    assert.match(error.message, /^Could not load the rdsiam config file:/);
+    assert.match(error.message, new RegExp(`\\(from ${join(root, '.rdsiamrc').replace(/\./g, '\\.')}\\): is not valid YAML: .*\\(line 2, column \\d+\\)`));
+    assert.ok(!error.message.includes(secret));
+    assert.ok(!inspect(error).includes(secret));
+  });
+
+  it('names the file of a JSON error without quoting the file', async () => {
+    const root = project({ '.rdsiamrc.json': `{"dsn": "postgres://app:${secret}@h/db", "plugins": }` });
+    const error = await failure({ cwd: root, env: {} });
+    assert.match(error.message, /\.rdsiamrc\.json\): is not valid JSON: Unexpected token/);
+    assert.ok(!error.message.includes(secret));
+    assert.ok(!inspect(error).includes(secret));
+  });
+
+  it('rejects a file that holds something other than an object', async () => {
+    const root = project({ '.rdsiamrc.yaml': '- dsn\n- plugins\n' });
+    const error = await failure({ cwd: root, env: {} });
+    assert.match(error.message, /\(root\) \(from .*\.rdsiamrc\.yaml\): must hold an object of rdsiam config keys, got a list/);
+  });
+
+  it('names the file when a JS config throws', async () => {
+    const root = project({ 'rdsiam.config.mjs': "throw new Error('no config today');\n" });
+    const error = await failure({ cwd: root, env: {} });
+    assert.match(error.message, /rdsiam\.config\.mjs\): could not be loaded: no config today/);
+  });
+});
+
+describe('loadConfig: precedence and sources', () => {
+  const file = ['dsn: ' + DSN, 'iam_region: us-east-1', 'iam_default_port: 5432', 'pool:', '  max: 5', '  idle_timeout_ms: 1000', ''].join('\n');
+
+  it('takes defaults < file < env < code, and remembers each source', async () => {
+    const root = project({ '.rdsiamrc': file });
+    const rc = join(root, '.rdsiamrc');
+    const config = await loadConfig({
+      cwd: root,
+      env: { RDSIAM_IAM_REGION: 'EU-West-1', RDSIAM_POOL__MAX: '10' },
+      overrides: { pool: { max: 20 }, iam_region: undefined },
+    });
+    const table = {
+      iam_expiration: [config.iam_expiration, { kind: 'default' }],
+      iam_default_port: [config.iam_default_port, { kind: 'file', file: rc }],
+      iam_region: [config.iam_region, { kind: 'env', variable: 'RDSIAM_IAM_REGION' }],
+      'pool.idle_timeout_ms': [config.pool.idle_timeout_ms, { kind: 'file', file: rc }],
+      'pool.max': [config.pool.max, { kind: 'code' }],
+      'ssl.mode': [config.ssl.mode, { kind: 'default' }],
+    };
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(table).map(([key, [value]]) => [key, value])),
+      { iam_expiration: 870, iam_default_port: 5432, iam_region: 'eu-west-1', 'pool.idle_timeout_ms': 1000, 'pool.max': 20, 'ssl.mode': 'verify-full' },
+    );
+    for (const [key, [, source]] of Object.entries(table)) assert.deepEqual(config.sources[key], source, key);
+  });
+
+  it('gives the documented defaults', async () => {
+    const config = await loadConfig({ cwd: project({}), env: { RDSIAM_DSN: DSN } });
+    assert.deepEqual(
+      {
+        plugins: config.plugins,
+        iam_expiration: config.iam_expiration,
+        ssl: config.ssl,
+        aws_credentials_source: config.aws_credentials_source,
+        connect_timeout_ms: config.connect_timeout_ms,
+        pool: config.pool,
+        connectionNames: config.connectionNames,
+      },
+      {
+        plugins: [],
+        iam_expiration: 870,
+        ssl: { mode: 'verify-full' },
+        aws_credentials_source: 'chain',
+        connect_timeout_ms: 10_000,
+        pool: {},
+        connectionNames: ['default'],
+      },
+    );
+  });
+
+  it('works from env alone', async () => {
+    const config = await loadConfig({
+      cwd: project({}),
+      env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_EXPIRATION: '600', RDSIAM_AWS_PROFILE: 'prod' },
+    });
+    assert.equal(config.configFile, undefined);
+    assert.deepEqual(config.plugins, ['iam']);
+    assert.equal(config.iam_expiration, 600);
+    assert.equal(config.aws_profile, 'prod');
+    assert.deepEqual(config.sources.plugins, { kind: 'env', variable: 'RDSIAM_PLUGINS' });
+  });
+
+  it('works from code alone', async () => {
+    const config = await loadConfig({ cwd: project({}), env: {}, overrides: { dsn: DSN, plugins: ['iam'] } });
+    assert.deepEqual(config.sources.dsn, { kind: 'code' });
+  });
+});
+
+describe('loadConfig: DATABASE_URL', () => {
+  it('gives dsn when neither the file nor RDSIAM_DSN does', async () => {
+    const config = await loadConfig({ cwd: project({}), env: { DATABASE_URL: 'mysql://app@db.example.com/app' } });
+    assert.equal(config.dsn.host, 'db.example.com');
+    assert.deepEqual(config.sources.dsn, { kind: 'env', variable: 'DATABASE_URL' });
+  });
+
+  it('loses to RDSIAM_DSN and to the file', async () => {
+    const env = { DATABASE_URL: 'mysql://app@url.example.com/app', RDSIAM_DSN: 'mysql://app@env.example.com/app' };
+    assert.equal((await loadConfig({ cwd: project({}), env })).dsn.host, 'env.example.com');
+    const root = project({ '.rdsiamrc': 'dsn: mysql://app@file.example.com/app\n' });
+    assert.equal((await loadConfig({ cwd: root, env: { DATABASE_URL: env.DATABASE_URL } })).dsn.host, 'file.example.com');
+  });
+
+  it('counts an empty variable as unset', async () => {
+    const root = project({});
+    const config = await loadConfig({ cwd: root, env: { RDSIAM_DSN: '', DATABASE_URL: 'mysql://app@url.example.com/app' } });
+    assert.equal(config.dsn.host, 'url.example.com');
+    await failure({ cwd: root, env: { DATABASE_URL: '' } });
+  });
+
+  it('keeps a password without plugins, as a Secret', async () => {
+    const config = await loadConfig({ cwd: project({}), env: { DATABASE_URL: 'postgres://app:pw-1234@h/db' } });
+    assert.equal(config.dsn.password?.reveal(), 'pw-1234');
+  });
+});
+
+describe('loadConfig: named connections', () => {
+  const file = [
+    `dsn: ${DSN}`,
+    'plugins: [iam]',
+    'iam_region: us-east-1',
+    'pool: { max: 5, idle_timeout_ms: 1000 }',
+    'connections:',
+    '  reader:',
+    '    dsn: postgres://app@db.cluster-ro-abc123.us-east-1.rds.amazonaws.com/app',
+    '    pool: { max: 20 }',
+    '  read-replica:',
+    '    iam_region: us-west-2',
+    '',
+  ].join('\n');
+
+  it('resolves the top level as default', async () => {
+    const config = await loadConfig({ cwd: project({ '.rdsiamrc': file }), env: {} });
+    assert.equal(config.connection, 'default');
+    assert.equal(config.dsn.host, HOST);
+    assert.deepEqual(config.connectionNames, ['default', 'reader', 'read-replica']);
+  });
+
+  it('merges a named connection over the top level, key by key', async () => {
+    const root = project({ '.rdsiamrc': file });
+    const config = await loadConfig({ cwd: root, env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' }, connection: 'reader' });
+    assert.equal(config.connection, 'reader');
+    assert.equal(config.dsn.host, 'db.cluster-ro-abc123.us-east-1.rds.amazonaws.com');
+    assert.deepEqual(config.plugins, ['iam']);
+    assert.deepEqual(config.pool, { max: 20, idle_timeout_ms: 1000 });
+    assert.equal(config.iam_region, 'us-east-1');
+
+    const replica = await loadConfig({ cwd: root, env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' }, connection: 'read-replica' });
+    assert.equal(replica.dsn.host, HOST);
+    assert.equal(replica.iam_region, 'us-west-2');
+    assert.deepEqual(replica.pool, { max: 3, idle_timeout_ms: 1000 });
+    assert.deepEqual(replica.sources['pool.max'], { kind: 'env', variable: 'RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX' });
+  });
+
+  it('lists the known names for an unknown connection', async () => {
+    const error = await failure({ cwd: project({ '.rdsiamrc': file }), env: {}, connection: 'raeder' });
+    assert.equal(
+      lines(error)[0],
+      'connection (from options passed in code): no connection is named "raeder" (did you mean "reader"?); known: default, reader, read-replica',
+    );
+  });
+
+  it('reserves the name default and checks names', async () => {
+    const error = await failure({ cwd: project({}), env: {}, overrides: { dsn: DSN, connections: { default: {} } } });
+    assert.match(error.message, /connections\.default \(from options passed in code\): is reserved: the top level is the default connection/);
+    const bad = await failure({ cwd: project({}), env: {}, overrides: { dsn: DSN, connections: { 'bad name': {} } } });
+    assert.match(bad.message, /connections\.bad name \(from options passed in code\): is not a valid connection name/);
+  });
+});
+
+describe('loadConfig: validation messages', () => {
+  const cwd = project({});
+  async function issuesFor(env: Record<string, string>, overrides?: Record<string, unknown>): Promise<string[]> {
+    return lines(await failure({ cwd, env: { RDSIAM_DSN: DSN, ...env }, ...(overrides ? { overrides } : {}) }));
+  }
+
+  it('says what is wrong, where it came from and what is expected', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_IAM_EXPIRATION: '15m' }), [
+      'iam_expiration (from RDSIAM_IAM_EXPIRATION): must be a whole number of seconds from 1 to 900 (604800 with iam_dsql), got "15m"',
+    ]);
+  });
+
+  it('suggests the nearest key for an unknown one, at any depth', async () => {
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\niam_regoin: us-east-1\nssl: { mod: verify-ca }\n` });
+    const rc = join(root, '.rdsiamrc');
+    assert.deepEqual(lines(await failure({ cwd: root, env: {} })), [
+      `ssl.mod (from ${rc}): is not a known key; did you mean "mode"?`,
+      `iam_regoin (from ${rc}): is not a known key; did you mean "iam_region"?`,
+    ]);
+  });
+
+  it('lists every problem at once, from every source', async () => {
+    const issues = await issuesFor({ RDSIAM_IAM_REGOIN: 'x', RDSIAM_POOL__MAX: '0' }, { ssl: { mode: 'verify-fool' } });
+    assert.deepEqual(issues, [
+      'RDSIAM_IAM_REGOIN: is not an rdsiam setting; did you mean RDSIAM_IAM_REGION?',
+      'ssl.mode (from options passed in code): must be one of verify-full, verify-ca, require, disable, got "verify-fool"',
+      'pool.max (from RDSIAM_POOL__MAX): must be a whole number from 1 to 10000, got 0',
+    ]);
+  });
+
+  it('checks plugins: known codes, either form, not both IAM kinds', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam,iamm' }), [
+      'plugins (from RDSIAM_PLUGINS): has unknown plugin code "iamm" (did you mean "iam"?); known codes: iam, iam_dsql',
+    ]);
+    assert.deepEqual(await issuesFor({}, { plugins: ['kerberos'] }), [
+      'plugins (from options passed in code): has unknown plugin code "kerberos"; known codes: iam, iam_dsql',
+    ]);
+    assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam, iam_dsql' }), [
+      'plugins (from RDSIAM_PLUGINS): cannot combine iam and iam_dsql: use iam for RDS and Aurora, iam_dsql for Aurora DSQL',
+    ]);
+    const none = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'none' } });
+    assert.deepEqual(none.plugins, []);
+  });
+
+  it('limits iam_expiration to 900 s, or a week with iam_dsql', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_EXPIRATION: '901' }), [
+      'iam_expiration (from RDSIAM_IAM_EXPIRATION): must be at most 900 seconds unless the plugin is iam_dsql (RDS IAM tokens live 900 s), got 901',
+    ]);
+    const dsql = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_EXPIRATION: '604800' } });
+    assert.equal(dsql.iam_expiration, 604_800);
+    assert.match((await issuesFor({ RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_EXPIRATION: '604801' }))[0] ?? '', /got 604801$/);
+    assert.match((await issuesFor({ RDSIAM_IAM_EXPIRATION: '0' }))[0] ?? '', /from 1 to 900.*got 0$/);
+  });
+
+  it('refuses a DSN password while an IAM plugin is on, showing only the redacted DSN', async () => {
+    const issues = await issuesFor({ RDSIAM_DSN: `postgres://app:hunter22@${HOST}/app`, RDSIAM_PLUGINS: 'iam' });
+    assert.deepEqual(issues, [
+      `dsn (from RDSIAM_DSN): has a password, but the iam plugin signs a token that replaces it; remove the password from the DSN (got "postgres://app:***@${HOST}/app")`,
+    ]);
+  });
+
+  it('refuses TLS without verification while an IAM plugin is on, and allows it without plugins', async () => {
+    for (const mode of ['require', 'disable']) {
+      assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam', RDSIAM_SSL_MODE: mode }), [
+        `ssl.mode (from RDSIAM_SSL_MODE): must be verify-full or verify-ca while an IAM plugin is on: the token is a bearer credential and must only go to a verified server, got "${mode}"`,
+      ]);
+      const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_SSL_MODE: mode } });
+      assert.equal(plain.ssl.mode, mode);
+    }
+    const fromDsn = await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=require`, RDSIAM_PLUGINS: 'iam' });
+    assert.match(fromDsn[0] ?? '', /^dsn \(from RDSIAM_DSN\): must be verify-full or verify-ca/);
+  });
+
+  it('maps DSN TLS parameters onto ssl and rejects a conflict with ssl', async () => {
+    const mapped = await loadConfig({ cwd, env: { RDSIAM_DSN: `mysql://app@${HOST}/app?ssl-mode=VERIFY_CA&charset=utf8mb4` } });
+    assert.equal(mapped.ssl.mode, 'verify-ca');
+    assert.deepEqual(mapped.dsn.params, { charset: 'utf8mb4' });
+    assert.deepEqual(mapped.sources['ssl.mode'], { kind: 'env', variable: 'RDSIAM_DSN' });
+    const same = await loadConfig({ cwd, env: { RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-ca' } });
+    assert.equal(same.ssl.mode, 'verify-ca');
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-full' }), [
+      'ssl.mode (from RDSIAM_SSL_MODE): is verify-full but the DSN says sslmode=verify-ca; set it in one place',
+    ]);
+    assert.match((await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=prefer` }))[0] ?? '', /^dsn \(from RDSIAM_DSN\): has sslmode=prefer/);
+  });
+
+  it('resolves a relative CA path against the config file and checks it exists', async () => {
+    const root = project({ 'conf/.rdsiamrc': `dsn: ${DSN}\nssl: { ca: certs/ca.pem }\n`, 'conf/certs/ca.pem': 'pem' });
+    const config = await loadConfig({ cwd: root, env: {}, configFile: 'conf/.rdsiamrc' });
+    assert.equal(config.ssl.ca, join(root, 'conf/certs/ca.pem'));
+    const missing = await failure({ cwd: root, env: { RDSIAM_DSN: DSN, RDSIAM_SSL_CA: 'nope.pem' } });
+    assert.equal(lines(missing)[0], `ssl.ca (from RDSIAM_SSL_CA): names a CA file that does not exist: ${join(root, 'nope.pem')} (give a path to a PEM file, or the PEM text itself)`);
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, pem);
+  });
+
+  it('checks region names by pattern and lowercases them', async () => {
+    const regions = ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-7', 'mx-central-1', 'us-iso-east-1', 'us-isob-east-1', 'eusc-de-east-1', 'EU-WEST-3'];
+    for (const region of regions) {
+      const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_IAM_REGION: region } });
+      assert.equal(config.iam_region, region.toLowerCase());
+    }
+    for (const region of ['useast1', 'us-east', 'us_east_1', 'us-east-1a']) {
+      assert.match((await issuesFor({ RDSIAM_IAM_REGION: region }))[0] ?? '', /^iam_region \(from RDSIAM_IAM_REGION\): must be an AWS region name such as us-east-1, got/);
+    }
+  });
+
+  it('checks hosts, ports and role ARNs in any partition', async () => {
+    for (const arn of ['arn:aws:iam::123456789012:role/db', 'arn:aws-cn:iam::123456789012:role/x', 'arn:aws-us-gov:iam::123456789012:role/path/to/r', 'arn:aws-iso-b:iam::123456789012:role/r']) {
+      const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_AWS_ROLE_ARN: arn } });
+      assert.equal(config.aws_role_arn, arn);
+    }
+    assert.deepEqual(await issuesFor({ RDSIAM_AWS_ROLE_ARN: 'arn:aws:iam::123:user/bob', RDSIAM_IAM_HOST: 'https://x.example.com', RDSIAM_IAM_DEFAULT_PORT: '70000' }), [
+      'iam_host (from RDSIAM_IAM_HOST): must be a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com, got "https://x.example.com"',
+      'iam_default_port (from RDSIAM_IAM_DEFAULT_PORT): must be a whole number from 1 to 65535, got 70000',
+      'aws_role_arn (from RDSIAM_AWS_ROLE_ARN): must be an IAM role ARN such as arn:aws:iam::123456789012:role/db-login, got "arn:aws:iam::123:user/bob"',
+    ]);
+  });
+
+  it('checks the credential keys that depend on each other', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_AWS_ROLE_SESSION_NAME: 'app', RDSIAM_AWS_PROFILE: 'p', RDSIAM_AWS_CREDENTIALS_SOURCE: 'container' }), [
+      'aws_profile (from RDSIAM_AWS_PROFILE): is only used with aws_credentials_source chain, ini, process, but that is "container"',
+      'aws_role_session_name (from RDSIAM_AWS_ROLE_SESSION_NAME): is only used with aws_role_arn, which is not set (got "app")',
+    ]);
+    assert.match((await issuesFor({ RDSIAM_AWS_CREDENTIALS_SOURCE: 'sso' }))[0] ?? '', /must be one of chain, env, ini, process, container, instance, web_identity, got "sso"/);
+  });
+
+  it('needs a postgres DSN for iam_dsql', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: 'mysql://admin@abc.dsql.us-east-1.on.aws/app', RDSIAM_PLUGINS: 'iam_dsql' }), [
+      'plugins (from RDSIAM_PLUGINS): iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is mysql://',
+    ]);
+  });
+
+  it('requires a dsn', async () => {
+    const error = await failure({ cwd, env: { RDSIAM_PLUGINS: 'iam' } });
+    assert.deepEqual(lines(error), ['dsn: is required: set dsn in the config file, or the RDSIAM_DSN or DATABASE_URL environment variable']);
+  });
+});
+
+describe('loadConfig: secrets', () => {
+  const password = 'Sup3r-Secret-pw';
+
+  it('never shows the DSN password in util.inspect or JSON of the resolved config', async () => {
+    const config = await loadConfig({ cwd: project({}), env: { RDSIAM_DSN: `postgres://app:${password}@h/db?password=${password}` } });
+    assert.equal(config.dsn.password?.reveal(), password);
+    assert.ok(!inspect(config, { depth: 20 }).includes(password));
+    assert.ok(!JSON.stringify(config).includes(password));
+    assert.match(JSON.stringify(config), /"password":"\*\*\*"/);
+  });
+
+  it('never shows the DSN password in any message', async () => {
+    const root = project({ '.rdsiamrc': `dsn: postgres://app:${password}@h/db\nplugins: iam\niam_host: postgres://app:${password}@h\n` });
+    const cases: LoadConfigOptions[] = [
+      { cwd: root, env: {} },
+      { cwd: root, env: { RDSIAM_DSN: `postgres://app:${password}@h:0/db` } },
+      { cwd: root, env: { RDSIAM_DSN: `postgres://app:${password}@h/db#x` } },
+      { cwd: root, env: { RDSIAM_DSN: `redis://app:${password}@h/db` } },
+      { cwd: root, env: { RDSIAM_DSN: `postgres://app:${password.slice(0, 4)}/${password.slice(4)}@h/db` } },
+    ];
+    for (const options of cases) {
+      const error = await failure(options);
+      assert.ok(!error.message.includes(password.slice(4)), error.message);
+      assert.ok(!inspect(error, { depth: 20 }).includes(password.slice(4)));
+      assert.ok(!JSON.stringify(error.issues).includes(password.slice(4)));
+    }
+  });
+});
