@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, EndpointError } from '../../src/errors.js';
+import { TokenCache } from '../../src/token/cache.js';
+import { getAuthToken } from '../../src/token/get-auth-token.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { RDS_HOST } from '../support/resolved-config.js';
+import { verifyToken } from '../support/verify-token.js';
+
+const KEYS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+// An empty directory, so no config file from the repository is found.
+const cwd = mkdtempSync(join(tmpdir(), 'rdsiam-token-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+function deps(): { clock: ManualClock; cache: TokenCache; credentials: () => Promise<typeof KEYS> } {
+  const clock = new ManualClock();
+  return { clock, cache: new TokenCache({ clock }), credentials: async () => KEYS };
+}
+
+describe('getAuthToken', () => {
+  it('loads the config from the environment and returns a verifiable token, cached', async () => {
+    const d = deps();
+    const env = { RDSIAM_DSN: `postgres://app_user@${RDS_HOST}:5432/app`, RDSIAM_PLUGINS: 'iam' };
+    const token = await getAuthToken({ cwd, env, ...d });
+    const checked = await verifyToken(token, 'rds-db', 'us-east-1', KEYS);
+    assert.deepEqual([checked.host, checked.port, checked.params.DBUser], [RDS_HOST, '5432', 'app_user']);
+    assert.equal(await getAuthToken({ cwd, env, ...d }), token);
+    assert.equal(d.cache.size, 1);
+  });
+
+  it('applies overrides over the environment', async () => {
+    const d = deps();
+    const env = { RDSIAM_DSN: `postgres://app_user@${RDS_HOST}/app`, RDSIAM_PLUGINS: 'iam' };
+    const token = await getAuthToken({ cwd, env, overrides: { iam_region: 'eu-west-1', iam_default_port: 6543 }, ...d });
+    const checked = await verifyToken(token, 'rds-db', 'eu-west-1', KEYS);
+    assert.equal(checked.port, '6543');
+  });
+
+  it('passes config and endpoint errors through', async () => {
+    await assert.rejects(getAuthToken({ cwd, env: { RDSIAM_IAM_EXPIRATION: 'soon' }, ...deps() }), ConfigError);
+    const env = { RDSIAM_DSN: 'postgres://app_user@10.0.0.5/app', RDSIAM_PLUGINS: 'iam' };
+    await assert.rejects(getAuthToken({ cwd, env, ...deps() }), (err) => err instanceof EndpointError && /iam_host/.test(err.message));
+  });
+});
