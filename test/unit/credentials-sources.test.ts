@@ -304,3 +304,53 @@ describe('container credentials (loopback endpoint)', () => {
     }
   });
 });
+
+describe('role assumption (loopback STS via AWS_ENDPOINT_URL_STS)', () => {
+  it('assumes aws_role_arn with the session name and external id, signed by the base credentials', async () => {
+    const requests: { form: URLSearchParams; authorization: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        requests.push({ form: new URLSearchParams(body), authorization: String(req.headers.authorization) });
+        res.setHeader('content-type', 'text/xml');
+        res.end(
+          '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>' +
+            '<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/db/app</Arn><AssumedRoleId>AROAEXAMPLE:app</AssumedRoleId></AssumedRoleUser>' +
+            `<Credentials><AccessKeyId>${TEMP.accessKeyId}</AccessKeyId><SecretAccessKey>${TEMP.secretAccessKey}</SecretAccessKey>` +
+            `<SessionToken>${TEMP.sessionToken}</SessionToken><Expiration>${new Date(Date.now() + 3_600_000).toISOString()}</Expiration></Credentials>` +
+            '</AssumeRoleResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></AssumeRoleResponse>',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const env = {
+        ...NO_AWS_ENV,
+        AWS_ACCESS_KEY_ID: ALPHA.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ALPHA.secretAccessKey,
+        AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`,
+      };
+      await withEnv(env, async () => {
+        const config = resolvedConfig({
+          aws_credentials_source: 'env',
+          aws_role_arn: 'arn:aws:iam::123456789012:role/db',
+          aws_role_session_name: 'app',
+          aws_external_id: 'ext-123',
+        });
+        const token = await tokenSourceFor(config, { clock: new ManualClock(Date.now()) }).get();
+        await verifyToken(token.value.reveal(), 'rds-db', 'us-east-1', TEMP);
+      });
+      assert.equal(requests.length, 1);
+      const { form, authorization } = requests[0]!;
+      assert.deepEqual(
+        [form.get('Action'), form.get('RoleArn'), form.get('RoleSessionName'), form.get('ExternalId')],
+        ['AssumeRole', 'arn:aws:iam::123456789012:role/db', 'app', 'ext-123'],
+      );
+      assert.match(authorization, new RegExp(`Credential=${ALPHA.accessKeyId}/\\d{8}/us-east-1/sts/aws4_request`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
