@@ -42,7 +42,9 @@ export interface TokenDeps {
   clock?: Clock;
   /** Replaces the credential provider the config's `aws_*` settings would build. */
   credentials?: CredentialsProvider;
+  /** Replaces the SDK signers. Credentials are still resolved: their identity is part of the cache key. */
   signer?: TokenSigner;
+  /** Default: the process token cache. */
   cache?: TokenCache;
 }
 
