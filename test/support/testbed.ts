@@ -17,6 +17,8 @@ export interface Testbed extends Omit<TestbedState, 'verifier'> {
   verifier: VerifierClient;
   /** The verifier daemon's log: one JSON line per login (never a token). */
   verifierLog: string;
+  /** The socket pam_rdsiam talks to, for tests of the verifier's own protocol. */
+  pamSocket: string;
   /**
    * Registers fresh random credentials with the verifier, with their own policy, so a test can count
    * its own logins and tighten limits without disturbing tests running in parallel.
@@ -62,6 +64,7 @@ async function load(stateFile: string): Promise<Testbed> {
     caPem: await readFile(facts.ca, 'utf8'),
     verifier,
     verifierLog: paths.log,
+    pamSocket: paths.pamSocket,
     async newKey({ kind = 'long-term', ...policy } = {}) {
       const credentials = randomCredentials(kind);
       await verifier.addKey({ ...credentials, ...policy });

@@ -99,5 +99,4 @@ export async function startMariadb(options: {
 export async function stopMariadb(paths: MysqlPaths): Promise<void> {
   const pid = await readPid(paths.pidFile);
   if (pid !== undefined && (await isOurs(pid, paths.config))) await terminate(pid, 20_000);
-  await rm(paths.root, { recursive: true, force: true });
 }

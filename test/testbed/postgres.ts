@@ -91,7 +91,7 @@ export async function startCluster(options: {
   }
 }
 
-/** Stops the cluster if it runs (fast shutdown, then signals) and removes its files. */
+/** Stops the cluster if it runs (fast shutdown, then signals). */
 export async function stopCluster(paths: ClusterPaths, owner: OsUser | undefined): Promise<void> {
   const pid = await readPid(join(paths.data, 'postmaster.pid'));
   if (pid !== undefined && (await isOurs(pid, paths.data))) {
@@ -99,5 +99,4 @@ export async function stopCluster(paths: ClusterPaths, owner: OsUser | undefined
     if (bin && owner) await runCommand(join(bin, 'pg_ctl'), ['stop', '-m', 'fast', '-w', '-D', paths.data], { as: owner }).catch(() => {});
     await terminate(pid);
   }
-  await rm(paths.root, { recursive: true, force: true });
 }

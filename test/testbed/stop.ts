@@ -7,7 +7,7 @@ import { terminate } from './processes.js';
 import { osUser } from './run-command.js';
 import { stopVerifier } from './verifier-process.js';
 
-/** Stops servers and verifier, removes PAM files and runtime files. Safe to run at any time. */
+/** Stops servers and verifier, then removes PAM files, data and runtime files. Safe to run at any time. */
 export async function stop(paths: Layout, say: (line: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the test bed must be stopped as root');
   const problems: string[] = [];
@@ -23,7 +23,9 @@ export async function stop(paths: Layout, say: (line: string) => void): Promise<
   await step('verifier', () => stopVerifier(paths));
   await step('leftover processes', () => stopLeftovers(paths.dir, say));
   await step('PAM services', () => removePamServices(Object.values(paths.pamServices)));
-  await step('runtime files', () => Promise.all([rm(paths.stateFile, { force: true }), rm(paths.run, { recursive: true, force: true })]));
+  // Only now that nothing runs: logs, TLS and the PAM build stay (for post-mortems and as caches).
+  const gone = [paths.stateFile, paths.verifier.config, paths.run, paths.postgres.root, paths.dsql.root, paths.mysql.root];
+  await step('runtime files', () => Promise.all(gone.map((p) => rm(p, { recursive: true, force: true }))));
   if (problems.length > 0) throw new Error(`stopping the test bed left problems:\n  ${problems.join('\n  ')}`);
   say('stopped');
 }

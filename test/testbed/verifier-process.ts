@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open, rm, writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Layout } from './layout.js';
 import { isOurs, readPid, terminate, waitFor } from './processes.js';
@@ -35,6 +35,4 @@ export async function launchVerifier(paths: Layout, config: VerifierConfig): Pro
 export async function stopVerifier(paths: Layout): Promise<void> {
   const pid = await readPid(paths.verifier.pidFile);
   if (pid !== undefined && (await isOurs(pid, MAIN))) await terminate(pid);
-  await rm(paths.verifier.pidFile, { force: true });
-  await rm(paths.verifier.config, { force: true });
 }
