@@ -1,0 +1,77 @@
+import { AuthError } from '../errors.js';
+import { scrub } from '../secret.js';
+import { publishRetry } from '../events.js';
+import type { Engine } from '../config/types.js';
+import type { IssuedToken, TokenSource } from '../token/token-source.js';
+
+/** Which token a failed login attempt sent: drivers tag their errors so the retry knows. */
+const tokenOfError = new WeakMap<object, IssuedToken>();
+
+export function tagError(err: unknown, token: IssuedToken | undefined): void {
+  if (token && typeof err === 'object' && err !== null) tokenOfError.set(err, token);
+}
+
+interface DriverError {
+  code?: unknown;
+  sqlState?: unknown;
+  message?: unknown;
+}
+
+/** A refusal of the credentials themselves, as opposed to a network, TLS or server fault. */
+export function isLoginError(engine: Engine, err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, sqlState, message } = err as DriverError;
+  if (engine === 'postgres') {
+    return code === '28000' || code === '28P01' || (typeof message === 'string' && message.includes('PAM authentication failed'));
+  }
+  return code === 'ER_ACCESS_DENIED_ERROR' || sqlState === '28000';
+}
+
+/** Driver errors pass through as they are, but never with a token in their text. */
+export function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
+  if (err instanceof Error) {
+    err.message = scrub(err.message, secrets);
+    if (err.stack) err.stack = scrub(err.stack, secrets);
+  }
+  return err;
+}
+
+function refused(source: TokenSource, engine: Engine, cause: unknown): AuthError {
+  const t = source.target;
+  const userSetup =
+    engine === 'postgres'
+      ? `the PostgreSQL user "${t.user}" is not granted rds_iam (GRANT rds_iam TO "${t.user}")`
+      : `the MySQL user "${t.user}" is not created IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'`;
+  const error = new AuthError(
+    `The database at ${t.host}:${t.port} refused a freshly signed IAM token for user "${t.user}" (region ${t.region}). Usual causes:\n` +
+      `  - IAM database authentication is not enabled on the instance or cluster;\n` +
+      `  - the AWS identity has no rds-db:connect permission on arn:aws:rds-db:${t.region}:<account>:dbuser:<resource-id>/${t.user};\n` +
+      `  - ${userSetup};\n` +
+      `  - the token names the wrong region or endpoint (check iam_host, iam_region and iam_default_port with \`rdsiam check\`).`,
+    { cause: scrubError(cause) },
+  );
+  return error;
+}
+
+/**
+ * Runs one login attempt; when the server refuses a token that came from the cache, drops that
+ * token, signs a fresh one and tries exactly once more. A refused fresh token is an AuthError.
+ */
+export async function withTokenRetry<T>(source: TokenSource | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    const used = tokenOfError.get(err as object);
+    if (!source || !used || !isLoginError(engine, err)) throw scrubError(err);
+    if (!used.fromCache) throw refused(source, engine, err);
+    source.invalidate(used);
+    publishRetry({ ...source.target, fingerprint: used.fingerprint });
+    try {
+      return await attempt();
+    } catch (again) {
+      const second = tokenOfError.get(again as object);
+      if (second && isLoginError(engine, again)) throw refused(source, engine, again);
+      throw scrubError(again);
+    }
+  }
+}

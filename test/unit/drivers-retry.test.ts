@@ -1,0 +1,108 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { AuthError } from '../../src/errors.js';
+import { Secret, fingerprint } from '../../src/secret.js';
+import { isLoginError, tagError, withTokenRetry } from '../../src/drivers/retry.js';
+import type { IssuedToken, TokenSource } from '../../src/token/token-source.js';
+
+const TOKEN = 'host:5432/?Action=connect&DBUser=app&X-Amz-Signature=' + 'ab'.repeat(32);
+
+function issued(value: string, fromCache: boolean): IssuedToken {
+  return { value: new Secret(value), fingerprint: fingerprint(value), fromCache, signedAt: 0 };
+}
+
+/** A token source that hands out scripted tokens and records invalidations. */
+function scriptedSource(tokens: IssuedToken[]) {
+  const invalidated: string[] = [];
+  let next = 0;
+  const source = {
+    target: { host: 'db.cluster-abc.us-east-1.rds.amazonaws.com', port: 5432, region: 'us-east-1', user: 'app' },
+    get: async () => tokens[Math.min(next++, tokens.length - 1)]!,
+    fresh: async () => tokens[Math.min(next++, tokens.length - 1)]!,
+    invalidate: (t: IssuedToken) => void invalidated.push(t.fingerprint),
+  } as unknown as TokenSource;
+  return { source, invalidated };
+}
+
+function loginFailure(engine: 'postgres' | 'mysql', token: IssuedToken): Error {
+  const err = Object.assign(new Error(`login refused, sent ${token.value.reveal()}`), engine === 'postgres' ? { code: '28P01' } : { code: 'ER_ACCESS_DENIED_ERROR', sqlState: '28000' });
+  tagError(err, token);
+  return err;
+}
+
+describe('isLoginError', () => {
+  it('knows the PostgreSQL and MySQL login refusals and nothing else', () => {
+    assert.equal(isLoginError('postgres', { code: '28000' }), true);
+    assert.equal(isLoginError('postgres', { code: '28P01' }), true);
+    assert.equal(isLoginError('postgres', new Error('PAM authentication failed for user "app"')), true);
+    assert.equal(isLoginError('postgres', { code: '57P03' }), false);
+    assert.equal(isLoginError('postgres', { code: 'ER_ACCESS_DENIED_ERROR' }), false);
+    assert.equal(isLoginError('mysql', { code: 'ER_ACCESS_DENIED_ERROR' }), true);
+    assert.equal(isLoginError('mysql', { sqlState: '28000' }), true);
+    assert.equal(isLoginError('mysql', { code: 'ECONNREFUSED' }), false);
+    assert.equal(isLoginError('mysql', null), false);
+  });
+});
+
+describe('withTokenRetry', () => {
+  for (const engine of ['postgres', 'mysql'] as const) {
+    it(`${engine}: a refused cached token is invalidated and retried exactly once`, async () => {
+      const cached = issued(TOKEN + '1', true);
+      const fresh = issued(TOKEN + '2', false);
+      const { source, invalidated } = scriptedSource([cached, fresh]);
+      let attempts = 0;
+      const result = await withTokenRetry(source, engine, async () => {
+        const token = await source.get();
+        attempts++;
+        if (token === cached) throw loginFailure(engine, token);
+        return 'connected';
+      });
+      assert.equal(result, 'connected');
+      assert.equal(attempts, 2);
+      assert.deepEqual(invalidated, [cached.fingerprint]);
+    });
+
+    it(`${engine}: a refused fresh token is an AuthError listing the causes, with no token and no loop`, async () => {
+      const fresh = issued(TOKEN + '3', false);
+      const { source, invalidated } = scriptedSource([fresh]);
+      let attempts = 0;
+      const err = await withTokenRetry(source, engine, async () => {
+        attempts++;
+        throw loginFailure(engine, await source.get());
+      }).catch((e: unknown) => e);
+      assert.ok(err instanceof AuthError);
+      assert.equal(attempts, 1);
+      assert.deepEqual(invalidated, []);
+      assert.match(err.message, /rds-db:connect/);
+      assert.match(err.message, engine === 'postgres' ? /GRANT rds_iam/ : /AWSAuthenticationPlugin/);
+      const everything = err.message + inspect(err, { depth: 5 }) + JSON.stringify(err);
+      assert.ok(!everything.includes(fresh.value.reveal()), 'the token leaked into the AuthError');
+      assert.ok(!/X-Amz-Signature=[0-9a-f]{64}/.test(everything));
+    });
+
+    it(`${engine}: a cached token refused, then the fresh one refused too: AuthError after two attempts`, async () => {
+      const { source } = scriptedSource([issued(TOKEN + '4', true), issued(TOKEN + '5', false)]);
+      let attempts = 0;
+      const err = await withTokenRetry(source, engine, async () => {
+        attempts++;
+        throw loginFailure(engine, await source.get());
+      }).catch((e: unknown) => e);
+      assert.ok(err instanceof AuthError);
+      assert.equal(attempts, 2);
+    });
+  }
+
+  it('other errors pass through as the same object, with any token scrubbed from the message', async () => {
+    const { source, invalidated } = scriptedSource([issued(TOKEN, true)]);
+    const original = Object.assign(new Error(`connect ECONNREFUSED while sending ${TOKEN}`), { code: 'ECONNREFUSED' });
+    const err = await withTokenRetry(source, 'postgres', async () => {
+      tagError(original, await source.get());
+      throw original;
+    }).catch((e: unknown) => e);
+    assert.equal(err, original);
+    assert.match(original.message, /ECONNREFUSED/);
+    assert.ok(!original.message.includes('X-Amz-Signature=ab'));
+    assert.deepEqual(invalidated, []);
+  });
+});
