@@ -32,6 +32,18 @@ function clearPasswordPlugin(source: TokenSource) {
     };
 }
 
+/**
+ * mysql2 closes idle connections only while `maxIdle` is below `connectionLimit` (and then checks once a
+ * second), so an idle timeout needs maxIdle one below the limit to take effect.
+ */
+function idleOptions(pool: ResolvedConfig['pool']): Pick<PoolOptions, 'idleTimeout' | 'maxIdle'> {
+  if (pool.idle_timeout_ms === undefined) return {};
+  const limit = pool.max ?? MYSQL2_DEFAULT_CONNECTION_LIMIT;
+  return { idleTimeout: pool.idle_timeout_ms, maxIdle: Math.max(0, limit - 1) };
+}
+
+const MYSQL2_DEFAULT_CONNECTION_LIMIT = 10;
+
 /** Plain mysql2 pool/connection options (token auth plugin, TLS verified) for ORMs that build the pool. */
 export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolOptions> {
   const plan = connectPlanFor(config);
@@ -42,7 +54,7 @@ export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSour
     port: plan.port,
     connectTimeout: plan.timeoutMs,
     ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
-    ...(config.pool.idle_timeout_ms !== undefined && { idleTimeout: config.pool.idle_timeout_ms }),
+    ...idleOptions(config.pool),
     ...(source
       ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(source) as never } }
       : { password: config.dsn.password?.reveal() }),
