@@ -205,6 +205,18 @@ for (const server of ['postgres', 'mysql'] as const) {
       });
     }
 
+    test('verify-ca checks the chain but not the name; verify-full refuses the same wrong name', async (t) => {
+      if (!tb) return t.skip('no test bed');
+      const creds = countingCredentials(await tb.newKey());
+      const wrongName = { ca: tb.caPem, servername: 'not-the-endpoint.example.com' };
+      const db = wrap(await connectFromConfig(testbedOptions(tb, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-ca' } })));
+      await db.close();
+      await assert.rejects(
+        () => connectFromConfig(testbedOptions(tb!, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-full' } })),
+        /Hostname\/IP does not match|altnames/,
+      );
+    });
+
     test('without plugins the DSN password is used, still over verified TLS', async (t) => {
       if (!tb) return t.skip('no test bed');
       const s = tb[server];
