@@ -159,6 +159,25 @@ for (const server of ['postgres', 'mysql'] as const) {
       );
     });
 
+    test('a pool whose cached token is refused on a new connection retries once and serves the query', async (t) => {
+      if (!tb) return t.skip('no test bed');
+      const key = await tb.newKey();
+      const options = testbedOptions(tb, server, countingCredentials(key).provider);
+      await wrap(await connectFromConfig(options)).close();
+      await sleep(2_100);
+      await tb.verifier.addKey({ ...key, maxTokenAgeSeconds: 1 });
+      const retries = collect('rdsiam:connect:retry');
+      const pool = wrap(await createPoolFromConfig(options));
+      try {
+        assert.deepEqual(await pool.one('SELECT 1 AS one'), { one: 1 });
+      } finally {
+        retries.stop();
+        await pool.close();
+      }
+      assert.equal(retries.events.length, 1);
+      assert.match(retries.events[0]?.fingerprint ?? '', /^[0-9a-f]+$/i);
+    });
+
     test('a fresh token refused is an AuthError naming the usual causes, after exactly one retry', async (t) => {
       if (!tb) return t.skip('no test bed');
       const key = await tb.newKey();
