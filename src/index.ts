@@ -15,6 +15,7 @@ export { loadConfig } from './config/load.js';
 export { defineConfig } from './config/define.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { parseDsn } from './config/dsn.js';
+export { configSchema } from './config/schema.js';
 export type { RdsIamConfigInput, ConnectionConfigInput } from './config/schema.js';
 export type {
   ResolvedConfig,
