@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { AuthError, CredentialsError } from '../errors.js';
+import { scrub } from '../secret.js';
+import { explain, type Explanation } from './explain.js';
+import { timedConnect, type ConnectTimings } from './timed-connect.js';
+import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, loadOptions, type CliIo } from './io.js';
+
+export const CHECK_HELP = `Usage: rdsiam check [--connect] [--json] [--connection NAME] [--config FILE]
+
+Explains how the config resolves, without printing any secret: the file loaded (or where the search
+looked), every key with its value and where it came from, the endpoint, the token target, the
+credential source, the TLS settings, and each problem found with what to do about it.
+
+Options:
+      --connect            also connect, run SELECT 1, and time credentials, signing, TCP+TLS and auth
+      --json               print one JSON object instead of text
+${CONFIG_FLAGS_HELP}
+
+Exit code: 0 when no problem was found, 1 when one was, 2 when the config itself is invalid.`;
+
+type Report = Explanation & { connect?: { ok: boolean; timings?: ConnectTimings } };
+
+/** What to do about a failed connect, by error type; the error's own text comes first. */
+function connectProblem(err: unknown): string {
+  const message = scrub(err instanceof Error ? err.message : String(err));
+  if (err instanceof AuthError || err instanceof CredentialsError) return message;
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return `${message}. Is the database reachable from here (VPC, security group, tunnel)? Raise connect_timeout_ms if it is slow.`;
+  }
+  if (/certificate|self[- ]signed|altnames|Hostname\/IP/i.test(message)) {
+    return `${message}. The server certificate did not verify: check ssl.ca (the RDS CA bundle by default) and that iam_host or ssl.servername names the endpoint.`;
+  }
+  return message;
+}
+
+function ms(value: number | null): string {
+  return value === null ? '-' : `${value} ms`;
+}
+
+function formatText(r: Report): string {
+  const lines: string[] = [];
+  lines.push(`connection: ${r.connection}${r.connections.length > 1 ? ` (defined: ${r.connections.join(', ')})` : ''}`);
+  lines.push(
+    r.configFile
+      ? `config file: ${r.configFile}`
+      : `config file: none found searching up from ${r.searchedFrom ?? '(explicit)'} for ${r.searchPlaces}; using env and code only`,
+  );
+  lines.push('', 'keys:');
+  const width = Math.max(...r.keys.map((k) => k.key.length));
+  for (const k of r.keys) lines.push(`  ${k.key.padEnd(width)}  ${k.value}  (${k.source})`);
+  if (r.endpoint) {
+    const e = r.endpoint;
+    lines.push('', `endpoint (${e.from === 'iam_host' ? 'iam_host' : 'DSN host'}): ${e.host}`);
+    lines.push(`  kind ${e.kind}, partition ${e.partition ?? 'unknown'}, region ${e.region ?? 'unknown'}`);
+  }
+  if (r.target) {
+    const t = r.target;
+    lines.push('', `token target: ${t.plugin} ${t.user}@${t.host}:${t.port} in ${t.region}`);
+  }
+  lines.push('', `credentials: ${r.credentials.source}`, `  ${r.credentials.identity}`);
+  lines.push('', `tls: ${r.tls.mode}`, `  CA: ${r.tls.ca}`, `  certificate must name: ${r.tls.verifyName ?? '(not checked)'}`);
+  if (r.connect) {
+    lines.push('', `connect: ${r.connect.ok ? 'ok, SELECT 1 answered' : 'failed'}`);
+    const t = r.connect.timings;
+    if (t) {
+      lines.push(
+        `  credentials ${ms(t.credentialsMs)}, signing ${ms(t.signingMs)}, TCP+TLS ${ms(t.tcpTlsMs)}, auth ${ms(t.authMs)}, query ${ms(t.queryMs)}, total ${ms(t.totalMs)}`,
+      );
+    }
+  }
+  lines.push('');
+  if (r.problems.length === 0) lines.push('no problems found');
+  else {
+    lines.push(`${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}:`);
+    for (const p of r.problems) lines.push(`  ${p.severity} [${p.stage}]: ${p.message.split('\n').join('\n    ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...CONFIG_FLAGS, connect: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  if (values.help) {
+    io.out(`${CHECK_HELP}\n`);
+    return 0;
+  }
+  const options = loadOptions(io, values);
+  const config = await loadConfig(options);
+  const report: Report = await explain(config, io.env);
+  if (values.connect && report.problems.every((p) => p.severity !== 'error')) {
+    try {
+      report.connect = { ok: true, timings: await timedConnect(options) };
+    } catch (err) {
+      report.connect = { ok: false };
+      report.problems.push({ stage: 'connect', severity: 'error', message: connectProblem(err) });
+    }
+  }
+  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
+  return report.problems.some((p) => p.severity === 'error') ? 1 : 0;
+}

