@@ -1,0 +1,16 @@
+// Kysely on an IAM-authenticated pool. PostgresDialect takes a pool factory: createPgPool gives a pg.Pool
+// whose new connections get fresh tokens (and one retry when a cached token is refused).
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { createPgPool } from 'rdsiam';
+
+interface Database {
+  // Your tables here; this example only runs raw SQL.
+}
+
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: () => createPgPool() }) });
+try {
+  const { rows } = await sql<{ user: string }>`SELECT current_user AS user`.execute(db);
+  console.log(`kysely connected as ${rows[0]?.user}`);
+} finally {
+  await db.destroy();
+}
