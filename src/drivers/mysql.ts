@@ -6,6 +6,7 @@ import { connectPlanFor } from './plan.js';
 import { loadDriver } from './load-driver.js';
 import { sniName, tlsPlanFor } from './tls.js';
 import { tagError, withTokenRetry } from './retry.js';
+import { trackFetches } from './tracked-source.js';
 
 type MysqlModule = typeof import('mysql2/promise');
 
@@ -78,8 +79,9 @@ export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSour
 /** Opens one mysql2/promise connection; a refused cached token is replaced and retried once. */
 export async function openMysqlConnection(config: ResolvedConfig, source: TokenSource | undefined): Promise<Connection> {
   const mysql = await loadMysql();
-  const options = await mysqlPoolOptions(config, source);
-  return withTokenRetry(source, 'mysql', () => mysql.createConnection(options));
+  const tracked = source && trackFetches(source);
+  const options = await mysqlPoolOptions(config, tracked);
+  return withTokenRetry(tracked, 'mysql', () => mysql.createConnection(options));
 }
 
 interface CorePool {
@@ -89,7 +91,8 @@ interface CorePool {
 /** A mysql2/promise pool whose every new physical connection takes a current token. */
 export async function openMysqlPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
   const mysql = await loadMysql();
-  const pool = mysql.createPool(await mysqlPoolOptions(config, source));
+  const tracked = source && trackFetches(source);
+  const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
   // query(), execute() and getConnection() all pass through the core pool's getConnection:
   // wrapping it there gives every path the one retry.
   const core = pool.pool as unknown as CorePool;
@@ -97,7 +100,7 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
   const once = () =>
     new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
   core.getConnection = (cb) => {
-    withTokenRetry(source, 'mysql', once).then((conn) => cb(null, conn), cb);
+    withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
   };
   return pool;
 }

@@ -5,6 +5,7 @@ import { connectPlanFor } from './plan.js';
 import { loadDriver } from './load-driver.js';
 import { identityCheck, sniName, tlsPlanFor } from './tls.js';
 import { tagError, withTokenRetry } from './retry.js';
+import { trackFetches } from './tracked-source.js';
 
 type PgModule = typeof import('pg');
 
@@ -75,9 +76,10 @@ function taggingClient(pg: PgModule): typeof Client {
 /** Opens one pg client; a refused cached token is replaced and retried once. */
 export async function openPgClient(config: ResolvedConfig, source: TokenSource | undefined): Promise<Client> {
   const pg = await loadPg();
-  const options = (await pgPoolConfig(config, source)) as ClientConfig;
+  const tracked = source && trackFetches(source);
+  const options = (await pgPoolConfig(config, tracked)) as ClientConfig;
   const PgClient = taggingClient(pg);
-  return withTokenRetry(source, 'postgres', async () => {
+  return withTokenRetry(tracked, 'postgres', async () => {
     const client = new PgClient(options);
     await client.connect();
     return client;
@@ -89,14 +91,15 @@ type PoolConnectCallback = (err: Error | undefined, client: PoolClient | undefin
 /** A pg.Pool whose every new physical connection takes a current token, retrying a refused cached one once. */
 export async function openPgPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
   const pg = await loadPg();
-  const options = await pgPoolConfig(config, source);
+  const tracked = source && trackFetches(source);
+  const options = await pgPoolConfig(config, tracked);
   const PgClient = taggingClient(pg);
   class RdsIamPgPool extends pg.Pool {
     override connect(): Promise<PoolClient>;
     override connect(callback: PoolConnectCallback): void;
     override connect(callback?: PoolConnectCallback): Promise<PoolClient> | void {
       // pool.query() goes through connect() too, so queries get the retry as well.
-      const connecting = withTokenRetry(source, 'postgres', () => super.connect());
+      const connecting = withTokenRetry(tracked, 'postgres', () => super.connect());
       if (!callback) return connecting;
       connecting.then(
         (client) => callback(undefined, client, (release?: unknown) => client.release(release as Error | boolean | undefined)),

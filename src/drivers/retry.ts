@@ -3,6 +3,7 @@ import { scrub } from '../secret.js';
 import { publishRetry } from '../events.js';
 import type { Engine } from '../config/types.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
+import type { TrackedSource } from './tracked-source.js';
 
 /** Which token a failed login attempt sent: drivers tag their errors so the retry knows. */
 const tokenOfError = new WeakMap<object, IssuedToken>();
@@ -57,10 +58,11 @@ function refused(source: TokenSource, engine: Engine, cause: unknown): AuthError
  * Runs one login attempt; when the server refuses a token that came from the cache, drops that
  * token, signs a fresh one and tries exactly once more. A refused fresh token is an AuthError.
  */
-export async function withTokenRetry<T>(source: TokenSource | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
+export async function withTokenRetry<T>(source: TrackedSource | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
   try {
     return await attempt();
-  } catch (err) {
+  } catch (thrown) {
+    const err = source ? await source.explain(thrown) : thrown;
     const used = tokenOfError.get(err as object);
     if (!source || !used || !isLoginError(engine, err)) throw scrubError(err);
     if (!used.fromCache) throw refused(source, engine, err);
@@ -68,7 +70,8 @@ export async function withTokenRetry<T>(source: TokenSource | undefined, engine:
     publishRetry({ ...source.target, fingerprint: used.fingerprint });
     try {
       return await attempt();
-    } catch (again) {
+    } catch (thrownAgain) {
+      const again = await source.explain(thrownAgain);
       const second = tokenOfError.get(again as object);
       if (second && isLoginError(engine, again)) throw refused(source, engine, again);
       throw scrubError(again);

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { AuthError } from '../../src/errors.js';
+import { AuthError, CredentialsError } from '../../src/errors.js';
 import { Secret, fingerprint } from '../../src/secret.js';
 import { isLoginError, tagError, withTokenRetry } from '../../src/drivers/retry.js';
+import { trackFetches } from '../../src/drivers/tracked-source.js';
 import type { IssuedToken, TokenSource } from '../../src/token/token-source.js';
 
 const TOKEN = 'host:5432/?Action=connect&DBUser=app&X-Amz-Signature=' + 'ab'.repeat(32);
@@ -16,13 +17,13 @@ function issued(value: string, fromCache: boolean): IssuedToken {
 function scriptedSource(tokens: IssuedToken[]) {
   const invalidated: string[] = [];
   let next = 0;
-  const source = {
+  const raw = {
     target: { host: 'db.cluster-abc.us-east-1.rds.amazonaws.com', port: 5432, region: 'us-east-1', user: 'app' },
     get: async () => tokens[Math.min(next++, tokens.length - 1)]!,
     fresh: async () => tokens[Math.min(next++, tokens.length - 1)]!,
     invalidate: (t: IssuedToken) => void invalidated.push(t.fingerprint),
   } as unknown as TokenSource;
-  return { source, invalidated };
+  return { source: trackFetches(raw), invalidated };
 }
 
 function loginFailure(engine: 'postgres' | 'mysql', token: IssuedToken): Error {
@@ -104,5 +105,34 @@ describe('withTokenRetry', () => {
     assert.match(original.message, /ECONNREFUSED/);
     assert.ok(!original.message.includes('X-Amz-Signature=ab'));
     assert.deepEqual(invalidated, []);
+  });
+});
+
+describe('trackFetches', () => {
+  it('reports the token fetch failure behind a driver timeout, not the timeout', async () => {
+    const failure = new CredentialsError('Could not get AWS credentials (source process): timed out', { source: 'process' });
+    let rejectFetch!: (err: unknown) => void;
+    const raw = {
+      target: { host: 'h', port: 5432, region: 'us-east-1', user: 'app' },
+      get: () => new Promise<IssuedToken>((_resolve, reject) => (rejectFetch = reject)),
+    } as unknown as TokenSource;
+    const tracked = trackFetches(raw);
+    const result = withTokenRetry(tracked, 'postgres', async () => {
+      void tracked.get().catch(() => {});
+      throw new Error('timeout expired');
+    }).catch((e: unknown) => e);
+    // The credentials fail only after the driver gave up: the report still names them.
+    setImmediate(() => rejectFetch(failure));
+    assert.equal(await result, failure);
+  });
+
+  it('keeps the driver error when the token was fetched fine', async () => {
+    const tracked = trackFetches(scriptedSource([issued(TOKEN + '9', false)]).source);
+    const refusal = new Error('connect ECONNREFUSED');
+    const err = await withTokenRetry(tracked, 'postgres', async () => {
+      await tracked.get();
+      throw refusal;
+    }).catch((e: unknown) => e);
+    assert.equal(err, refusal);
   });
 });

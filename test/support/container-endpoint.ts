@@ -1,0 +1,50 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestCredentials } from './testbed.js';
+
+export type EndpointBehaviour = 'ok' | 'error' | 'slow';
+
+export interface ContainerEndpoint {
+  /** For AWS_CONTAINER_CREDENTIALS_FULL_URI. */
+  url: string;
+  /** How many credential requests it has answered (or refused). */
+  hits(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback ECS/EKS container-credentials endpoint, as the SDK's `fromContainerMetadata` calls it:
+ * serves `credentials` (ok), answers 500 (error), or holds every request unanswered (slow).
+ */
+export async function startContainerEndpoint(credentials: TestCredentials, behaviour: EndpointBehaviour = 'ok'): Promise<ContainerEndpoint> {
+  let hits = 0;
+  const held: ServerResponse[] = [];
+  const server = createServer((_req, res) => {
+    hits++;
+    if (behaviour === 'slow') return void held.push(res);
+    if (behaviour === 'error') {
+      res.statusCode = 500;
+      return void res.end('internal error');
+    }
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: credentials.secretAccessKey,
+        Token: credentials.sessionToken,
+        Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v2/credentials/rdsiam-test`,
+    hits: () => hits,
+    close: () => {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
