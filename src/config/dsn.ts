@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { Secret } from '../secret.js';
+import { Secret, scrub } from '../secret.js';
 import type { Engine, ParsedDsn } from './types.js';
 
 const ENGINES: Record<string, Engine> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql' };
@@ -13,14 +13,18 @@ export type DsnResult = { ok: true; dsn: ParsedDsn } | { ok: false; problem: str
  * everything between `://` and the last `@`, and any `password=` query value.
  */
 export function redactDsnText(text: string): string {
-  let out = text;
-  const start = out.indexOf('://');
+  let out = scrub(text);
+  const scheme = out.indexOf('://');
+  // Without a scheme (`user:pass@host`), credentials still sit before the last `@`.
+  const start = scheme >= 0 ? scheme + 3 : 0;
   const at = out.lastIndexOf('@');
-  if (start >= 0 && at > start + 3) {
-    const userEnd = out.slice(start + 3, at).indexOf(':');
+  if (at > start) {
+    const userEnd = out.slice(start, at).indexOf(':');
     // Keep the user name when it is cleanly delimited; it helps and is not secret.
-    const keep = userEnd >= 0 ? start + 3 + userEnd + 1 : start + 3;
-    out = `${out.slice(0, keep)}${MASK}${out.slice(at)}`;
+    if (scheme >= 0 || userEnd >= 0) {
+      const keep = userEnd >= 0 ? start + userEnd + 1 : start;
+      out = `${out.slice(0, keep)}${MASK}${out.slice(at)}`;
+    }
   }
   return out.replace(/([?&]password=)[^&#]*/gi, `$1${MASK}`);
 }

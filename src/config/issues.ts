@@ -4,6 +4,11 @@ import { sourceAt, type Sources } from './layers.js';
 import { keysAt } from './schema-shape.js';
 import { nearest } from './suggest.js';
 
+/** A dotted key path to print; a key that is empty or holds odd characters is quoted so it stays visible. */
+function printablePath(path: readonly string[]): string {
+  return path.map((key) => (/^[\w$-]+$/.test(key) ? key : JSON.stringify(key))).join('.');
+}
+
 /**
  * Turns zod's issues into ConfigIssues with the key path, the source of the value and a plain message.
  * The schema's own error functions already word the messages; unknown keys get a suggestion here.
@@ -17,7 +22,7 @@ export function schemaIssues(error: z.ZodError, sources: Sources): ConfigIssue[]
       for (const key of issue.keys) {
         const near = nearest(key, known);
         issues.push({
-          path: [...path, key].join('.'),
+          path: printablePath([...path, key]),
           source: sourceAt(sources, [...path, key]),
           message:
             near === undefined
@@ -26,7 +31,7 @@ export function schemaIssues(error: z.ZodError, sources: Sources): ConfigIssue[]
         });
       }
     } else {
-      issues.push({ path: path.join('.'), source: sourceAt(sources, path), message: issue.message });
+      issues.push({ path: printablePath(path), source: sourceAt(sources, path), message: issue.message });
     }
   }
   return issues;
