@@ -306,7 +306,7 @@ describe('loadConfig: named connections', () => {
     const error = await failure({ cwd: project({}), env: {}, overrides: { dsn: DSN, connections: { default: {} } } });
     assert.match(error.message, /connections\.default \(from options passed in code\): is reserved: the top level is the default connection/);
     const bad = await failure({ cwd: project({}), env: {}, overrides: { dsn: DSN, connections: { 'bad name': {} } } });
-    assert.match(bad.message, /connections\.bad name \(from options passed in code\): is not a valid connection name/);
+    assert.match(bad.message, /connections\."bad name" \(from options passed in code\): is not a valid connection name/);
   });
 });
 
