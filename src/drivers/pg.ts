@@ -51,6 +51,17 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
   };
 }
 
+interface HeldPassword {
+  password: unknown;
+  connectionParameters: { password: unknown };
+}
+
+function forgetPassword(client: object): void {
+  const held = client as unknown as HeldPassword;
+  held.password = null;
+  held.connectionParameters.password = null;
+}
+
 type ConnectCallback = ((err: Error) => void) | ((err: null, c: Client) => void);
 
 /** A pg.Client whose failed connect says which token it sent. */
@@ -66,6 +77,8 @@ function taggingClient(pg: PgModule): typeof Client {
           throw err;
         },
       );
+      // pg keeps the resolved password (the token) on the client, hidden but inspectable; the handshake is over.
+      void connecting.then(() => forgetPassword(this), () => forgetPassword(this));
       if (!callback) return connecting;
       const done = callback as (err: Error | null, c?: Client) => void;
       connecting.then((client) => done(null, client), (err: Error) => done(err));
