@@ -1,6 +1,5 @@
 // `npm run demo`: rdsiam end to end against the local IAM test bed (real PostgreSQL and MariaDB servers
 // whose PAM verifier checks each IAM token the way RDS does). Needs root to start the test bed.
-import { spawnSync } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,19 +14,10 @@ import {
   pgPoolConfigFromConfig,
   type RdsIamEvents,
 } from '../src/index.js';
-import { requireTestbed } from '../test/support/testbed.js';
+import { ensureTestbed } from '../test/support/ensure-testbed.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const configFile = join(dirname(fileURLToPath(import.meta.url)), 'demo', '.rdsiamrc.yaml');
 const step = (text: string) => console.log(`\n== ${text}`);
-
-function testbed(command: 'start' | 'stop' | 'status'): number {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/testbed/cli.ts', command], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', command === 'status' ? 'ignore' : 'inherit'],
-  });
-  return run.status ?? 1;
-}
 
 // Token fingerprints as rdsiam reports them; the token itself is never printed.
 subscribe('rdsiam:token:signed', (m) => {
@@ -38,17 +28,13 @@ subscribe('rdsiam:connect:retry', (m) => {
   console.log(`   a cached token was refused (fingerprint ${(m as RdsIamEvents['rdsiam:connect:retry']).fingerprint}): retrying once with a fresh one`);
 });
 
-let started = false;
+let release = () => {};
 try {
   step('1. the local IAM test bed');
-  if (testbed('status') === 0) console.log('   already running: the demo uses it and leaves it running');
-  else {
-    if (process.getuid?.() !== 0) throw new Error('the test bed starts its own PostgreSQL and MariaDB servers and a PAM module: run `sudo npm run demo`');
-    if (testbed('start') !== 0) throw new Error('the test bed did not start; see the lines above');
-    started = true;
-  }
-  const tb = await requireTestbed({ skip: (why) => void console.log(why) });
-  if (!tb) throw new Error('no test bed');
+  const bed = await ensureTestbed('demo');
+  release = bed.release;
+  const { tb } = bed;
+  console.log(bed.startedHere ? '   started for this demo' : '   already running: the demo uses it and leaves it running');
 
   // Temporary credentials (with a session token), as an EC2 role or `aws sso login` would give.
   const [, temporary] = tb.credentials;
@@ -110,8 +96,5 @@ try {
   console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  if (started) {
-    step('stopping the test bed the demo started');
-    testbed('stop');
-  }
+  release();
 }
