@@ -1,7 +1,7 @@
 import type { Client, Pool as PgPool, PoolConfig } from 'pg';
 import type { Connection, Pool as MysqlPool, PoolOptions } from 'mysql2/promise';
 import { ConfigError } from './errors.js';
-import { loadConfig } from './config/load.js';
+import { loadConfigCached } from './config/cached-load.js';
 import type { Engine, LoadConfigOptions, ResolvedConfig } from './config/types.js';
 import { tokenSourceFor, type TokenDeps, type TokenSource } from './token/token-source.js';
 import { openPgClient, openPgPool, pgPoolConfig } from './drivers/pg.js';
@@ -16,7 +16,7 @@ interface Prepared {
 }
 
 async function prepare(options: ConnectOptions, engine?: Engine, caller?: string): Promise<Prepared> {
-  const config = await loadConfig(options);
+  const config = await loadConfigCached(options);
   if (engine && config.dsn.engine !== engine) {
     throw new ConfigError([
       {

@@ -64,8 +64,16 @@ function forgetPassword(client: object): void {
 
 type ConnectCallback = ((err: Error) => void) | ((err: null, c: Client) => void);
 
-/** A pg.Client whose failed connect says which token it sent. */
+const taggingClients = new WeakMap<PgModule, typeof Client>();
+
+/** A pg.Client whose failed connect says which token it sent. One class per pg module, made once. */
 function taggingClient(pg: PgModule): typeof Client {
+  let found = taggingClients.get(pg);
+  if (found === undefined) taggingClients.set(pg, (found = defineTaggingClient(pg)));
+  return found;
+}
+
+function defineTaggingClient(pg: PgModule): typeof Client {
   return class RdsIamPgClient extends pg.Client {
     override connect(): Promise<Client>;
     override connect(callback: ConnectCallback): void;

@@ -1,0 +1,55 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadConfig } from './load.js';
+import type { LoadConfigOptions, ResolvedConfig } from './types.js';
+
+/** How long a resolved config is reused before the file search runs again (a new file is noticed within this). */
+const RESEARCH_MS = 1000;
+const MAX_ENTRIES = 64;
+
+interface Entry {
+  config: ResolvedConfig;
+  stamp: string;
+  loadedAt: number;
+}
+
+let entries: Map<string, Entry> | undefined;
+
+/** Config inputs as text: the env variables the loader reads, the options, the overrides. */
+function keyOf(options: LoadConfigOptions): string | undefined {
+  const env = options.env ?? process.env;
+  const read = Object.keys(env)
+    .filter((name) => name.startsWith('RDSIAM_') || name === 'DATABASE_URL')
+    .sort()
+    .map((name) => [name, env[name]]);
+  try {
+    return JSON.stringify([resolve(options.cwd ?? process.cwd()), options.configFile, options.connection, read, options.overrides]);
+  } catch {
+    return undefined; // overrides that are not plain data: not cached
+  }
+}
+
+async function stampOf(file: string | undefined): Promise<string> {
+  if (file === undefined) return 'none';
+  const s = await stat(file).catch(() => undefined);
+  return s === undefined ? 'gone' : `${s.mtimeMs}:${s.size}`;
+}
+
+/**
+ * `loadConfig` for the connect path, which runs per connection: the same inputs within a second reuse the
+ * resolved config, as long as the config file it came from is unchanged (its mtime and size are checked on
+ * every call, so an edit is seen at once). Errors are never cached.
+ */
+export async function loadConfigCached(options: LoadConfigOptions): Promise<ResolvedConfig> {
+  const key = keyOf(options);
+  if (key === undefined) return loadConfig(options);
+  entries ??= new Map();
+  const hit = entries.get(key);
+  if (hit && Date.now() - hit.loadedAt < RESEARCH_MS && (await stampOf(hit.config.configFile)) === hit.stamp) return hit.config;
+  const config = await loadConfig(options);
+  const stamp = await stampOf(config.configFile);
+  entries.delete(key);
+  entries.set(key, { config, stamp, loadedAt: Date.now() });
+  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+  return config;
+}
