@@ -8,8 +8,7 @@ const RESEARCH_MS = 1000;
 const MAX_ENTRIES = 64;
 
 interface Entry {
-  config: ResolvedConfig;
-  stamp: string;
+  loading: Promise<{ config: ResolvedConfig; stamp: string }>;
   loadedAt: number;
 }
 
@@ -35,21 +34,30 @@ async function stampOf(file: string | undefined): Promise<string> {
   return s === undefined ? 'gone' : `${s.mtimeMs}:${s.size}`;
 }
 
+async function load(options: LoadConfigOptions): Promise<{ config: ResolvedConfig; stamp: string }> {
+  const config = await loadConfig(options);
+  return { config, stamp: await stampOf(config.configFile) };
+}
+
 /**
  * `loadConfig` for the connect path, which runs per connection: the same inputs within a second reuse the
- * resolved config, as long as the config file it came from is unchanged (its mtime and size are checked on
- * every call, so an edit is seen at once). Errors are never cached.
+ * resolved config (concurrent calls share one load), as long as the config file it came from is unchanged
+ * (its mtime and size are checked on every call, so an edit is seen at once). Errors are never cached.
  */
 export async function loadConfigCached(options: LoadConfigOptions): Promise<ResolvedConfig> {
   const key = keyOf(options);
   if (key === undefined) return loadConfig(options);
   entries ??= new Map();
   const hit = entries.get(key);
-  if (hit && Date.now() - hit.loadedAt < RESEARCH_MS && (await stampOf(hit.config.configFile)) === hit.stamp) return hit.config;
-  const config = await loadConfig(options);
-  const stamp = await stampOf(config.configFile);
+  if (hit && Date.now() - hit.loadedAt < RESEARCH_MS) {
+    const loaded = await hit.loading.catch(() => undefined);
+    if (loaded && (await stampOf(loaded.config.configFile)) === loaded.stamp) return loaded.config;
+  }
+  const entry: Entry = { loading: load(options), loadedAt: Date.now() };
   entries.delete(key);
-  entries.set(key, { config, stamp, loadedAt: Date.now() });
+  entries.set(key, entry);
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  return config;
+  // A failed load is dropped so the next call tries again.
+  entry.loading.catch(() => entries?.get(key) === entry && entries.delete(key));
+  return (await entry.loading).config;
 }

@@ -62,3 +62,11 @@ describe('loadConfigCached', () => {
     assert.equal((await loadConfigCached({ cwd, env: {} })).dsn.user, 'app');
   });
 });
+
+describe('loadConfigCached, concurrently', () => {
+  it('shares one load among concurrent calls with the same inputs', async () => {
+    const cwd = project({ dsn: `postgres://app@${HOST}/db`, plugins: 'iam' });
+    const configs = await Promise.all(Array.from({ length: 20 }, () => loadConfigCached({ cwd, env: { RDSIAM_POOL__MAX: '9' } })));
+    assert.ok(configs.every((c) => c === configs[0]));
+  });
+});
