@@ -1,0 +1,270 @@
+// `npm run bench [-- --json]`: rdsiam side by side with the raw drivers, the AWS Advanced NodeJS Wrapper and
+// hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s, ratios.
+import { execFile, spawnSync } from 'node:child_process';
+import { connect as netConnect } from 'node:net';
+import { arch, cpus, platform } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import { AwsMySQLClient } from 'aws-advanced-nodejs-wrapper/mysql';
+import { AwsPGClient } from 'aws-advanced-nodejs-wrapper/pg';
+import { connectFromConfig, createPgPool, getAuthToken, tokenSourceFor, loadConfig } from '../../src/index.js';
+import { ensureTestbed } from '../support/ensure-testbed.js';
+import { startContainerEndpoint } from '../support/container-endpoint.js';
+import { mysqlOptions, pgOptions, type Testbed } from '../support/testbed.js';
+import { countingCredentials, testbedOptions } from '../support/testbed-config.js';
+import { alternate, ratio, summarize, type Summary } from './stats.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const json = process.argv.includes('--json');
+const log = (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`);
+const fmt = (s: Summary, unit = 'ms') => `median ${s.median.toFixed(unit === 'µs' ? 1 : 2)} ${unit}, p90 ${s.p90.toFixed(unit === 'µs' ? 1 : 2)} ${unit} (n=${s.n})`;
+
+type Engine = 'postgres' | 'mysql';
+interface Closeable {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** 1. A cache hit vs a fresh signing, per call; batches of calls per sample so timer resolution does not count. */
+async function tokenCost(tb: Testbed) {
+  const key = await tb.newKey();
+  const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider);
+  const source = tokenSourceFor(await loadConfig(options), options);
+  await source.get();
+  const BATCH = 50;
+  const [hit, fresh] = await alternate(
+    200,
+    async () => {
+      const t = performance.now();
+      for (let i = 0; i < BATCH; i++) await source.get();
+      return ((performance.now() - t) / BATCH) * 1000;
+    },
+    async () => {
+      const t = performance.now();
+      for (let i = 0; i < BATCH; i++) await source.fresh();
+      return ((performance.now() - t) / BATCH) * 1000;
+    },
+  );
+  const h = summarize(hit);
+  const f = summarize(fresh);
+  log(`1. token cost    cache hit ${fmt(h, 'µs')}; fresh signing ${fmt(f, 'µs')}; speed-up ${ratio(f, h)}x`);
+  return ratio(f, h);
+}
+
+function peerClient(tb: Testbed, engine: Engine, key: { accessKeyId: string; secretAccessKey: string }): Closeable & { connect(): Promise<unknown> } {
+  const s = tb[engine];
+  // The peer reads AWS_* env vars through the default chain.
+  process.env.AWS_ACCESS_KEY_ID = key.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
+  if (engine === 'mysql') {
+    const client = new AwsMySQLClient({
+      host: s.endpoint, port: s.port, user: s.iamUser, database: s.database, plugins: 'iam', dialect: 'mysql',
+      iamHost: s.endpoint, iamRegion: s.region, enableCleartextPlugin: true,
+      ssl: { ca: tb.caPem, rejectUnauthorized: true }, stream: () => netConnect({ host: s.host, port: s.port }),
+    });
+    return { connect: () => client.connect(), query: (sql) => client.query({ sql }), end: () => client.end() };
+  }
+  const client = new AwsPGClient({
+    host: s.host, port: s.port, user: s.iamUser, database: s.database, plugins: 'iam',
+    iamHost: s.endpoint, iamRegion: s.region, ssl: { ca: tb.caPem, servername: s.endpoint, rejectUnauthorized: true },
+  });
+  return { connect: () => client.connect(), query: (sql) => client.query({ text: sql }), end: () => client.end() };
+}
+
+/** 2 and 3. Warm connects (TLS + auth + SELECT 1): ours vs the raw driver with the same token, and vs the peer. */
+async function warmConnects(tb: Testbed, engine: Engine) {
+  const key = await tb.newKey();
+  const options = testbedOptions(tb, engine, countingCredentials(key).provider);
+  const token = await getAuthToken(options);
+  const ours = async () => {
+    const c = (await connectFromConfig(options)) as unknown as Closeable;
+    await c.query('SELECT 1');
+    await c.end();
+  };
+  const raw = async () => {
+    const s = tb[engine];
+    if (engine === 'mysql') {
+      const c = await mysql.createConnection(mysqlOptions(tb.caPem, s, s.iamUser, { token }));
+      await c.query('SELECT 1');
+      await c.end();
+    } else {
+      const c = new pg.Client(pgOptions(tb.caPem, s, s.iamUser, token));
+      await c.connect();
+      await c.query('SELECT 1');
+      await c.end();
+    }
+  };
+  const peer = async () => {
+    const c = peerClient(tb, engine, key);
+    await c.connect();
+    await c.query('SELECT 1');
+    await c.end();
+  };
+  for (const warm of [ours, raw, peer]) await warm();
+  const [oursVsRaw, rawTimes] = await alternate(60, ours, raw);
+  const [oursVsPeer, peerTimes] = await alternate(40, ours, peer);
+  const o1 = summarize(oursVsRaw);
+  const r = summarize(rawTimes);
+  const o2 = summarize(oursVsPeer);
+  const p = summarize(peerTimes);
+  log(`2. connect ${engine.padEnd(8)} rdsiam ${fmt(o1)}; raw driver ${fmt(r)}; ratio ${ratio(o1, r)}`);
+  log(`3. peer ${engine.padEnd(11)} rdsiam ${fmt(o2)}; AWS wrapper ${fmt(p)}; ratio ${ratio(o2, p)}`);
+  return { overhead: ratio(o1, r), vsPeer: ratio(o2, p) };
+}
+
+function childEnv(tb: Testbed, engine: Engine, key: { accessKeyId: string; secretAccessKey: string }, extra: Record<string, string> = {}) {
+  const s = tb[engine];
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: '/nonexistent',
+    BENCH_STATE: tb.stateFile,
+    BENCH_ENGINE: engine,
+    RDSIAM_DSN: `${engine === 'mysql' ? 'mysql' : 'postgres'}://${s.iamUser}@${s.host}:${s.port}/${s.database}`,
+    RDSIAM_PLUGINS: 'iam',
+    RDSIAM_IAM_HOST: s.endpoint,
+    RDSIAM_SSL__CA: tb.ca,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    ...extra,
+  };
+}
+
+async function child(script: string, args: string[], env: Record<string, string>): Promise<Record<string, number>> {
+  const { stdout } = await run(process.execPath, [fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args], {
+    cwd: '/tmp',
+    env,
+    timeout: 120_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+}
+
+/** 3b. The first connect of a fresh process (import included), ours vs the peer. */
+async function firstConnect(tb: Testbed, engine: Engine) {
+  const key = await tb.newKey();
+  const env = childEnv(tb, engine, key);
+  const [ours, peer] = await alternate(
+    8,
+    async () => (await child('first-connect.mjs', ['ours'], env)).ms,
+    async () => (await child('first-connect.mjs', ['peer'], env)).ms,
+  );
+  const o = summarize(ours);
+  const p = summarize(peer);
+  log(`3. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; AWS wrapper ${fmt(p)}; ratio ${ratio(o, p)}`);
+  return ratio(o, p);
+}
+
+/** 4. 200 concurrent connects on a cold cache, each contender in a fresh process with its own counting credentials endpoint. */
+async function coldBurst(tb: Testbed) {
+  const results: Record<string, { tokensSigned: number; credentialFetches: number; wallMs: number; ok: number; failed: number }> = {};
+  for (const which of ['ours', 'peer', 'hand-wired']) {
+    const key = await tb.newKey({ kind: 'temporary' });
+    const endpoint = await startContainerEndpoint(key);
+    try {
+      const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, ...env } = childEnv(tb, 'postgres', key, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+        RDSIAM_AWS_CREDENTIALS_SOURCE: 'container',
+      });
+      const r = await child('cold-burst.mjs', [which], env);
+      results[which] = {
+        tokensSigned: r.tokensSigned!,
+        credentialFetches: endpoint.hits(),
+        wallMs: Number(r.wallMs!.toFixed(1)),
+        ok: r.ok!,
+        failed: r.failed!,
+      };
+    } finally {
+      await endpoint.close();
+    }
+    const x = results[which]!;
+    log(`4. cold burst ${which.padEnd(10)} ${x.ok}/200 ok, ${x.tokensSigned} signings, ${x.credentialFetches} credential fetches, wall ${x.wallMs} ms`);
+  }
+  return results;
+}
+
+/** 5. A fresh process: import + loadConfig + first token (ours) vs importing the peer alone. */
+async function coldStart(tb: Testbed) {
+  const key = await tb.newKey();
+  const env = childEnv(tb, 'postgres', key);
+  const [ours, peer] = await alternate(
+    10,
+    async () => (await child('cold-start.mjs', ['ours'], env)).ms,
+    async () => (await child('cold-start.mjs', ['peer'], env)).ms,
+  );
+  const o = summarize(ours);
+  const p = summarize(peer);
+  log(`5. cold start    rdsiam import+config+token ${fmt(o)}; AWS wrapper import ${fmt(p)}; ratio ${ratio(o, p)}`);
+  return ratio(o, p);
+}
+
+/** 6. A pool of 10 whose connections idle out between waves, 5,000 queries: ours vs a pg.Pool with a fixed token. */
+async function poolChurn(tb: Testbed) {
+  const key = await tb.newKey();
+  const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, { pool: { max: 10, idle_timeout_ms: 5 } });
+  const token = await getAuthToken(options);
+  const s = tb.postgres;
+  const serve = async (pool: pg.Pool) => {
+    const started = performance.now();
+    for (let wave = 0; wave < 100; wave++) {
+      await Promise.all(Array.from({ length: 50 }, () => pool.query('SELECT 1')));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const ms = performance.now() - started;
+    await pool.end();
+    return ms;
+  };
+  const [ours, fixed] = await alternate(
+    4,
+    async () => serve(await createPgPool(options)),
+    async () => serve(new pg.Pool({ ...pgOptions(tb.caPem, s, s.iamUser, token), max: 10, idleTimeoutMillis: 5 })),
+  );
+  const o = summarize(ours);
+  const f = summarize(fixed);
+  // Throughput ratio: queries per second, ours over the fixed-token pool.
+  const throughput = Number((f.median / o.median).toFixed(3));
+  log(`6. pool churn    rdsiam 5000 queries in ${fmt(o)}; fixed-token pg.Pool ${fmt(f)}; throughput ratio ${throughput}`);
+  return throughput;
+}
+
+const bed = await ensureTestbed('bench');
+try {
+  // The children import the built package, as an application would.
+  if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
+  const tb = bed.tb;
+  const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${platform()} ${arch()}, Node ${process.version}`;
+  log(`rdsiam benchmarks, ${new Date().toISOString().slice(0, 10)}, ${machine}`);
+  const tokenCacheSpeedup = await tokenCost(tb);
+  const pgWarm = await warmConnects(tb, 'postgres');
+  const mysqlWarm = await warmConnects(tb, 'mysql');
+  const firstPg = await firstConnect(tb, 'postgres');
+  const firstMysql = await firstConnect(tb, 'mysql');
+  const burst = await coldBurst(tb);
+  const coldStartVsPeerImport = await coldStart(tb);
+  const poolChurnVsStatic = await poolChurn(tb);
+  const pick = (r: { tokensSigned: number; credentialFetches: number; wallMs: number }) => ({
+    tokensSigned: r.tokensSigned,
+    credentialFetches: r.credentialFetches,
+    wallMs: r.wallMs,
+  });
+  const result = {
+    date: new Date().toISOString(),
+    machine,
+    tokenCacheSpeedup,
+    connectOverhead: { pg: pgWarm.overhead, mysql: mysqlWarm.overhead },
+    vsPeer: { pg: pgWarm.vsPeer, mysql: mysqlWarm.vsPeer },
+    firstConnectVsPeer: { pg: firstPg, mysql: firstMysql },
+    coldBurst: {
+      ours: pick(burst['ours']!),
+      peer: pick(burst['peer']!),
+      handWired: pick(burst['hand-wired']!),
+      wallVsPeer: Number((burst['ours']!.wallMs / burst['peer']!.wallMs).toFixed(3)),
+    },
+    coldStartVsPeerImport,
+    poolChurnVsStatic,
+  };
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  bed.release();
+}
