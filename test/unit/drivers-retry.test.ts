@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { AuthError, CredentialsError } from '../../src/errors.js';
 import { Secret, fingerprint } from '../../src/secret.js';
 import { isLoginError, tagError, withTokenRetry } from '../../src/drivers/retry.js';
-import { trackFetches } from '../../src/drivers/tracked-source.js';
+import { trackFetches, type TrackedSource } from '../../src/drivers/tracked-source.js';
 import type { IssuedToken, TokenSource } from '../../src/token/token-source.js';
 
 const TOKEN = 'host:5432/?Action=connect&DBUser=app&X-Amz-Signature=' + 'ab'.repeat(32);
@@ -30,6 +30,16 @@ function loginFailure(engine: 'postgres' | 'mysql', token: IssuedToken): Error {
   const err = Object.assign(new Error(`login refused, sent ${token.value.reveal()}`), engine === 'postgres' ? { code: '28P01' } : { code: 'ER_ACCESS_DENIED_ERROR', sqlState: '28000' });
   tagError(err, token);
   return err;
+}
+
+/** Runs withTokenRetry with a login that the server refuses on every attempt. */
+async function refusedEveryTime(source: TrackedSource, engine: 'postgres' | 'mysql') {
+  let attempts = 0;
+  const err = await withTokenRetry(source, engine, async () => {
+    attempts++;
+    throw loginFailure(engine, await source.get());
+  }).catch((e: unknown) => e);
+  return { err, attempts };
 }
 
 describe('isLoginError', () => {
@@ -67,11 +77,7 @@ describe('withTokenRetry', () => {
     it(`${engine}: a refused fresh token is an AuthError listing the causes, with no token and no loop`, async () => {
       const fresh = issued(TOKEN + '3', false);
       const { source, invalidated } = scriptedSource([fresh]);
-      let attempts = 0;
-      const err = await withTokenRetry(source, engine, async () => {
-        attempts++;
-        throw loginFailure(engine, await source.get());
-      }).catch((e: unknown) => e);
+      const { err, attempts } = await refusedEveryTime(source, engine);
       assert.ok(err instanceof AuthError);
       assert.equal(attempts, 1);
       assert.deepEqual(invalidated, []);
@@ -84,11 +90,7 @@ describe('withTokenRetry', () => {
 
     it(`${engine}: a cached token refused, then the fresh one refused too: AuthError after two attempts`, async () => {
       const { source } = scriptedSource([issued(TOKEN + '4', true), issued(TOKEN + '5', false)]);
-      let attempts = 0;
-      const err = await withTokenRetry(source, engine, async () => {
-        attempts++;
-        throw loginFailure(engine, await source.get());
-      }).catch((e: unknown) => e);
+      const { err, attempts } = await refusedEveryTime(source, engine);
       assert.ok(err instanceof AuthError);
       assert.equal(attempts, 2);
     });
