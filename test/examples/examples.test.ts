@@ -77,6 +77,7 @@ const RUNNABLE: [string, Server, RegExp][] = [
   ['pg-pool.ts', 'postgres', /^pool answered 1,2,3,4,5 on \d+ connection/m],
   ['mysql-pool.ts', 'mysql', /^pool answered 1,2,3,4,5$/m],
   ['kysely.ts', 'postgres', /^kysely connected as iam_app$/m],
+  ['kysely-mysql.ts', 'mysql', /^kysely \(mysql\) connected as iam_app@%$/m],
   ['drizzle.ts', 'postgres', /^drizzle connected as iam_app$/m],
   ['prisma-pg-adapter.ts', 'postgres', /^prisma adapter connected as iam_app$/m],
   ['knex.ts', 'postgres', /^knex connected as iam_app$/m],
