@@ -50,11 +50,9 @@ function formatText(r: Report): string {
   lines.push('', 'keys:');
   const width = Math.max(...r.keys.map((k) => k.key.length));
   for (const k of r.keys) lines.push(`  ${k.key.padEnd(width)}  ${k.value}  (${k.source})`);
-  if (r.endpoint) {
-    const e = r.endpoint;
-    lines.push('', `endpoint (${e.from === 'iam_host' ? 'iam_host' : 'DSN host'}): ${e.host}`);
-    lines.push(`  kind ${e.kind}, partition ${e.partition ?? 'unknown'}, region ${e.region ?? 'unknown'}`);
-  }
+  const e = r.endpoint;
+  lines.push('', `endpoint (${e.from === 'iam_host' ? 'iam_host' : 'DSN host'}): ${e.host}`);
+  lines.push(`  kind ${e.kind}, partition ${e.partition ?? 'unknown'}, region ${e.region ?? 'unknown'}`);
   if (r.target) {
     const t = r.target;
     lines.push('', `token target: ${t.plugin} ${t.user}@${t.host}:${t.port} in ${t.region}`);

@@ -21,7 +21,7 @@ export interface Explanation {
   searchedFrom: string | null;
   searchPlaces: string;
   keys: { key: string; value: string; source: string }[];
-  endpoint: (ParsedEndpoint & { from: 'iam_host' | 'dsn' }) | null;
+  endpoint: ParsedEndpoint & { from: 'iam_host' | 'dsn' };
   target: { plugin: string; host: string; port: number; region: string; user: string } | null;
   credentials: { source: string; profile: string | null; roleArn: string | null; identity: string };
   tls: { mode: string; ca: string; verifyName: string | null };
@@ -82,9 +82,8 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
   const iam = config.plugins.length > 0;
 
   let target: Explanation['target'] = null;
-  let endpoint: Explanation['endpoint'] = null;
   const from = config.iam_host === undefined ? 'dsn' : 'iam_host';
-  endpoint = { ...parseEndpoint(config.iam_host ?? config.dsn.host), from };
+  const endpoint = { ...parseEndpoint(config.iam_host ?? config.dsn.host), from } as const;
   if (iam) {
     try {
       const t = resolveTokenTarget(config);
