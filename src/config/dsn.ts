@@ -52,7 +52,8 @@ export function tryParseDsn(text: string): DsnResult {
     if (key.toLowerCase() === 'password') redactedUrl.searchParams.set(key, MASK);
   }
   const redacted = redactedUrl.href;
-  const got = `got ${JSON.stringify(redacted)}`;
+  // Failures echo the text-level redaction: a malformed DSN (`postgres:///:pw@host`) can put its password in the path.
+  const got = `got ${shown}`;
   if (url.hash !== '') return fail(`has a # fragment; if the password contains #, write it as %23 (got ${shown})`);
 
   let user: string, password: string, host: string, database: string;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
 import { describeValue } from './describe-value.js';
-import { tryParseDsn } from './dsn.js';
+import { redactDsnText, tryParseDsn } from './dsn.js';
 import { sslFromDsn } from './dsn-ssl.js';
 import { sourceAt, type Sources } from './layers.js';
 import { parsePlugins } from './plugins.js';
@@ -193,7 +193,9 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
     const file = resolvePath(base, ca.value);
     const found = await stat(file).catch(() => undefined);
     if (found === undefined || !found.isFile()) {
-      problem(ca, `names a CA file that does not exist: ${file} (give a path to a PEM file, or the PEM text itself)`);
+      // A DSN pasted here by mistake must not be echoed with its password (resolving would hide the `://`).
+      const shown = redactDsnText(ca.value) === ca.value ? file : redactDsnText(ca.value);
+      problem(ca, `names a CA file that does not exist: ${shown} (give a path to a PEM file, or the PEM text itself)`);
     }
     return file;
   }
