@@ -82,6 +82,9 @@ function defineTaggingClient(pg: PgModule): typeof Client {
         () => this as Client,
         (err: unknown) => {
           tagError(err, tokenOfClient.get(this));
+          // pg leaves the socket open when the password callback fails (e.g. a CredentialsError): close it,
+          // or the server holds it until its authentication timeout and the process cannot exit.
+          this.end().catch(() => {});
           throw err;
         },
       );
