@@ -108,6 +108,17 @@ describe('config fuzzing', () => {
     );
   });
 
+  test('malformed DSNs, and a DSN pasted into ssl.ca, never echo their password', async () => {
+    for (const overrides of [
+      { dsn: `postgres:///:${PASSWORD}@db.c9akciq32.us-east-1.rds.amazonaws.com/x` },
+      { dsn: 'postgres://app@db.c9akciq32.us-east-1.rds.amazonaws.com/x', ssl: { ca: `postgres://app:${PASSWORD}@db.example.com/x` } },
+    ]) {
+      const err = await loadConfig({ cwd, env: {}, overrides: { plugins: 'iam', ...overrides } }).catch((e: unknown) => e);
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.ok(!err.message.includes(PASSWORD), err.message);
+    }
+  });
+
   test('the properties can fail: a password-bearing DSN with IAM is caught without echoing the password', async () => {
     const err = await loadConfig({ cwd, env: {}, overrides: { dsn: `postgres://u:${PASSWORD}@db.c9akciq32.us-east-1.rds.amazonaws.com/x`, plugins: 'iam' } }).catch((e: unknown) => e);
     assert.ok(err instanceof ConfigError);
