@@ -81,7 +81,14 @@ export async function openMysqlConnection(config: ResolvedConfig, source: TokenS
   const mysql = await loadMysql();
   const tracked = source && trackFetches(source);
   const options = await mysqlPoolOptions(config, tracked);
-  return withTokenRetry(tracked, 'mysql', () => mysql.createConnection(options));
+  const connection = await withTokenRetry(tracked, 'mysql', () => mysql.createConnection(options));
+  // mysql2 keeps the DSN password (no plugin) on the connection's config; the handshake is over.
+  (connection as unknown as { connection: HeldConfig }).connection.config.password = undefined;
+  return connection;
+}
+
+interface HeldConfig {
+  config: { password?: string };
 }
 
 interface CorePool {
@@ -95,7 +102,9 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
   const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
   // query(), execute() and getConnection() all pass through the core pool's getConnection:
   // wrapping it there gives every path the one retry.
-  const core = pool.pool as unknown as CorePool;
+  const core = pool.pool as unknown as CorePool & { config: { connectionConfig: { password?: string } } };
+  // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
+  Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
   const getConnection = core.getConnection.bind(core);
   const once = () =>
     new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn))));

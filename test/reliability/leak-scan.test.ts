@@ -19,6 +19,11 @@ const CHANNELS: RdsIamChannel[] = [
   'rdsiam:connect:retry',
 ];
 // A token part with its value; a scrubbed one reads `X-Amz-Signature=***`.
+interface Closeable {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
 const TOKEN_PARTS = /X-Amz-(Signature|Security-Token|Credential)=(?!\*\*\*)/;
 
 /** Runs `scenario` with every rdsiam event printed and stdout/stderr captured; returns all text produced. */
@@ -79,6 +84,35 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
       });
       assertClean(text, key, [token]);
       assert.match(text, /rdsiam:token:cache-hit/, 'the debug events were printed');
+    });
+
+    test('no plugin: the DSN password stays out of the connection, the pool and every error', async (t) => {
+      const tb = await requireTestbed(t);
+      if (!tb) return;
+      const s = tb[server];
+      const protocol = server === 'mysql' ? 'mysql' : 'postgres';
+      const plain = (password: string) =>
+        testbedOptions(tb, server, async () => assert.fail('unused'), {
+          plugins: 'none',
+          iam_host: undefined,
+          dsn: `${protocol}://${s.passwordUser}:${encodeURIComponent(password)}@${s.host}:${s.port}/${s.database}`,
+          ssl: { ca: tb.caPem, servername: s.endpoint },
+        });
+      const wrong = `${s.password}-wrong`;
+      const text = await captured(async (record) => {
+        const client = (await connectFromConfig(plain(s.password))) as unknown as Closeable;
+        record(client);
+        await client.end();
+        const pool = (await createPoolFromConfig(plain(s.password))) as unknown as Closeable;
+        await pool.query('SELECT 1');
+        // A pool needs the password for every new connection: it is kept, hidden from the default inspect.
+        record(inspect(pool, { depth: 8 }));
+        record(JSON.stringify(Object.keys(pool)));
+        await pool.end();
+        await connectFromConfig(plain(wrong)).catch(record);
+      });
+      assert.ok(!text.includes(s.password), 'the DSN password leaked');
+      assert.ok(!text.includes(wrong), 'the wrong DSN password leaked');
     });
 
     test('bad credentials: a provider whose error quotes its secret', async (t) => {
