@@ -36,13 +36,17 @@ async function captured(scenario: (record: (value: unknown) => void) => Promise<
   const printer = (message: unknown, name: string | symbol) => console.log(String(name), JSON.stringify(message), inspect(message));
   for (const name of CHANNELS) subscribe(name, printer);
   const writes = { out: process.stdout.write, err: process.stderr.write };
-  // Text only: the test runner's own reports (from earlier tests, quoting their failures) are binary frames.
-  const capture = (chunk: unknown) => {
-    if (typeof chunk === 'string') chunks.push(chunk);
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  // Text only: the test runner's own reports (binary frames, which may quote earlier failures) pass through.
+  const capture = (original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
+    ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string') {
+        chunks.push(chunk);
+        return true;
+      }
+      return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture(writes.out, process.stdout);
+  process.stderr.write = capture(writes.err, process.stderr);
   try {
     await scenario(record);
   } catch (err) {
