@@ -55,7 +55,7 @@ function keyValues(config: ResolvedConfig): [string, KeyValue][] {
 }
 
 /** An access key id shown with its middle hidden: enough to tell keys apart, not to quote one. */
-export function maskKeyId(id: string): string {
+function maskKeyId(id: string): string {
   return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
 }
 

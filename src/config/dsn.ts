@@ -32,9 +32,10 @@ export function redactDsnText(text: string): string {
 /** Parses a `postgres://`, `postgresql://` or `mysql://` DSN without throwing. */
 export function tryParseDsn(text: string): DsnResult {
   const fail = (problem: string): DsnResult => ({ ok: false, problem });
-  const shown = JSON.stringify(redactDsnText(text));
+  // Failures echo the text-level redaction: a malformed DSN (`postgres:///:pw@host`) can put its password in the path.
+  const got = `got ${JSON.stringify(redactDsnText(text))}`;
   const scheme = SCHEME.exec(text)?.[1]?.toLowerCase();
-  if (scheme === undefined) return fail(`must be a URL like postgres://user@host:5432/db or mysql://user@host:3306/db, got ${shown}`);
+  if (scheme === undefined) return fail(`must be a URL like postgres://user@host:5432/db or mysql://user@host:3306/db, ${got}`);
   const engine = ENGINES[scheme];
   if (engine === undefined) return fail(`has scheme "${scheme}://"; use postgres://, postgresql:// or mysql://`);
 
@@ -43,7 +44,7 @@ export function tryParseDsn(text: string): DsnResult {
     url = new URL(text);
   } catch {
     return fail(
-      `is not a valid URL (percent-encode @ : / ? # in the user name or password, and keep the port within 1-65535), got ${shown}`,
+      `is not a valid URL (percent-encode @ : / ? # in the user name or password, and keep the port within 1-65535), ${got}`,
     );
   }
   const redactedUrl = new URL(url.href);
@@ -51,10 +52,9 @@ export function tryParseDsn(text: string): DsnResult {
   for (const key of [...redactedUrl.searchParams.keys()]) {
     if (key.toLowerCase() === 'password') redactedUrl.searchParams.set(key, MASK);
   }
-  const redacted = redactedUrl.href;
-  // Failures echo the text-level redaction: a malformed DSN (`postgres:///:pw@host`) can put its password in the path.
-  const got = `got ${shown}`;
-  if (url.hash !== '') return fail(`has a # fragment; if the password contains #, write it as %23 (got ${shown})`);
+  // A token pasted into a query parameter is masked too: `redacted` is what messages and `rdsiam check` print.
+  const redacted = scrub(redactedUrl.href);
+  if (url.hash !== '') return fail(`has a # fragment; if the password contains #, write it as %23 (${got})`);
 
   let user: string, password: string, host: string, database: string;
   try {

@@ -194,7 +194,8 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
     const found = await stat(file).catch(() => undefined);
     if (found === undefined || !found.isFile()) {
       // A DSN pasted here by mistake must not be echoed with its password (resolving would hide the `://`).
-      const shown = redactDsnText(ca.value) === ca.value ? file : redactDsnText(ca.value);
+      const redacted = redactDsnText(ca.value);
+      const shown = redacted === ca.value ? file : redacted;
       problem(ca, `names a CA file that does not exist: ${shown} (give a path to a PEM file, or the PEM text itself)`);
     }
     return file;

@@ -109,3 +109,11 @@ describe('sslFromDsn', () => {
     assert.deepEqual(ssl.params, { 'ssl-mode': 'REQUIRED' });
   });
 });
+
+describe('parseDsn: token-shaped text', () => {
+  it('masks a token pasted into a query parameter in the printable form', () => {
+    const dsn = parseDsn(`postgres://app@db.example.com/x?note=X-Amz-Signature=${'ab'.repeat(32)}`);
+    assert.doesNotMatch(dsn.redacted, /X-Amz-Signature=[0-9a-f]{64}/);
+    assert.match(dsn.redacted, /X-Amz-Signature=\*\*\*/);
+  });
+});
