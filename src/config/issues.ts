@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { sourceAt, type Sources } from './layers.js';
 import { keysAt } from './schema-shape.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema, connectionSchema } from './schema.js';
 
 /** A settable scalar key of one connection, e.g. `['ssl', 'mode']`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeValue } from './describe-value.js';
 import { parsePlugins } from './plugins.js';
 import type { CredentialsSource, PluginCode, SslMode } from './types.js';
