@@ -1,14 +1,30 @@
 import { RdsIamError } from '../errors.js';
 
+export type DriverPackage = 'pg' | 'mysql2';
+
 /**
- * Imports a driver package on first use, so a pg user never loads mysql2 and importing rdsiam
- * loads neither. A missing package is an error that says what to install.
+ * Imports a driver package on first use, so a pg user never loads mysql2 and importing rdsiam loads neither.
+ * `importer` must be `() => import('<package>').catch(missingDriver('<package>'))`, written out like that: a
+ * bundler (esbuild, AWS CDK's NodejsFunction) then builds an application without the other driver instead of
+ * failing on its import, and at run time a missing package is an error that says what to install.
  */
-export function loadDriver<T>(pkg: 'pg' | 'mysql2', importer: () => Promise<T>): () => Promise<T> {
+export function loadDriver<T>(importer: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () =>
-    (loading ??= importer().catch((err: unknown) => {
+    (loading ??= importer().then(commonJsExports, (err: unknown) => {
       loading = undefined;
-      throw new RdsIamError(`rdsiam needs the "${pkg}" package for this DSN: run \`npm install ${pkg}\`. (${(err as Error).message})`);
+      throw err;
     }));
+}
+
+/** The handler for a driver import that failed. */
+export function missingDriver(pkg: DriverPackage): (err: unknown) => never {
+  return (err) => {
+    throw new RdsIamError(`rdsiam needs the "${pkg}" package for this DSN: run \`npm install ${pkg}\`. (${(err as Error).message})`);
+  };
+}
+
+/** Node hands a CommonJS package to `import()` as `default`; a bundle may hand over its exports directly. */
+function commonJsExports<T>(mod: T): T {
+  return (mod as { default?: T }).default ?? mod;
 }

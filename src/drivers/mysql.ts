@@ -3,17 +3,12 @@ import type { Connection, Pool, PoolOptions } from 'mysql2/promise';
 import type { ResolvedConfig } from '../config/types.js';
 import type { TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
-import { loadDriver } from './load-driver.js';
+import { loadDriver, missingDriver } from './load-driver.js';
 import { sniName, tlsPlanFor } from './tls.js';
 import { tagError, withTokenRetry } from './retry.js';
 import { trackFetches } from './tracked-source.js';
 
-type MysqlModule = typeof import('mysql2/promise');
-
-const loadMysql = loadDriver('mysql2', async () => {
-  const mod = (await import('mysql2/promise')) as MysqlModule & { default?: MysqlModule };
-  return mod.default ?? mod;
-});
+const loadMysql = loadDriver(() => import('mysql2/promise').catch(missingDriver('mysql2')));
 
 interface HandshakeCommand {
   once(event: 'error', listener: (err: unknown) => void): unknown;

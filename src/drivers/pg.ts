@@ -2,17 +2,14 @@ import type { Client, ClientConfig, Pool, PoolClient, PoolConfig } from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
-import { loadDriver } from './load-driver.js';
+import { loadDriver, missingDriver } from './load-driver.js';
 import { identityCheck, sniName, tlsPlanFor } from './tls.js';
 import { tagError, withTokenRetry } from './retry.js';
 import { trackFetches } from './tracked-source.js';
 
 type PgModule = typeof import('pg');
 
-const loadPg = loadDriver('pg', async () => {
-  const mod = (await import('pg')) as PgModule & { default?: PgModule };
-  return mod.default ?? mod;
-});
+const loadPg = loadDriver(() => import('pg').catch(missingDriver('pg')));
 
 /** The token each client sent, so a refused login can be traced back to a cached token. */
 const tokenOfClient = new WeakMap<object, IssuedToken>();
