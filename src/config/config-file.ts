@@ -91,7 +91,9 @@ const loadTypeScript = (typescript: Loader): Loader => async (file, content) => 
   try {
     return await typescript(file, content);
   } catch (error) {
-    if (errorCode(error) === 'ERR_MODULE_NOT_FOUND' && /['"]typescript['"]/.test(String((error as Error).message))) {
+    // ERR_MODULE_NOT_FOUND from import(); MODULE_NOT_FOUND from require(), which the built package uses (dist/cosmiconfig.cjs).
+    const missing = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes(String(errorCode(error)));
+    if (missing && /['"]typescript['"]/.test(String((error as Error).message))) {
       throw fileError(
         file,
         'is TypeScript, which this Node cannot load by itself: install the typescript package ' +
