@@ -17,10 +17,17 @@ export function loadDriver<T>(importer: () => Promise<T>): () => Promise<T> {
     }));
 }
 
-/** The handler for a driver import that failed. */
+/** The handler for a driver import that failed: a package that is not there, or one that would not load. */
 export function missingDriver(pkg: DriverPackage): (err: unknown) => never {
   return (err) => {
-    throw new RdsIamError(`rdsiam needs the "${pkg}" package for this DSN: run \`npm install ${pkg}\`. (${(err as Error).message})`);
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown } | null)?.code;
+    const notFound = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(pkg);
+    throw new RdsIamError(
+      notFound
+        ? `rdsiam needs the "${pkg}" package for this DSN: run \`npm install ${pkg}\`. (${message})`
+        : `rdsiam could not load the "${pkg}" package: ${message}`,
+    );
   };
 }
 
