@@ -76,7 +76,12 @@ export async function openMysqlConnection(config: ResolvedConfig, source: TokenS
   const mysql = await loadMysql();
   const tracked = source && trackFetches(source);
   const options = await mysqlPoolOptions(config, tracked);
-  const connection = await withTokenRetry(tracked, 'mysql', () => mysql.createConnection(options));
+  const connection = await withTokenRetry(tracked, 'mysql', () => {
+    const connecting = mysql.createConnection(options);
+    // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
+    tracked?.warm?.();
+    return connecting;
+  });
   // mysql2 keeps the DSN password (no plugin) on the connection's config; the handshake is over.
   (connection as unknown as { connection: HeldConfig }).connection.config.password = undefined;
   return connection;
@@ -105,6 +110,7 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
     new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
   core.getConnection = (cb) => {
     withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
+    tracked?.warm?.();
   };
   return pool;
 }

@@ -40,7 +40,7 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
       ca: tls.ca,
       rejectUnauthorized: tls.rejectUnauthorized,
       servername: sniName(tls.verifyName),
-      checkServerIdentity: identityCheck(tls),
+      checkServerIdentity: await identityCheck(tls),
     },
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
@@ -102,7 +102,10 @@ export async function openPgClient(config: ResolvedConfig, source: TokenSource |
   const PgClient = taggingClient(pg);
   return withTokenRetry(tracked, 'postgres', async () => {
     const client = new PgClient(options);
-    await client.connect();
+    const connecting = client.connect();
+    // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
+    tracked?.warm?.();
+    await connecting;
     return client;
   });
 }
@@ -121,6 +124,7 @@ export async function openPgPool(config: ResolvedConfig, source: TokenSource | u
     override connect(callback?: PoolConnectCallback): Promise<PoolClient> | void {
       // pool.query() goes through connect() too, so queries get the retry as well.
       const connecting = withTokenRetry(tracked, 'postgres', () => super.connect());
+      tracked?.warm?.();
       if (!callback) return connecting;
       connecting.then(
         (client) => callback(undefined, client, (release?: unknown) => client.release(release as Error | boolean | undefined)),

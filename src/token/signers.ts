@@ -6,6 +6,8 @@ import type { CredentialsProvider } from './credentials.js';
 export interface TokenSigner {
   /** `lifetimeSeconds` is how long the caller will serve the token; signers that can, sign for at least that. */
   sign(target: TokenTarget, lifetimeSeconds: number): Promise<string>;
+  /** Starts loading what signing for `target` needs, without signing: a driver overlaps it with opening its socket. */
+  warm?(target: TokenTarget): void;
 }
 
 /** How long a token of each plugin is valid: RDS fixes 900 s (X-Amz-Expires=900); DSQL allows up to a week. */
@@ -44,6 +46,12 @@ export class SdkTokenSigner implements TokenSigner {
       signer.catch(() => this.#signers.delete(key));
     }
     return (await signer).sign();
+  }
+
+  /** Imports the SDK signer (which brings the credential providers): most of what a process's first token costs. */
+  warm(target: TokenTarget): void {
+    // A failed import is reported by sign(); here it must only not go unhandled.
+    (target.plugin === 'iam' ? import('@aws-sdk/rds-signer') : import('@aws-sdk/dsql-signer')).catch(() => {});
   }
 
   async #build(target: TokenTarget, expiresIn: number): Promise<SdkSigner> {

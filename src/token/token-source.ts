@@ -35,6 +35,11 @@ export interface TokenSource {
   fresh(refused?: IssuedToken): Promise<IssuedToken>;
   /** Stops serving this token (only if it is still the cached one). */
   invalidate(token: IssuedToken): void;
+  /**
+   * Starts loading what signing needs (the SDK), without fetching credentials or signing: a driver calls it once its
+   * socket is connecting, so that a process's first token does not wait for the SDK after the server asks for it.
+   */
+  warm?(): void;
 }
 
 export interface TokenDeps {
@@ -126,6 +131,10 @@ class CachedTokenSource implements TokenSource {
   invalidate(token: IssuedToken): void {
     const key = keysOfIssued.get(token);
     if (key !== undefined) this.#cache.invalidate(key, token.fingerprint);
+  }
+
+  warm(): void {
+    this.#signer.warm?.(this.target);
   }
 
   #key(current: CurrentCredentials): string {
