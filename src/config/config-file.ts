@@ -124,8 +124,10 @@ async function explorer() {
   });
 }
 
-/** Lower-cased names of the entries of `dir`: null if it does not exist, undefined if it cannot be listed. */
-async function entriesOf(dir: string): Promise<Set<string> | null | undefined> {
+/** Lower-cased names of the entries of a directory: null if it does not exist, undefined if it cannot be listed. */
+type Entries = Set<string> | null | undefined;
+
+async function entriesOf(dir: string): Promise<Entries> {
   try {
     return new Set((await readdir(dir)).map((name) => name.toLowerCase()));
   } catch (error) {
@@ -145,11 +147,10 @@ async function packageMayHave(dir: string, key: string): Promise<boolean> {
 }
 
 /**
- * Whether `dir` may hold one of `places` (package.json: only with `packageKey`). Names are matched without case,
- * so a case-insensitive file system is covered; a directory that cannot be listed may hold anything.
+ * Whether `dir`, with these `entries`, may hold one of `places` (package.json: only with `packageKey`). Names are
+ * matched without case, so a case-insensitive file system is covered; a directory that cannot be listed may hold anything.
  */
-async function mayHold(dir: string, places: readonly string[], packageKey: string): Promise<boolean> {
-  const entries = await entriesOf(dir);
+async function mayHold(dir: string, entries: Entries, places: readonly string[], packageKey: string): Promise<boolean> {
   if (entries === undefined) return true;
   if (entries === null) return false;
   const inConfigDir = entries.has('.config') ? await entriesOf(join(dir, '.config')) : null;
@@ -168,11 +169,20 @@ async function mayHold(dir: string, places: readonly string[], packageKey: strin
  * searches as it always did.
  */
 async function searchMayFind(cwd: string): Promise<boolean> {
-  if (await mayHold(process.cwd(), META_PLACES, 'cosmiconfig')) return true;
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    if (await mayHold(dir, SEARCH_PLACES, MODULE_NAME)) return true;
-    if ((await hasPackageFile(dir)) || dirname(dir) === dir) return false;
+  const dirs = [cwd];
+  while (dirname(dirs.at(-1)!) !== dirs.at(-1)) dirs.push(dirname(dirs.at(-1)!));
+  const metaDir = process.cwd();
+  // Every listing at once (the directories above the project root too): waiting for one after another costs more.
+  const listed = await Promise.all([...new Set([metaDir, ...dirs])].map(async (dir) => [dir, await entriesOf(dir)] as const));
+  const entries = new Map(listed);
+  if (await mayHold(metaDir, entries.get(metaDir), META_PLACES, 'cosmiconfig')) return true;
+  for (const dir of dirs) {
+    const here = entries.get(dir);
+    if (await mayHold(dir, here, SEARCH_PLACES, MODULE_NAME)) return true;
+    // The search stops at the project root; a listing without either name spares cosmiconfig's exact test.
+    if ((here?.has('package.json') || here?.has('package.yaml')) && (await hasPackageFile(dir))) return false;
   }
+  return false;
 }
 
 /** Searches from `cwd` up to the project root (the first directory with a package.json) for a config file. */

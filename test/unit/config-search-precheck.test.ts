@@ -70,6 +70,11 @@ describe('config search: the look before cosmiconfig', () => {
     assert.deepEqual(probe(root, nested), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
   });
 
+  it('is not stopped early by a name that differs from package.json in case only (as cosmiconfig is not, here)', () => {
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n`, 'nested/PACKAGE.JSON': '{}' });
+    assert.deepEqual(probe(root, join(root, 'nested')), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
+  });
+
   it('reads the rdsiam key of package.json, and only the key counts', () => {
     const withKey = project({}, { name: 'app', rdsiam: { dsn: DSN } });
     assert.deepEqual(probe(withKey, withKey), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
