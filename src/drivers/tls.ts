@@ -62,12 +62,14 @@ export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | unde
   return { ca, verifyName, rejectUnauthorized: true };
 }
 
+let tlsModule: Promise<typeof import('node:tls')> | undefined;
+
 /** A `checkServerIdentity` that checks the planned name whatever host the driver thinks it reached. */
 export async function identityCheck(plan: TlsPlan): Promise<(host: string, cert: PeerCertificate) => Error | undefined> {
   const name = plan.verifyName;
   if (name === null) return () => undefined;
   // Imported on the way to a connection, not with rdsiam: node:tls costs a cold start several ms a token never needs.
-  const { checkServerIdentity } = await import('node:tls');
+  const { checkServerIdentity } = await (tlsModule ??= import('node:tls'));
   return (_host, cert) => checkServerIdentity(name, cert);
 }
 

@@ -28,6 +28,7 @@ interface SdkSigner {
 export class SdkTokenSigner implements TokenSigner {
   readonly #credentials: CredentialsProvider;
   readonly #signers = new Map<string, Promise<SdkSigner>>();
+  readonly #warmed = new Set<PluginCode>();
 
   constructor(credentials: CredentialsProvider) {
     this.#credentials = credentials;
@@ -50,8 +51,12 @@ export class SdkTokenSigner implements TokenSigner {
 
   /** Imports the SDK signer (which brings the credential providers): most of what a process's first token costs. */
   warm(target: TokenTarget): void {
+    // Once: every import() of even a loaded module costs a trip through the loader, which a warm connect would pay.
+    const { plugin } = target;
+    if (this.#warmed.has(plugin)) return;
+    this.#warmed.add(plugin);
     // A failed import is reported by sign(); here it must only not go unhandled.
-    (target.plugin === 'iam' ? import('@aws-sdk/rds-signer') : import('@aws-sdk/dsql-signer')).catch(() => {});
+    (plugin === 'iam' ? import('@aws-sdk/rds-signer') : import('@aws-sdk/dsql-signer')).catch(() => this.#warmed.delete(plugin));
   }
 
   async #build(target: TokenTarget, expiresIn: number): Promise<SdkSigner> {
