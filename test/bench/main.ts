@@ -154,30 +154,26 @@ async function child(script: string, args: string[], env: Record<string, string>
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
+/** Fresh processes of one child script, side A given argument `a`, side B `b`, alternated; each side's summary. */
+async function childPair(script: string, a: string, b: string, env: Record<string, string>, rounds = FRESH_ROUNDS): Promise<[Summary, Summary]> {
+  const [as, bs] = await alternate(
+    rounds,
+    async () => (await child(script, [a], env)).ms,
+    async () => (await child(script, [b], env)).ms,
+  );
+  return [summarize(as), summarize(bs)];
+}
+
 /** 7. The first connect of a fresh process (import, config, token, TLS, SELECT 1, end), ours vs hand-wired driver + rds-signer. */
 async function firstConnectHandWired(tb: Testbed, engine: Engine) {
-  const env = childEnv(tb, engine, await tb.newKey());
-  const [ours, hand] = await alternate(
-    FRESH_ROUNDS,
-    async () => (await child('first-connect.mjs', ['ours'], env)).ms,
-    async () => (await child('first-connect.mjs', ['hand-wired'], env)).ms,
-  );
-  const o = summarize(ours);
-  const h = summarize(hand);
+  const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', childEnv(tb, engine, await tb.newKey()));
   log(`7. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`);
   return ratio(o, h);
 }
 
 /** 8. A fresh process's first token: getAuthToken() (config from env) vs importing rds-signer and signing once. */
 async function tokenColdStart(tb: Testbed) {
-  const env = childEnv(tb, 'postgres', await tb.newKey());
-  const [ours, hand] = await alternate(
-    FRESH_ROUNDS,
-    async () => (await child('cold-start.mjs', ['ours'], env)).ms,
-    async () => (await child('cold-start.mjs', ['hand-wired'], env)).ms,
-  );
-  const o = summarize(ours);
-  const h = summarize(hand);
+  const [o, h] = await childPair('cold-start.mjs', 'ours', 'hand-wired', childEnv(tb, 'postgres', await tb.newKey()));
   log(`8. token cold    rdsiam getAuthToken ${fmt(o)}; hand-wired Signer ${fmt(h)}; ratio ${ratio(o, h)}`);
   return ratio(o, h);
 }
@@ -202,15 +198,7 @@ async function cliToken(tb: Testbed) {
 
 /** 3b. The first connect of a fresh process (import included), ours vs the peer. */
 async function firstConnect(tb: Testbed, engine: Engine) {
-  const key = await tb.newKey();
-  const env = childEnv(tb, engine, key);
-  const [ours, peer] = await alternate(
-    8,
-    async () => (await child('first-connect.mjs', ['ours'], env)).ms,
-    async () => (await child('first-connect.mjs', ['peer'], env)).ms,
-  );
-  const o = summarize(ours);
-  const p = summarize(peer);
+  const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), 8);
   log(`3. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; AWS wrapper ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
@@ -245,15 +233,7 @@ async function coldBurst(tb: Testbed) {
 
 /** 5. A fresh process: import + loadConfig + first token (ours) vs importing the peer alone. */
 async function coldStart(tb: Testbed) {
-  const key = await tb.newKey();
-  const env = childEnv(tb, 'postgres', key);
-  const [ours, peer] = await alternate(
-    10,
-    async () => (await child('cold-start.mjs', ['ours'], env)).ms,
-    async () => (await child('cold-start.mjs', ['peer'], env)).ms,
-  );
-  const o = summarize(ours);
-  const p = summarize(peer);
+  const [o, p] = await childPair('cold-start.mjs', 'ours', 'peer', childEnv(tb, 'postgres', await tb.newKey()), 10);
   log(`5. cold start    rdsiam import+config+token ${fmt(o)}; AWS wrapper import ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
