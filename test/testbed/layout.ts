@@ -23,9 +23,9 @@ export const DATABASE = 'rdsiam_test';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every path the test bed uses, derived from one work dir (`RDSIAM_TESTBED_DIR` or `<repo>/.testbed`). */
+/** Every path the test bed uses, derived from one work dir (`TESTBED_DIR` or `<repo>/.testbed`). */
 export function layout(env: NodeJS.ProcessEnv = process.env) {
-  const configured = env.RDSIAM_TESTBED_DIR;
+  const configured = env.TESTBED_DIR;
   const dir = configured ? (isAbsolute(configured) ? configured : resolve(configured)) : join(repoRoot, '.testbed');
   // PAM service names are global (/etc/pam.d), so two work dirs must not share them.
   const tag = createHash('sha256').update(dir).digest('hex').slice(0, 8);

@@ -45,7 +45,7 @@ async function prepareDirs(paths: Layout): Promise<void> {
   for (let dir = dirname(paths.dir); ; dir = dirname(dir)) {
     const mode = (await stat(dir)).mode;
     if ((mode & 0o001) === 0)
-      throw new Error(`${dir} is not traversable by other users (mode ${(mode & 0o777).toString(8)}); set RDSIAM_TESTBED_DIR to a directory under a traversable path, e.g. /tmp/rdsiam-testbed`);
+      throw new Error(`${dir} is not traversable by other users (mode ${(mode & 0o777).toString(8)}); set TESTBED_DIR to a directory under a traversable path, e.g. /tmp/rdsiam-testbed`);
     if (dir === dirname(dir)) break;
   }
   // 0711: others may pass through to their own files but not list ours (the state file holds secrets).
