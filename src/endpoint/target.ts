@@ -1,6 +1,8 @@
-import type { Engine, PluginCode, ResolvedConfig } from '../config/types.js';
+import { DEFAULT_PORT, type Engine } from '../config/dsn.js';
+import type { PluginCode } from '../config/keys.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { EndpointError, describeSource } from '../errors.js';
-import { isRegion, parseEndpoint } from './rds-host.js';
+import { parseEndpoint } from './rds-host.js';
 import type { ParsedEndpoint } from './rds-host.js';
 
 /** Everything a token is signed for. Two equal targets (plus one credential identity) share a token. */
@@ -14,8 +16,6 @@ export interface TokenTarget {
   readonly user: string;
   readonly endpoint: ParsedEndpoint;
 }
-
-const DEFAULT_PORT: Record<Engine, number> = { postgres: 5432, mysql: 3306 };
 
 /**
  * Decides what a token is signed for, refusing hosts a token cannot be valid for.
@@ -65,30 +65,15 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
         `but the plugin is iam${from(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
     );
   }
-  if (plugin === 'iam_dsql' && config.dsn.engine !== 'postgres') {
-    throw new EndpointError(
-      `Aurora DSQL speaks the PostgreSQL protocol, but the DSN${from(config, 'dsn')} is ${config.dsn.protocol}//. Use postgres://.`,
-    );
-  }
   if (endpoint.kind === 'global' && config.iam_region === undefined) {
     throw new EndpointError(
       `${endpoint.host}${hostFrom} is an Aurora global database endpoint, which names no region. ` +
         'Set iam_region to the region of the cluster it currently routes to.',
     );
   }
-  if (config.iam_region !== undefined && !isRegion(config.iam_region)) {
-    throw new EndpointError(
-      `iam_region ${JSON.stringify(config.iam_region)}${from(config, 'iam_region')} is not an AWS region name (e.g. us-east-1).`,
-    );
-  }
   const region = config.iam_region ?? endpoint.region;
   if (region === null) {
     throw new EndpointError(`Cannot tell the AWS region of ${endpoint.host}${hostFrom}; set iam_region.`);
-  }
-  if (config.dsn.user === '') {
-    throw new EndpointError(
-      `The DSN${from(config, 'dsn')} names no user; an IAM token is signed for one database user. Add it: ${config.dsn.engine}://USER@host/db.`,
-    );
   }
   return {
     plugin,
@@ -101,15 +86,10 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   };
 }
 
+// The config layer has already refused iam together with iam_dsql.
 function pluginOf(config: ResolvedConfig): PluginCode {
-  const iam = config.plugins.includes('iam');
   const dsql = config.plugins.includes('iam_dsql');
-  if (iam && dsql) {
-    throw new EndpointError(
-      `plugins${from(config, 'plugins')} lists both iam and iam_dsql; keep iam for RDS/Aurora or iam_dsql for Aurora DSQL.`,
-    );
-  }
-  if (!iam && !dsql) {
+  if (!dsql && !config.plugins.includes('iam')) {
     throw new EndpointError(
       `Connection "${config.connection}" has no IAM plugin${from(config, 'plugins')}, so there is no token to sign. ` +
         'Add plugins: ["iam"] (RDS/Aurora) or ["iam_dsql"] (Aurora DSQL).',

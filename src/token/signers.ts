@@ -1,4 +1,4 @@
-import type { PluginCode } from '../config/types.js';
+import { TOKEN_LIFETIME_S } from '../config/keys.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { CredentialsProvider } from './credentials.js';
 
@@ -7,9 +7,6 @@ export interface TokenSigner {
   /** `lifetimeSeconds` is how long the caller will serve the token; signers that can, sign for at least that. */
   sign(target: TokenTarget, lifetimeSeconds: number): Promise<string>;
 }
-
-/** How long a token of each plugin is valid: RDS fixes 900 s (X-Amz-Expires=900); DSQL allows up to a week. */
-export const MAX_TOKEN_LIFETIME_S: Record<PluginCode, number> = { iam: 900, iam_dsql: 604_800 };
 
 // A DSQL token is signed to outlive its time in the cache by this much, so the last connect that uses it
 // still has time to finish its handshake.
@@ -32,7 +29,7 @@ export class SdkTokenSigner implements TokenSigner {
   }
 
   async sign(target: TokenTarget, lifetimeSeconds: number): Promise<string> {
-    const expiresIn = Math.min(MAX_TOKEN_LIFETIME_S.iam_dsql, Math.ceil(lifetimeSeconds) + DSQL_LIFETIME_MARGIN_S);
+    const expiresIn = Math.min(TOKEN_LIFETIME_S.iam_dsql, Math.ceil(lifetimeSeconds) + DSQL_LIFETIME_MARGIN_S);
     const key =
       target.plugin === 'iam'
         ? `iam|${target.region}|${target.host}|${target.port}|${target.user}`

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { resolveTokenTarget } from '../endpoint/target.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import { RdsIamError } from '../errors.js';
@@ -6,12 +6,13 @@ import { publish } from '../events.js';
 import type { TokenEvent } from '../events.js';
 import { fingerprint, scrub } from '../secret.js';
 import type { Secret } from '../secret.js';
-import { TokenCache, processTokenCache } from './cache.js';
-import type { CacheLookup, Signing } from './cache.js';
+import { MemoryTokenCache, processTokenCache } from './cache.js';
+import type { CacheLookup, Signing, TokenCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { credentialSettingsOf, sharedCredentials } from './credentials.js';
 import type { CredentialsProvider, CurrentCredentials, SharedCredentials } from './credentials.js';
-import { MAX_TOKEN_LIFETIME_S, SdkTokenSigner } from './signers.js';
+import { TOKEN_LIFETIME_S } from '../config/keys.js';
+import { SdkTokenSigner } from './signers.js';
 import type { TokenSigner } from './signers.js';
 
 export interface IssuedToken {
@@ -67,7 +68,7 @@ export function tokenSourceFor(config: ResolvedConfig, deps: TokenDeps = {}): To
     ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
   });
   const signer = deps.signer ?? sdkSignerFor(credentials);
-  const lifetimeS = Math.min(config.iam_expiration, MAX_TOKEN_LIFETIME_S[target.plugin]);
+  const lifetimeS = Math.min(config.iam_expiration, TOKEN_LIFETIME_S[target.plugin]);
   return new CachedTokenSource(target, credentials, signer, cache, lifetimeS);
 }
 
@@ -75,7 +76,7 @@ function cacheFor(clock: Clock | undefined): TokenCache {
   if (clock === undefined) return processTokenCache();
   cachesByClock ??= new WeakMap();
   let cache = cachesByClock.get(clock);
-  if (cache === undefined) cachesByClock.set(clock, (cache = new TokenCache({ clock })));
+  if (cache === undefined) cachesByClock.set(clock, (cache = new MemoryTokenCache({ clock })));
   return cache;
 }
 

@@ -1,4 +1,5 @@
-import type { Engine, ResolvedConfig } from '../../src/config/types.js';
+import type { Engine } from '../../src/config/dsn.js';
+import type { ResolvedConfig } from '../../src/config/resolve.js';
 
 export const RDS_HOST = 'mydb.c9akciq32.us-east-1.rds.amazonaws.com';
 export const DSQL_HOST = 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws';

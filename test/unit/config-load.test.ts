@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { LoadConfigOptions } from '../../src/config/types.js';
+import type { LoadConfigOptions } from '../../src/config/load.js';
 import { DEFINE_CONFIG_URL, project, removeProjects } from '../fixtures/config/project.js';
 
 after(removeProjects);
@@ -169,7 +169,7 @@ describe('loadConfig: precedence and sources', () => {
     const rc = join(root, '.rdsiamrc');
     const config = await loadConfig({
       cwd: root,
-      env: { RDSIAM_IAM_REGION: 'EU-West-1', RDSIAM_POOL__MAX: '10' },
+      env: { RDSIAM_IAM_REGION: 'eu-west-1', RDSIAM_POOL__MAX: '10' },
       overrides: { pool: { max: 20 }, iam_region: undefined },
     });
     const table = {
@@ -298,7 +298,7 @@ describe('loadConfig: named connections', () => {
     const error = await failure({ cwd: project({ '.rdsiamrc': file }), env: {}, connection: 'raeder' });
     assert.equal(
       lines(error)[0],
-      'connection (from options passed in code): no connection is named "raeder" (did you mean "reader"?); known: default, reader, read-replica',
+      'connection (from options passed in code): no connection is named "raeder"; did you mean "reader"?',
     );
   });
 
@@ -323,10 +323,11 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('suggests the nearest key for an unknown one, at any depth', async () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\niam_regoin: us-east-1\nssl: { mod: verify-ca }\n` });
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\niam_regoin: us-east-1\nssl: { mod: verify-ca, zzzzzz: 1 }\n` });
     const rc = join(root, '.rdsiamrc');
     assert.deepEqual(lines(await failure({ cwd: root, env: {} })), [
       `ssl.mod (from ${rc}): is not a known key; did you mean "mode"?`,
+      `ssl.zzzzzz (from ${rc}): is not a known key; known keys here: mode, ca, servername`,
       `iam_regoin (from ${rc}): is not a known key; did you mean "iam_region"?`,
     ]);
   });
@@ -342,7 +343,7 @@ describe('loadConfig: validation messages', () => {
 
   it('checks plugins: known codes, either form, not both IAM kinds', async () => {
     assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam,iamm' }), [
-      'plugins (from RDSIAM_PLUGINS): has unknown plugin code "iamm" (did you mean "iam"?); known codes: iam, iam_dsql',
+      'plugins (from RDSIAM_PLUGINS): has unknown plugin code "iamm"; did you mean "iam"?',
     ]);
     assert.deepEqual(await issuesFor({}, { plugins: ['kerberos'] }), [
       'plugins (from options passed in code): has unknown plugin code "kerberos"; known codes: iam, iam_dsql',
@@ -399,22 +400,25 @@ describe('loadConfig: validation messages', () => {
   it('resolves a relative CA path against the config file and checks it exists', async () => {
     const root = project({ 'conf/.rdsiamrc': `dsn: ${DSN}\nssl: { ca: certs/ca.pem }\n`, 'conf/certs/ca.pem': 'pem' });
     const config = await loadConfig({ cwd: root, env: {}, configFile: 'conf/.rdsiamrc' });
-    assert.equal(config.ssl.ca, join(root, 'conf/certs/ca.pem'));
+    assert.deepEqual(config.ssl.ca, { file: join(root, 'conf/certs/ca.pem') });
     const missing = await failure({ cwd: root, env: { RDSIAM_DSN: DSN, RDSIAM_SSL_CA: 'nope.pem' } });
     assert.equal(lines(missing)[0], `ssl.ca (from RDSIAM_SSL_CA): names a CA file that does not exist: ${join(root, 'nope.pem')} (give a path to a PEM file, or the PEM text itself)`);
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, pem);
+    assert.deepEqual((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, { pem });
   });
 
-  it('checks region names by pattern and lowercases them', async () => {
-    const regions = ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-7', 'mx-central-1', 'us-iso-east-1', 'us-isob-east-1', 'eusc-de-east-1', 'EU-WEST-3'];
+  it('checks region names with the one rule the endpoint parser uses too: lowercase, in the AWS shape', async () => {
+    const regions = ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-7', 'mx-central-1', 'us-iso-east-1', 'us-isob-east-1', 'eusc-de-east-1'];
     for (const region of regions) {
       const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_IAM_REGION: region } });
-      assert.equal(config.iam_region, region.toLowerCase());
+      assert.equal(config.iam_region, region);
     }
-    for (const region of ['useast1', 'us-east', 'us_east_1', 'us-east-1a']) {
+    for (const region of ['useast1', 'us-east', 'us_east_1', 'us-east-1a', 'us-east-123']) {
       assert.match((await issuesFor({ RDSIAM_IAM_REGION: region }))[0] ?? '', /^iam_region \(from RDSIAM_IAM_REGION\): must be an AWS region name such as us-east-1, got/);
     }
+    assert.deepEqual(await issuesFor({ RDSIAM_IAM_REGION: 'EU-WEST-3' }), [
+      'iam_region (from RDSIAM_IAM_REGION): must be written in lowercase, as AWS does: eu-west-3, got "EU-WEST-3"',
+    ]);
   });
 
   it('checks hosts, ports and role ARNs in any partition', async () => {

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import type { TokenTarget } from '../../src/endpoint/target.js';
 import { CredentialsError, RdsIamError } from '../../src/errors.js';
 import type { RdsIamChannel } from '../../src/events.js';
-import { TokenCache } from '../../src/token/cache.js';
+import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
 import type { TokenSigner } from '../../src/token/signers.js';
 import { tokenSourceFor } from '../../src/token/token-source.js';
@@ -33,7 +33,7 @@ function staticKeys(accessKeyId: string, expiration?: Date): () => Promise<AwsCr
 
 function deps(extra: Partial<TokenDeps> = {}): TokenDeps & { signer: CountingSigner; clock: ManualClock } {
   const clock = new ManualClock();
-  return { clock, cache: new TokenCache({ clock }), signer: new CountingSigner(), credentials: staticKeys('AKIAEXAMPLE1'), ...extra } as TokenDeps & {
+  return { clock, cache: new MemoryTokenCache({ clock }), signer: new CountingSigner(), credentials: staticKeys('AKIAEXAMPLE1'), ...extra } as TokenDeps & {
     signer: CountingSigner;
     clock: ManualClock;
   };

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { ConfigError, type ValueSource } from '../errors.js';
-import { redactDsnText } from './dsn.js';
+import { redactUrlText } from '../secret.js';
 
 export const MODULE_NAME = 'rdsiam';
 
@@ -29,7 +29,7 @@ function errorCode(error: unknown): unknown {
 /** The first line of a loader's message, which names the problem; later lines may quote the file. */
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return redactDsnText(message.split('\n').find((line) => line.trim() !== '' && !/^\w+ Error in /.test(line)) ?? '');
+  return redactUrlText(message.split('\n').find((line) => line.trim() !== '' && !/^\w+ Error in /.test(line)) ?? '');
 }
 
 // Parsers quote the file around a syntax error, and the file may hold a DSN password: keep only
