@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envVariables } from '../src/config/env.js';
-import { configJsonSchema, LEAVES } from '../src/config/schema.js';
+import { configJsonSchema } from '../src/config/json-schema.js';
+import { LEAVES } from '../src/config/schema.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../schemas/rdsiam.schema.json', import.meta.url));
 export const README_FILE = fileURLToPath(new URL('../README.md', import.meta.url));

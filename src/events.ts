@@ -30,7 +30,7 @@ export interface TokenEvent {
   fingerprint: string;
 }
 
-export interface CredentialsEvent {
+interface CredentialsEvent {
   source: string;
   profile: string | undefined;
   roleArn: string | undefined;

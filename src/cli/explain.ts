@@ -8,7 +8,7 @@ import { LEAVES } from '../config/schema.js';
 import { maskKeyId } from '../secret.js';
 
 /** One problem `rdsiam check` found, with what to do about it. */
-export interface Problem {
+interface Problem {
   stage: 'endpoint' | 'tls' | 'connect';
   /** A warning is worth knowing; an error stops a connection. */
   severity: 'error' | 'warning';

@@ -7,7 +7,7 @@ export interface CliIo {
 }
 
 /** Options every command that reads the config takes. */
-export interface ConfigFlags {
+interface ConfigFlags {
   config?: string;
   connection?: string;
 }

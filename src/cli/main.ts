@@ -5,7 +5,7 @@ import { SCHEMA_HELP, schemaCommand } from './schema.js';
 import { TOKEN_HELP, tokenCommand } from './token.js';
 import type { CliIo } from './io.js';
 
-export const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
+const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
 
 Usage: rdsiam <command> [options]
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { configJsonSchema } from '../config/schema.js';
+import { configJsonSchema } from '../config/json-schema.js';
 import type { CliIo } from './io.js';
 
 export const SCHEMA_HELP = `Usage: rdsiam schema

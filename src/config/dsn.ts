@@ -25,7 +25,7 @@ export interface ParsedDsn {
 const ENGINES: Record<string, Engine> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql' };
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
-export type DsnResult = { ok: true; value: ParsedDsn } | { ok: false; problem: string };
+type DsnResult = { ok: true; value: ParsedDsn } | { ok: false; problem: string };
 
 /**
  * Parses a `postgres://`, `postgresql://` or `mysql://` DSN: percent-decoding done, the password kept as a
@@ -95,7 +95,7 @@ export function parseDsn(text: string): DsnResult {
 }
 
 /** The TLS query parameters of a DSN, which map onto `ssl`. */
-export interface DsnTls {
+interface DsnTls {
   mode?: SslMode;
   ca?: string;
   /** The parameters as written, e.g. `sslmode=verify-ca`, for messages about conflicts. */

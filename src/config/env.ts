@@ -10,7 +10,7 @@ export const DATABASE_URL_VARIABLE = 'DATABASE_URL';
 const CONNECTION_VARIABLE = /^CONNECTIONS__(.+?)__(.+)$/;
 
 /** The config keys set by `RDSIAM_*` variables, with the variable each value came from. */
-export interface EnvLayer {
+interface EnvLayer {
   values: Record<string, unknown>;
   /** Dotted key path (`ssl.mode`, `connections.reader.dsn`) to the variable that set it. */
   sources: Map<string, ValueSource>;
@@ -27,7 +27,7 @@ export function envValue(env: Record<string, string | undefined>, name: string):
  * Env names for each key after `RDSIAM_`: nested keys joined with `__` (RDSIAM_POOL__MAX) or with a
  * single `_` (RDSIAM_SSL_MODE); both read well and neither can collide with a top-level key.
  */
-export function envNames(leaf: Leaf): string[] {
+function envNames(leaf: Leaf): string[] {
   const upper = leaf.path.map((p) => p.toUpperCase());
   return [...new Set([upper.join('__'), upper.join('_')])];
 }

@@ -5,7 +5,7 @@ import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { ConfigError, type ValueSource } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 
-export const MODULE_NAME = 'rdsiam';
+const MODULE_NAME = 'rdsiam';
 
 /** What the search looks for in each directory, in order (cosmiconfig 9's defaults for `rdsiam`). */
 export const SEARCH_PLACES_TEXT =

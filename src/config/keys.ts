@@ -7,31 +7,31 @@ import { describeValue, knownNames } from './messages.js';
 // The key table: every config key is declared here once. Types, env names, the JSON Schema, the keys
 // `rdsiam check` lists and the README table are all derived from it.
 
-export const PLUGIN_CODES = ['iam', 'iam_dsql'] as const;
+const PLUGIN_CODES = ['iam', 'iam_dsql'] as const;
 /** The IAM plugin codes, named as in the AWS Advanced wrappers. */
 export type PluginCode = (typeof PLUGIN_CODES)[number];
 
-export const SSL_MODES = ['verify-full', 'verify-ca', 'require', 'disable'] as const;
+const SSL_MODES = ['verify-full', 'verify-ca', 'require', 'disable'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
-export const CREDENTIALS_SOURCES = ['chain', 'env', 'ini', 'process', 'container', 'instance', 'web_identity'] as const;
+const CREDENTIALS_SOURCES = ['chain', 'env', 'ini', 'process', 'container', 'instance', 'web_identity'] as const;
 export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
 
 /** How long a token of each plugin is valid: RDS fixes 900 s (X-Amz-Expires=900); DSQL allows up to a week. */
 export const TOKEN_LIFETIME_S: Readonly<Record<PluginCode, number>> = { iam: 900, iam_dsql: 604_800 };
 
 /** The CA to trust, as `ssl.ca` resolves: PEM text, or an absolute file path. */
-export type CaSource = { readonly pem: string } | { readonly file: string };
+type CaSource = { readonly pem: string } | { readonly file: string };
 
-export interface ResolveContext {
+interface ResolveContext {
   /** Where a relative path in the value is resolved from: its config file's directory, else the working directory. */
   readonly baseDir: string;
 }
 
-export type Resolution<T> = { ok: true; value: T } | { ok: false; problem: string };
+type Resolution<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /** A zod schema, typed structurally (Standard Schema) so that the public types do not name zod. */
-export interface Validator<In> {
+interface Validator<In> {
   readonly '~standard': { readonly types?: { readonly input: In } | undefined };
 }
 
@@ -309,10 +309,10 @@ export type ResolvedKeys<T> = Simplify<
 >;
 
 /** Keys as a user writes them: every one optional. */
-export type WrittenKeys<T> = Simplify<{ -readonly [P in keyof T]?: Written<T[P]> }>;
+type WrittenKeys<T> = Simplify<{ -readonly [P in keyof T]?: Written<T[P]> }>;
 
 /** One connection's keys, as written at the top level or under `connections`. */
-export type ConnectionConfigInput = WrittenKeys<ConnectionKeys>;
+type ConnectionConfigInput = WrittenKeys<ConnectionKeys>;
 
 /** The config as a user writes it (a file, `defineConfig`, or `overrides` in code). */
 export interface RdsIamConfigInput extends ConnectionConfigInput {

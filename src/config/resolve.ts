@@ -27,7 +27,7 @@ export interface ResolvedConfig extends ResolvedKeys<ConnectionKeys> {
   connectionNames: string[];
 }
 
-export interface ResolveInput {
+interface ResolveInput {
   /** The merged document, already validated. */
   doc: RdsIamConfigInput;
   /** Where the value at a document path came from. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CONNECTION_KEYS, invalid, isGroup, type Group, type Key, type RdsIamConfigInput } from './keys.js';
 
-// The config document's zod schema and JSON Schema, both built from the key table.
+// The config document's zod schema, built from the key table. Internal: public types never name zod.
 
-export const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** A settable key of one connection, e.g. `['ssl', 'mode']`, with its declaration. */
 export interface Leaf {
@@ -87,13 +87,4 @@ export function keysAt(path: readonly (string | number)[]): string[] | undefined
     keys = entry.keys;
   }
   return Object.keys(keys);
-}
-
-/**
- * The JSON Schema of the config file (input form: what a user writes), for editor completion in
- * `.rdsiamrc.json` / YAML. A fresh object on every call.
- */
-export function configJsonSchema(): Record<string, unknown> {
-  const { $schema, ...rest } = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
-  return { $schema, title: 'rdsiam config', ...rest };
 }

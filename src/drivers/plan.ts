@@ -2,7 +2,7 @@ import { DEFAULT_PORT } from '../config/dsn.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 
 /** Where and as whom a driver connects: the DSN, with engine defaults filled in. */
-export interface ConnectPlan {
+interface ConnectPlan {
   host: string;
   port: number;
   user: string;

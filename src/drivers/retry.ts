@@ -29,7 +29,7 @@ export function isLoginError(engine: Engine, err: unknown): boolean {
 }
 
 /** Driver errors pass through as they are, but never with a token in their text. */
-export function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
+function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
   if (err instanceof Error) {
     err.message = scrub(err.message, secrets);
     if (err.stack) err.stack = scrub(err.stack, secrets);

@@ -2,7 +2,7 @@ import { Secret, fingerprint } from '../secret.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 
-export interface CachedToken {
+interface CachedToken {
   readonly value: Secret;
   readonly fingerprint: string;
   /** ms epoch when signing started. */
@@ -23,7 +23,7 @@ export interface Signing {
   readonly notAfter: number | null;
 }
 
-export interface TokenCacheOptions {
+interface TokenCacheOptions {
   /** Most tokens kept; the least recently used goes first. Default 1000. */
   maxEntries?: number;
   clock?: Clock;

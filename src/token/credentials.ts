@@ -42,7 +42,7 @@ export function credentialSettingsOf(config: ResolvedConfig, region: string): Cr
   };
 }
 
-export interface CredentialsDeps {
+interface CredentialsDeps {
   clock?: Clock;
   /** Replaces the SDK provider the settings would build; still cached, coalesced and timed out. */
   credentials?: CredentialsProvider;

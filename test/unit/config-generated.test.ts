@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { configJsonSchema } from '../../src/config/schema.js';
+import { configJsonSchema } from '../../src/config/json-schema.js';
 import { README_FILE, SCHEMA_FILE, readmeText, schemaText } from '../../scripts/generate.js';
 
 type Node = { description?: string; properties?: Record<string, Node>; additionalProperties?: Node | boolean };
