@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
-interface TlsPlan {
+export interface TlsPlan {
   ca: string | string[];
   /** The name the certificate must carry; null for verify-ca (chain checked, name not). */
   verifyName: string | null;
