@@ -172,7 +172,8 @@ export function clientEnv(input: ClientEnvInput): ClientEnv {
 /**
  * The connection as one URL, the token percent-encoded. PostgreSQL: libpq's parameters (`sslmode`,
  * `sslrootcert`, `hostaddr`), which node-postgres and most drivers read too. MySQL: mysql2's `ssl` object
- * (its CA comes from NODE_EXTRA_CA_CERTS), since MySQL URLs have no common TLS parameter names.
+ * (its CA comes from NODE_EXTRA_CA_CERTS) and `enableCleartextPlugin`, since MySQL URLs have no common TLS
+ * parameter names.
  */
 export function databaseUrl(target: ClientTarget, token: string, caFile: string, hostaddr?: string): string {
   const host = isIP(target.host) === 6 ? `[${target.host}]` : target.host;
@@ -184,7 +185,11 @@ export function databaseUrl(target: ClientTarget, token: string, caFile: string,
           ['sslmode', target.mode],
           ['sslrootcert', caFile],
         ]
-      : [['ssl', JSON.stringify({ rejectUnauthorized: true, verifyIdentity: target.mode === 'verify-full' })]];
+      : [
+          ['ssl', JSON.stringify({ rejectUnauthorized: true, verifyIdentity: target.mode === 'verify-full' })],
+          // mysql2 sends a cleartext password (what RDS asks for) only when told to; `ssl` makes TLS required.
+          ['enableCleartextPlugin', 'true'],
+        ];
   // `/` and `:` may stay as they are in a query value; a CA path stays readable.
   const params = query.map(([k, v]) => `${k}=${encodeURIComponent(v!).replace(/%2F/g, '/').replace(/%3A/g, ':')}`).join('&');
   return `${target.protocol}//${encodeURIComponent(target.user)}:${encodeURIComponent(token)}@${host}:${target.port}/${path}?${params}`;

@@ -1,13 +1,17 @@
+import type { TokenDeps } from '../token/token-source.js';
+
 /** Where a command writes, and the environment it reads: process streams in `rdsiam`, buffers in tests. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** A signer, credentials or clock to use instead of the config's (tests). */
+  tokenDeps?: TokenDeps;
 }
 
 /** Options every command that reads the config takes. */
-interface ConfigFlags {
+export interface ConfigFlags {
   config?: string;
   connection?: string;
 }

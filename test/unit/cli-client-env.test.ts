@@ -118,12 +118,12 @@ describe('databaseUrl', () => {
       assert.ok(url.startsWith(`mysql://app_user:`), url);
       const pool = createPool(url);
       try {
-        const config = (pool as unknown as { config: { connectionConfig: { password: string; host: string; port: number; ssl: object } } }).config
-          .connectionConfig;
+        const config = (pool as unknown as { config: { connectionConfig: Record<string, unknown> } }).config.connectionConfig;
         assert.equal(config.password, AWKWARD_TOKEN);
         assert.equal(config.host, RDS_HOST);
         assert.equal(config.port, 3306);
         assert.deepEqual(config.ssl, { rejectUnauthorized: true, verifyIdentity: mode === 'verify-full' });
+        assert.equal(config.enableCleartextPlugin, true);
       } finally {
         pool.end();
       }
