@@ -45,8 +45,8 @@ describe('rdsiam CLI usage', () => {
   test('--help works on every command and lists the commands', async () => {
     const top = await inProcess(['--help']);
     assert.equal(top.code, 0);
-    for (const c of ['token', 'check', 'schema']) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
-    for (const c of ['token', 'check', 'schema']) {
+    for (const c of ['token', 'exec', 'check', 'schema']) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['token', 'exec', 'check', 'schema']) {
       const r = await inProcess([c, '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.out, new RegExp(`^Usage: rdsiam ${c}`), c);
