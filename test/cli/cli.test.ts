@@ -1,43 +1,14 @@
 // The rdsiam CLI: in-process for usage and config errors, as a real process against the test bed for tokens and --connect.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { main } from '../../src/cli/main.js';
+import { inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
 import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RUN = join(ROOT, 'src/cli/run.ts');
-// Resolved here: the CLI runs from a directory outside the project.
-const TSX = import.meta.resolve('tsx');
-
-async function inProcess(argv: string[], env: Record<string, string | undefined> = {}, cwd?: string) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    env,
-    cwd: cwd ?? (await mkdtemp(join(tmpdir(), 'rdsiam-cli-'))),
-  });
-  return { code, out, err };
-}
-
-/** Runs the real executable (through tsx) with only the given environment. */
-function spawnCli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, RUN, ...argv],
-      { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env }, timeout: 30_000 },
-      (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
-    );
-  });
-}
 
 const IP_DSN = { RDSIAM_DSN: 'postgres://app@10.0.0.5/app', RDSIAM_PLUGINS: 'iam' };
 
@@ -129,20 +100,7 @@ describe('rdsiam CLI usage', () => {
   });
 });
 
-function testbedEnv(tb: Testbed, key: TestCredentials, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    RDSIAM_DSN: `postgres://${tb.postgres.iamUser}@${tb.postgres.host}:${tb.postgres.port}/${tb.postgres.database}`,
-    RDSIAM_PLUGINS: 'iam',
-    RDSIAM_IAM_HOST: tb.postgres.endpoint,
-    RDSIAM_SSL__CA: tb.ca,
-    AWS_ACCESS_KEY_ID: key.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-    ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
-    ...extra,
-  };
-}
-
-const TOKEN_TEXT = /X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential/;
+const testbedEnv = (tb: Testbed, key: TestCredentials, extra: Record<string, string> = {}) => testbedCliEnv(tb, 'postgres', key, extra);
 
 describe('rdsiam CLI against the test bed', () => {
   test('token prints exactly one token line, which logs in as a password', async (t) => {

@@ -8,51 +8,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { main } from '../../src/cli/main.js';
 import { connectPg } from '../../src/connect.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { TokenDeps } from '../../src/token/token-source.js';
+import { CLI_NODE_ARGS, inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
 import { RDS_HOST } from '../support/resolved-config.js';
 import { testbedOptions } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { verifyToken } from '../support/verify-token.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RUN = join(ROOT, 'src/cli/run.ts');
-const TSX = import.meta.resolve('tsx');
 const BIN = join(ROOT, 'node_modules/.bin');
-const TOKEN_TEXT = /X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential/;
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function inProcess(argv: string[], env: Record<string, string | undefined> = {}, tokenDeps?: TokenDeps): Promise<Result> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    env,
-    cwd: await mkdtemp(join(tmpdir(), 'rdsiam-exec-cwd-')),
-    ...(tokenDeps === undefined ? {} : { tokenDeps }),
-  });
-  return { code, out, err };
-}
-
-/** The real executable with only the given environment (plus PATH), in `cwd`. */
-function spawnCli(argv: string[], env: Record<string, string>, cwd = tmpdir()): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, RUN, ...argv],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env }, timeout: 60_000 },
-      (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
-    );
-  });
-}
 
 // Each with its own cache: the process cache would serve the previous test's token.
 const awkward = (quote = ''): TokenDeps => ({
@@ -104,7 +70,7 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
     let signed = 0;
     const deps: TokenDeps = { ...awkward(), signer: { sign: async () => `${++signed}` } };
     for (const argv of [['exec', '--', 'true'], ['token', '--url'], ['token', '--env']]) {
-      const r = await inProcess(argv, { RDSIAM_DSN: 'mysql://app@127.0.0.1:3307/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_HOST: RDS_HOST }, deps);
+      const r = await inProcess(argv, { RDSIAM_DSN: 'mysql://app@127.0.0.1:3307/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_HOST: RDS_HOST }, { tokenDeps: deps });
       assert.equal(r.code, 2, argv.join(' '));
       assert.equal(r.out, '');
       assert.match(r.err, /iam_host \(from RDSIAM_IAM_HOST\): the certificate must name/);
@@ -130,7 +96,7 @@ describe('token --url and --env print a usable connection and nothing else', () 
 
   test('a token with + / = & and a %-escape round-trips through --url (WHATWG URL and node-postgres)', async () => {
     const vars = await env();
-    const r = await inProcess(['token', '--url'], vars, awkward());
+    const r = await inProcess(['token', '--url'], vars, { tokenDeps: awkward() });
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
     const lines = r.out.split('\n');
@@ -146,12 +112,12 @@ describe('token --url and --env print a usable connection and nothing else', () 
     assert.equal((await stat(ca)).mode & 0o777, 0o600);
     assert.match(new URL(url).searchParams.get('hostaddr')!, /^(127\.0\.0\.1|::1)$/, 'localhost resolved for libpq');
 
-    const again = await inProcess(['token', '--url'], vars, awkward());
+    const again = await inProcess(['token', '--url'], vars, { tokenDeps: awkward() });
     assert.equal(new URL(again.out.trim()).searchParams.get('sslrootcert'), ca, 'the cached CA is reused');
   });
 
   test('--env prints export lines a POSIX shell reads back exactly, even a single quote', async () => {
-    const r = await inProcess(['token', '--env'], await env(), awkward(`'`));
+    const r = await inProcess(['token', '--env'], await env(), { tokenDeps: awkward(`'`) });
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
     assert.match(r.out, /^unset PGSERVICE\n(export [A-Z_]+='[^\n]*'\n)+$/);
@@ -165,23 +131,6 @@ describe('token --url and --env print a usable connection and nothing else', () 
 
 // ---- against the test bed, with real clients ----
 
-type Engine = 'postgres' | 'mysql';
-
-/** The config a user behind a tunnel writes: dial 127.0.0.1, sign for and check the certificate against the endpoint. */
-function cliEnv(tb: Testbed, engine: Engine, key: TestCredentials, extra: Record<string, string> = {}): Record<string, string> {
-  const s = tb[engine];
-  return {
-    RDSIAM_DSN: `${engine}://${s.iamUser}@${s.host}:${s.port}/${s.database}`,
-    RDSIAM_PLUGINS: 'iam',
-    RDSIAM_IAM_HOST: s.endpoint,
-    RDSIAM_SSL__CA: tb.ca,
-    AWS_ACCESS_KEY_ID: key.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-    ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
-    ...extra,
-  };
-}
-
 /** Node tools dial the host they check, so they need the certificate to name the address: the test bed's does. */
 const CHECK_THE_ADDRESS = { RDSIAM_SSL__SERVERNAME: '127.0.0.1' };
 
@@ -194,7 +143,7 @@ describe('rdsiam exec against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const r = await spawnCli(['exec', '--', 'psql', '-tAc', 'select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()'], cliEnv(tb, 'postgres', key));
+    const r = await spawnCli(['exec', '--', 'psql', '-tAc', 'select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()'], testbedCliEnv(tb, 'postgres', key));
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `${tb.postgres.iamUser}|t`);
     assert.match(r.err, new RegExp(`^rdsiam exec: token [0-9a-f]{12} for iam_app@${tb.postgres.endpoint.replace(/\./g, '\\.')}:\\d+ via 127\\.0\\.0\\.1, verify-full; set PGHOST PGHOSTADDR `));
@@ -203,7 +152,7 @@ describe('rdsiam exec against the test bed', () => {
 
     // The certificate names the endpoint and 127.0.0.1, not this: libpq checks PGHOST, not the address it dials.
     const other = await tb.newKey();
-    const wrong = await spawnCli(['exec', '--', 'psql', '-tAc', 'select 1'], cliEnv(tb, 'postgres', other, { RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com' }));
+    const wrong = await spawnCli(['exec', '--', 'psql', '-tAc', 'select 1'], testbedCliEnv(tb, 'postgres', other, { RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com' }));
     assert.equal(wrong.code, 2, 'psql could not connect');
     assert.match(wrong.err, /does not match host name "other\.cluster-abc123example/);
     assert.deepEqual(await verdicts(tb, other), [], 'the token was never sent');
@@ -214,7 +163,7 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const query = "select current_user(); show session status like 'Ssl_cipher'";
     const key = await tb.newKey();
-    const full = await spawnCli(['exec', '--env-only', '--', 'mariadb', '-N', '-e', query], cliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const full = await spawnCli(['exec', '--env-only', '--', 'mariadb', '-N', '-e', query], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
     assert.equal(full.code, 0, full.err);
     assert.equal(full.err, '', '--env-only prints nothing');
     const [user, cipher] = full.out.trim().split('\n');
@@ -222,16 +171,16 @@ describe('rdsiam exec against the test bed', () => {
     assert.match(cipher!, /^Ssl_cipher\t\S+/);
 
     // Through the tunnel with the endpoint's name to check, only verify-ca can work for a MySQL client.
-    const ca = await spawnCli(['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'], cliEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }));
+    const ca = await spawnCli(['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'], testbedCliEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }));
     assert.equal(ca.code, 0, ca.err);
     assert.equal(ca.out.trim(), `${tb.mysql.iamUser}@%`);
-    const refused = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], cliEnv(tb, 'mysql', key));
+    const refused = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], testbedCliEnv(tb, 'mysql', key));
     assert.equal(refused.code, 2);
     assert.match(refused.err, /MySQL and MariaDB clients check the certificate against the host they dial/);
     assert.deepEqual(await verdicts(tb, key), ['ok', 'ok']);
 
     const other = await tb.newKey();
-    const { RDSIAM_SSL__CA: _, ...rdsBundle } = cliEnv(tb, 'mysql', other, CHECK_THE_ADDRESS);
+    const { RDSIAM_SSL__CA: _, ...rdsBundle } = testbedCliEnv(tb, 'mysql', other, CHECK_THE_ADDRESS);
     const untrusted = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], rdsBundle);
     assert.notEqual(untrusted.code, 0);
     assert.match(untrusted.err, /TLS\/SSL error/);
@@ -255,7 +204,7 @@ describe('rdsiam exec against the test bed', () => {
         url: process.env.DATABASE_URL,
         ca, caMode: fs.statSync(ca).mode & 0o777, dirMode: fs.statSync(require('node:path').dirname(ca)).mode & 0o777,
       }));`;
-    const r = await spawnCli(['exec', '--', process.execPath, '-e', script, report], cliEnv(tb, 'postgres', key, { TMPDIR: privateTmp }));
+    const r = await spawnCli(['exec', '--', process.execPath, '-e', script, report], testbedCliEnv(tb, 'postgres', key, { TMPDIR: privateTmp }));
     assert.equal(r.code, 0, r.err);
     const seen = JSON.parse(await readFile(report, 'utf8'));
     const checked = await verifyToken(seen.token, 'rds-db', tb.postgres.region, key);
@@ -277,7 +226,7 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const key = await tb.newKey();
     const privateTmp = await mkdtemp(join(tmpdir(), 'rdsiam-exec-tmp-'));
-    const env = cliEnv(tb, 'postgres', key, { TMPDIR: privateTmp });
+    const env = testbedCliEnv(tb, 'postgres', key, { TMPDIR: privateTmp });
     assert.equal((await spawnCli(['exec', '--', process.execPath, '-e', 'process.exit(0)'], env)).code, 0);
     assert.equal((await spawnCli(['exec', '--', process.execPath, '-e', 'process.exit(7)'], env)).code, 7);
     const missing = await spawnCli(['exec', '--', 'rdsiam-no-such-command', '--flag'], env);
@@ -293,10 +242,10 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const key = await tb.newKey();
     const privateTmp = await mkdtemp(join(tmpdir(), 'rdsiam-exec-tmp-'));
-    const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...cliEnv(tb, 'postgres', key, { TMPDIR: privateTmp }) };
+    const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...testbedCliEnv(tb, 'postgres', key, { TMPDIR: privateTmp }) };
     const run = (signal: NodeJS.Signals, script: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const cli = spawn(process.execPath, ['--import', TSX, RUN, 'exec', '--env-only', '--', process.execPath, '-e', script], {
+        const cli = spawn(process.execPath, [...CLI_NODE_ARGS, 'exec', '--env-only', '--', process.execPath, '-e', script], {
           env,
           stdio: ['ignore', 'pipe', 'inherit'],
         });
@@ -333,7 +282,7 @@ describe('rdsiam exec against the test bed', () => {
     );
     const r = await spawnCli(
       ['exec', '--', join(BIN, 'knex'), 'migrate:latest', '--knexfile', join(dir, 'knexfile.cjs')],
-      cliEnv(tb, 'postgres', key, { ...CHECK_THE_ADDRESS, KNEX_PATH: join(ROOT, 'node_modules/knex') }),
+      testbedCliEnv(tb, 'postgres', key, { ...CHECK_THE_ADDRESS, KNEX_PATH: join(ROOT, 'node_modules/knex') }),
       dir,
     );
     assert.equal(r.code, 0, r.out + r.err);
@@ -355,7 +304,7 @@ describe('rdsiam exec against the test bed', () => {
     await writeFile(join(dir, 'drizzle/0000_init.sql'), `CREATE TABLE "${schema}"."things" ("id" integer PRIMARY KEY);\n`);
     const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: 1700000000000, tag: '0000_init', breakpoints: true }] };
     await writeFile(join(dir, 'drizzle/meta/_journal.json'), JSON.stringify(journal));
-    const r = await spawnCli(['exec', '--', join(BIN, 'drizzle-kit'), 'migrate', '--config', 'drizzle.config.js'], cliEnv(tb, 'postgres', key, CHECK_THE_ADDRESS), dir);
+    const r = await spawnCli(['exec', '--', join(BIN, 'drizzle-kit'), 'migrate', '--config', 'drizzle.config.js'], testbedCliEnv(tb, 'postgres', key, CHECK_THE_ADDRESS), dir);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out + r.err, /migrations applied successfully/);
     assert.deepEqual(await applied(tb, `select count(*)::int as n from "${schema}".migrations`, `drop schema "${schema}" cascade`), [1]);
@@ -373,7 +322,7 @@ describe('rdsiam exec against the test bed', () => {
         console.log(row.u + ' ' + (row.cipher ? 'tls' : 'plain'));
         await c.end();
       })().catch((e) => { console.error(e.message); process.exit(3); });`;
-    const r = await spawnCli(['exec', '--env-only', '--', process.execPath, '-e', script], cliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const r = await spawnCli(['exec', '--env-only', '--', process.execPath, '-e', script], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `${tb.mysql.iamUser}@% tls`);
     assert.deepEqual(await verdicts(tb, key), ['ok']);
