@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -82,7 +82,7 @@ async function writeFiles(dir: string, files: Record<string, string>, placement:
       await writeFile(path, content, { mode: 0o600, flag: 'wx' });
       continue;
     }
-    const staging = `${path}.${process.pid}.tmp`;
+    const staging = `${path}.${randomUUID()}.tmp`;
     await writeFile(staging, content, { mode: 0o600 });
     await chmod(staging, 0o600);
     await rename(staging, path);
