@@ -290,24 +290,32 @@ describe('rdsiam exec against the test bed', () => {
     assert.deepEqual(await applied(tb, `select name from ${id}_migrations`, `drop table ${id}, ${id}_migrations`), ['20240101000000_create.cjs']);
   });
 
-  test('drizzle-kit migrate, from DATABASE_URL', async (t) => {
+  test('drizzle-kit migrate: from DATABASE_URL when the certificate names the host dialled, and from PG* through the tunnel (examples/drizzle.config.ts)', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const schema = `rdsiam_exec_drizzle_${process.pid}_${Date.now()}`;
+    const id = `rdsiam_exec_drizzle_${process.pid}_${Date.now()}`;
     const dir = await mkdtemp(join(tmpdir(), 'rdsiam-drizzle-'));
     await mkdir(join(dir, 'drizzle/meta'), { recursive: true });
+    const migrate = async (config: string, env: Record<string, string>, table: string): Promise<void> => {
+      // A `when` later than any earlier run's: drizzle applies only migrations newer than the last one it recorded.
+      const when = Date.now();
+      const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when, tag: '0000_init', breakpoints: true }] };
+      await writeFile(join(dir, 'drizzle/meta/_journal.json'), JSON.stringify(journal));
+      await writeFile(join(dir, 'drizzle/0000_init.sql'), `CREATE TABLE "${table}" ("id" integer PRIMARY KEY);\n`);
+      const r = await spawnCli(['exec', '--', join(BIN, 'drizzle-kit'), 'migrate', '--config', config], env, dir);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out + r.err, /migrations applied successfully/);
+      const recorded = `select count(*)::int from drizzle.__drizzle_migrations where created_at = ${when}`;
+      assert.deepEqual(await applied(tb, recorded, `drop table "${table}"; delete from drizzle.__drizzle_migrations where created_at = ${when}`), [1]);
+    };
     await writeFile(
-      join(dir, 'drizzle.config.js'),
-      `export default { dialect: 'postgresql', out: './drizzle', dbCredentials: { url: process.env.DATABASE_URL }, migrations: { schema: '${schema}', table: 'migrations' } };\n`,
+      join(dir, 'url.config.js'),
+      `export default { dialect: 'postgresql', out: './drizzle', dbCredentials: { url: process.env.DATABASE_URL } };\n`,
     );
-    await writeFile(join(dir, 'drizzle/0000_init.sql'), `CREATE TABLE "${schema}"."things" ("id" integer PRIMARY KEY);\n`);
-    const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: 1700000000000, tag: '0000_init', breakpoints: true }] };
-    await writeFile(join(dir, 'drizzle/meta/_journal.json'), JSON.stringify(journal));
-    const r = await spawnCli(['exec', '--', join(BIN, 'drizzle-kit'), 'migrate', '--config', 'drizzle.config.js'], testbedCliEnv(tb, 'postgres', key, CHECK_THE_ADDRESS), dir);
-    assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out + r.err, /migrations applied successfully/);
-    assert.deepEqual(await applied(tb, `select count(*)::int as n from "${schema}".migrations`, `drop schema "${schema}" cascade`), [1]);
+    await migrate('url.config.js', testbedCliEnv(tb, 'postgres', key, CHECK_THE_ADDRESS), `${id}_url`);
+    await migrate(join(ROOT, 'examples/drizzle.config.ts'), testbedCliEnv(tb, 'postgres', key), `${id}_tunnel`);
+    assert.deepEqual(await verdicts(tb, key), ['ok', 'ok']);
   });
 
   test('dbmate (Go, lib/pq) migrates from DATABASE_URL through the tunnel: it dials hostaddr and checks the endpoint name', async (t) => {
