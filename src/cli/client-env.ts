@@ -71,7 +71,7 @@ export function clientTargetFor(config: ResolvedConfig, tls: TlsPlan | undefined
           `the certificate must name ${name}, but the DSN dials ${plan.host}. MySQL and MariaDB clients check the ` +
           `certificate against the host they dial and cannot dial one host while checking another name. Either make ` +
           `${name} resolve to the address you dial (e.g. an /etc/hosts entry for a tunnel) and use it as the DSN host, ` +
-          'or, for this command only, accept a certificate of the CA for any name with RDSIAM_SSL__MODE=verify-ca',
+          'or, for this command only, check the chain but not the name with RDSIAM_SSL__MODE=verify-ca',
       },
     ],
     'Cannot set up a MySQL client',

@@ -28,9 +28,10 @@ export type FilePlacement = 'temporary' | 'cached';
 
 export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: FilePlacement): Promise<ClientSetup> {
   const config = await loadConfig(loadOptions(io, flags));
-  const tls = await tlsPlanFor(config);
-  const target = clientTargetFor(config, tls);
-  const token = await tokenSourceFor(config, io.tokenDeps).get();
+  // Refuses a config without an IAM plugin or with a bad endpoint first; signing waits until the client is sure.
+  const source = tokenSourceFor(config, io.tokenDeps);
+  const target = clientTargetFor(config, await tlsPlanFor(config));
+  const token = await source.get();
   const hostaddr = target.dialHost === undefined ? undefined : await addressOf(target.dialHost);
 
   const dir =

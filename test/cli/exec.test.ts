@@ -64,6 +64,10 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
     assert.match(r.err, /ConfigError|is required/);
+    // Without an IAM plugin there is no token to hand over: the endpoint error `rdsiam token` gives (exit 1).
+    const noPlugin = await inProcess(['exec', '--', 'true'], { RDSIAM_DSN: 'postgres://app@db.example.com/app', RDSIAM_PLUGINS: 'none' });
+    assert.equal(noPlugin.code, 1);
+    assert.match(noPlugin.err, /^rdsiam exec: EndpointError: .*has no IAM plugin/);
   });
 
   test('MySQL through a tunnel under verify-full is refused (exit 2) with the ways out; no token is signed', async () => {
