@@ -165,14 +165,18 @@ describe('rdsiam exec against the test bed', () => {
   test('the mariadb client signs in as the IAM user over verified TLS; a CA that did not sign the server stops it before the token', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
-    const query = "select current_user(); show session status like 'Ssl_cipher'";
+    const query = "select current_user(), database(); show session status like 'Ssl_cipher'";
     const key = await tb.newKey();
     const full = await spawnCli(['exec', '--env-only', '--', 'mariadb', '-N', '-e', query], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
     assert.equal(full.code, 0, full.err);
     assert.equal(full.err, '', '--env-only prints nothing');
     const [user, cipher] = full.out.trim().split('\n');
-    assert.equal(user, `${tb.mysql.iamUser}@%`);
+    assert.equal(user, `${tb.mysql.iamUser}@%\t${tb.mysql.database}`);
     assert.match(cipher!, /^Ssl_cipher\t\S+/);
+    // mariadb-dump reads no MYSQL_HOST: host, port, user and TLS come from the option file.
+    const dump = await spawnCli(['exec', '--env-only', '--', 'mariadb-dump', '--no-data', tb.mysql.database], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    assert.equal(dump.code, 0, dump.err);
+    assert.match(dump.out, /^-- MariaDB dump/m);
 
     // Through the tunnel with the endpoint's name to check, only verify-ca can work for a MySQL client.
     const ca = await spawnCli(['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'], testbedCliEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }));
@@ -181,7 +185,7 @@ describe('rdsiam exec against the test bed', () => {
     const refused = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], testbedCliEnv(tb, 'mysql', key));
     assert.equal(refused.code, 2);
     assert.match(refused.err, /MySQL and MariaDB clients check the certificate against the host they dial/);
-    assert.deepEqual(await verdicts(tb, key), ['ok', 'ok']);
+    assert.deepEqual(await verdicts(tb, key), ['ok', 'ok', 'ok']);
 
     const other = await tb.newKey();
     const { RDSIAM_SSL__CA: _, ...rdsBundle } = testbedCliEnv(tb, 'mysql', other, CHECK_THE_ADDRESS);
