@@ -326,30 +326,6 @@ describe('rdsiam exec against the test bed', () => {
     assert.deepEqual(await verdicts(tb, key), ['ok', 'ok']);
   });
 
-  test('dbmate (Go, lib/pq) migrates from DATABASE_URL through the tunnel: it dials hostaddr and checks the endpoint name', async (t) => {
-    const tb = await requireTestbed(t);
-    if (!tb) return;
-    const key = await tb.newKey();
-    const id = `rdsiam_exec_dbmate_${process.pid}_${Date.now()}`;
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-dbmate-'));
-    await writeFile(
-      join(dir, '20240101000000_create.sql'),
-      `-- migrate:up\ncreate table ${id} as select current_user::text as who, ssl from pg_stat_ssl where pid = pg_backend_pid();\n-- migrate:down\ndrop table ${id};\n`,
-    );
-    const dbmate = [join(BIN, 'dbmate'), '--migrations-dir', dir, '--migrations-table', `${id}_migrations`, '--no-dump-schema'];
-    const r = await spawnCli(['exec', '--', ...dbmate, 'up'], testbedCliEnv(tb, 'postgres', key), dir);
-    assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, /Applied: 20240101000000_create\.sql/);
-    assert.deepEqual(await applied(tb, `select who || ' ' || ssl from ${id}`, `drop table ${id}, ${id}_migrations`), [`${tb.postgres.iamUser} true`]);
-
-    const other = await tb.newKey();
-    const wrongName = { RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com' };
-    const refused = await spawnCli(['exec', '--', ...dbmate, 'status'], testbedCliEnv(tb, 'postgres', other, wrongName), dir);
-    assert.notEqual(refused.code, 0);
-    assert.match(refused.err, /certificate is valid for .*, not other\.cluster-abc123example/);
-    assert.deepEqual(await verdicts(tb, other), [], 'the token was never sent');
-  });
-
   test('mysql2 connects from the MySQL DATABASE_URL over verified TLS (the CA through NODE_EXTRA_CA_CERTS)', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
