@@ -19,7 +19,7 @@ export interface MariadbPoolOptions {
   /** Only without an IAM plugin (the DSN's password); with one, each connection's token is set by `stream`. */
   password?: string;
   /** Opens each connection's socket, after setting that connection's current token. */
-  stream: (this: unknown, callback: StreamCallback) => undefined;
+  stream: (this: unknown, callback?: StreamCallback) => undefined;
   ssl?: {
     ca: string | string[];
     rejectUnauthorized: boolean;
@@ -42,22 +42,22 @@ const STREAM_DEFEATS =
  * with that connection's own copy of the options as `this`, before the handshake: the token is set there.
  */
 function tokenStream(source: TokenSource | undefined, host: string, port: number): MariadbPoolOptions['stream'] {
-  return function (this: unknown, callback: StreamCallback) {
+  return function (this: unknown, callback?: StreamCallback) {
+    if (!callback || (source && (typeof this !== 'object' || this === null))) {
+      const err = new RdsIamError(
+        'This version of the mariadb connector calls the `stream` option without a callback or without the ' +
+          'connection options, so rdsiam cannot give the connection a current IAM token. Use mariadb 3.x.',
+      );
+      if (!callback) throw err;
+      return void callback(err);
+    }
     const open = () => {
       const socket = netConnect({ host, port });
       socket.setNoDelay(true);
       callback(undefined, socket);
     };
     if (!source) return void open();
-    if (typeof this !== 'object' || this === null) {
-      return void callback(
-        new RdsIamError(
-          'This version of the mariadb connector calls the `stream` option without the connection options, ' +
-            'so rdsiam cannot give the connection a current IAM token. Use mariadb 3.x.',
-        ),
-      );
-    }
-    const connectionOptions = this;
+    const connectionOptions = this as object;
     source.get().then((token) => {
       // Hidden from util.inspect and JSON, like pg's and mysql2's copies in the rdsiam drivers.
       Object.defineProperty(connectionOptions, 'password', {
