@@ -4,7 +4,7 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver } from './load-driver.js';
-import { identityCheck, sniName, tlsPlanFor } from './tls.js';
+import { nodeTlsOptions, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedSource } from './tracked-source.js';
 
@@ -60,12 +60,7 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
     user: plan.user,
     database: plan.database,
     password: source ? tokenPassword(source) : config.dsn.password?.reveal(),
-    ssl: tls && {
-      ca: tls.ca,
-      rejectUnauthorized: tls.rejectUnauthorized,
-      servername: sniName(tls.verifyName),
-      checkServerIdentity: identityCheck(tls),
-    },
+    ssl: tls && nodeTlsOptions(tls),
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
     ...(config.pool.idle_timeout_ms !== undefined && { idleTimeoutMillis: config.pool.idle_timeout_ms }),

@@ -22,6 +22,10 @@ export const AUTH_PLUGIN_DEFEATS =
   'this replaces the mysql_clear_password plugin through which rdsiam sends each new connection a current ' +
   'IAM token. Remove it';
 
+export const REPLICAS_DEFEAT =
+  'replicas configured here would connect with no IAM token from rdsiam. Build one set of options per rdsiam ' +
+  'connection instead (or, with Sequelize, name them in `readers`)';
+
 /** Keys of the library's options that would defeat token renewal, by dotted path, with why. */
 export type Defeaters = Readonly<Record<string, string>>;
 

@@ -1,8 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import type { PeerCertificate } from 'node:tls';
 import { prepare } from '../connect.js';
 import { connectPlanFor } from '../drivers/plan.js';
-import { identityCheck, sniName, tlsPlanFor } from '../drivers/tls.js';
+import { nodeTlsOptions, tlsPlanFor, type NodeTlsOptions } from '../drivers/tls.js';
 import { RdsIamError } from '../errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { TokenSource } from '../token/token-source.js';
@@ -20,12 +19,7 @@ export interface MariadbPoolOptions {
   password?: string;
   /** Opens each connection's socket, after setting that connection's current token. */
   stream: (this: unknown, callback?: StreamCallback) => undefined;
-  ssl?: {
-    ca: string | string[];
-    rejectUnauthorized: boolean;
-    servername?: string;
-    checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
-  };
+  ssl?: NodeTlsOptions;
   connectTimeout: number;
   connectionLimit?: number;
   /** Seconds. */
@@ -82,14 +76,7 @@ async function mariadbOptions(config: ResolvedConfig, source: TokenSource | unde
     ...(plan.database !== undefined && { database: plan.database }),
     ...(!source && config.dsn.password !== undefined && { password: config.dsn.password.reveal() }),
     stream: tokenStream(source, plan.host, plan.port),
-    ...(tls && {
-      ssl: {
-        ca: tls.ca,
-        rejectUnauthorized: tls.rejectUnauthorized,
-        servername: sniName(tls.verifyName),
-        checkServerIdentity: identityCheck(tls),
-      },
-    }),
+    ...(tls && { ssl: nodeTlsOptions(tls) }),
     connectTimeout: plan.timeoutMs,
     ...(max !== undefined && { connectionLimit: max }),
     // The connector keeps `minimumIdle` (default: every) connection open forever; an idle timeout needs it at 0.

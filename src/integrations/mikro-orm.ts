@@ -8,6 +8,7 @@ import {
   AUTH_PLUGIN_DEFEATS,
   mergeLibraryOptions,
   PASSWORD_DEFEATS,
+  REPLICAS_DEFEAT,
   URL_DEFEATS,
   type LibraryOptionsInput,
 } from './library-options.js';
@@ -79,5 +80,6 @@ export async function mikroOrmOptionsFromConfig<T extends object = {}>(
     clientUrl: URL_DEFEATS,
     'driverOptions.connection.password': PASSWORD_DEFEATS,
     'driverOptions.connection.authPlugins': AUTH_PLUGIN_DEFEATS,
+    replicas: REPLICAS_DEFEAT,
   });
 }

@@ -1,4 +1,4 @@
-import type { PeerCertificate } from 'node:tls';
+import type { NodeTlsOptions } from '../drivers/tls.js';
 import { prepare } from '../connect.js';
 import { pgPoolConfig } from '../drivers/pg.js';
 import { mergeLibraryOptions, PASSWORD_DEFEATS, type LibraryOptionsInput } from './library-options.js';
@@ -11,14 +11,7 @@ export interface PostgresJsOptions {
   database?: string;
   /** postgres.js calls it for every new connection ("Dynamic passwords" in its README). */
   password: string | (() => Promise<string>);
-  ssl:
-    | false
-    | {
-        ca: string | string[];
-        rejectUnauthorized: boolean;
-        servername?: string;
-        checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
-      };
+  ssl: false | NodeTlsOptions;
   /** Seconds. */
   connect_timeout: number;
   max?: number;
@@ -37,14 +30,13 @@ export async function postgresOptionsFromConfig<T extends object = {}>(
   const { merge, ...connect } = options;
   const { config, source } = await prepare(connect, 'postgres', 'postgresOptionsFromConfig');
   const pool = await pgPoolConfig(config, source);
-  const ssl = pool.ssl as Exclude<PostgresJsOptions['ssl'], false> | undefined;
   const ours: PostgresJsOptions = {
     host: pool.host,
     port: pool.port,
     user: pool.user,
     ...(pool.database !== undefined && { database: pool.database }),
     password: pool.password as PostgresJsOptions['password'],
-    ssl: ssl ?? false,
+    ssl: (pool.ssl as NodeTlsOptions | undefined) ?? false,
     connect_timeout: pool.connectionTimeoutMillis / 1000,
     ...(pool.max !== undefined && { max: pool.max }),
     ...(pool.idleTimeoutMillis != null && { idle_timeout: pool.idleTimeoutMillis / 1000 }),

@@ -9,6 +9,7 @@ import {
   AUTH_PLUGIN_DEFEATS,
   mergeLibraryOptions,
   PASSWORD_DEFEATS,
+  REPLICAS_DEFEAT,
   URL_DEFEATS,
   type LibraryOptionsInput,
 } from './library-options.js';
@@ -133,7 +134,7 @@ export async function sequelizeOptionsFromConfig<T extends object = {}>(
     'dialectOptions.password': PASSWORD_DEFEATS,
     'dialectOptions.authPlugins': AUTH_PLUGIN_DEFEATS,
     'dialectOptions.authSwitchHandler': AUTH_PLUGIN_DEFEATS,
-    replication: 'rdsiam builds the replicas from the `readers` you name; replicas given here would get no IAM token. Name them in `readers`',
+    replication: REPLICAS_DEFEAT,
     url: URL_DEFEATS,
   });
 }

@@ -7,6 +7,7 @@ import {
   AUTH_PLUGIN_DEFEATS,
   mergeLibraryOptions,
   PASSWORD_DEFEATS,
+  REPLICAS_DEFEAT,
   URL_DEFEATS,
   type LibraryOptionsInput,
 } from './library-options.js';
@@ -55,5 +56,6 @@ export async function typeormOptionsFromConfig<T extends object = {}>(
     'extra.connectionString': URL_DEFEATS,
     'extra.authPlugins': AUTH_PLUGIN_DEFEATS,
     'extra.authSwitchHandler': AUTH_PLUGIN_DEFEATS,
+    replication: REPLICAS_DEFEAT,
   });
 }
