@@ -34,9 +34,9 @@ export interface MikroOrmOptions {
 }
 
 /**
- * Knex (under MikroORM 6) asks for the connection settings again only when `expirationChecker` says so, and a
- * plain password function is asked once per pool (mikro-orm#7576): expiring at once makes every new
- * connection ask, and the token cache makes asking cheap.
+ * MikroORM 6's password function (mikro-orm#1818) becomes Knex's connection provider, which Knex asks again only
+ * when `expirationChecker` says so; without one it is asked once per pool. Expiring at once makes every new
+ * connection ask, and the token cache makes asking cheap. (MikroORM 7 changed this contract: mikro-orm#7576.)
  */
 function dynamicPassword(source: TokenSource): () => Promise<MikroOrmDynamicPassword> {
   return async () => ({ password: (await source.get()).value.reveal(), expirationChecker: () => true });
