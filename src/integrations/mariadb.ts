@@ -3,7 +3,7 @@ import { prepare } from '../connect.js';
 import { connectPlanFor } from '../drivers/plan.js';
 import { nodeTlsOptions, tlsPlanFor, type NodeTlsOptions } from '../drivers/tls.js';
 import { RdsIamError } from '../errors.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenSource } from '../token/token-source.js';
 import { mergeLibraryOptions, PASSWORD_DEFEATS, type LibraryOptionsInput } from './library-options.js';
 

@@ -1,5 +1,5 @@
 import { prepare } from '../connect.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { pgPoolConfig } from '../drivers/pg.js';
 import { mysqlConnectionOptions } from '../drivers/mysql.js';
 import { connectPlanFor } from '../drivers/plan.js';

@@ -1,6 +1,6 @@
 import { prepare, type Prepared } from '../connect.js';
 import type { PoolConfig } from 'pg';
-import type { Engine } from '../config/types.js';
+import type { Engine } from '../config/dsn.js';
 import { ConfigError, RdsIamError } from '../errors.js';
 import { pgPoolConfig } from '../drivers/pg.js';
 import { mysqlConnectionOptions } from '../drivers/mysql.js';
