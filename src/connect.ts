@@ -12,12 +12,13 @@ import { mysqlPoolOptions, openMysqlConnection, openMysqlPool } from './drivers/
 /** `loadConfig` options, plus injectable credentials, signer and clock (tests, benchmarks). */
 export interface ConnectOptions extends LoadConfigOptions, TokenDeps {}
 
-interface Prepared {
+export interface Prepared {
   config: ResolvedConfig;
   source: TokenSource | undefined;
 }
 
-async function prepare(options: ConnectOptions, engine?: Engine, caller?: string): Promise<Prepared> {
+/** One connection's config and token source (none without a plugin); `engine` checks the DSN is of that engine. */
+export async function prepare(options: ConnectOptions, engine?: Engine, caller?: string): Promise<Prepared> {
   const config = await loadConfigCached(options);
   if (engine && config.dsn.engine !== engine) {
     throw new ConfigError([

@@ -32,3 +32,15 @@ export { Secret, fingerprint } from './secret.js';
 
 export { RdsIamError, ConfigError, EndpointError, CredentialsError, AuthError } from './errors.js';
 export type { ConfigIssue, ValueSource } from './errors.js';
+
+export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
+export type { PostgresJsOptions } from './integrations/postgres-js.js';
+export { typeormOptionsFromConfig } from './integrations/typeorm.js';
+export type { TypeormOptions } from './integrations/typeorm.js';
+export { sequelizeOptionsFromConfig } from './integrations/sequelize.js';
+export type { SequelizeOptions, SequelizeServer, SequelizeBuilderInput } from './integrations/sequelize.js';
+export { mikroOrmOptionsFromConfig } from './integrations/mikro-orm.js';
+export type { MikroOrmOptions, MikroOrmDynamicPassword } from './integrations/mikro-orm.js';
+export { mariadbPoolOptionsFromConfig } from './integrations/mariadb.js';
+export type { MariadbPoolOptions } from './integrations/mariadb.js';
+export type { LibraryOptionsInput } from './integrations/library-options.js';

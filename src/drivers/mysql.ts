@@ -1,12 +1,12 @@
 import { connect as netConnect } from 'node:net';
-import type { Connection, Pool, PoolOptions } from 'mysql2/promise';
+import type { Connection, ConnectionOptions, Pool, PoolOptions } from 'mysql2/promise';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver } from './load-driver.js';
 import { sniName, tlsPlanFor } from './tls.js';
-import { tagError, withTokenRetry } from './retry.js';
-import { trackFetches } from './tracked-source.js';
+import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
+import { trackFetches, type TrackedSource } from './tracked-source.js';
 
 type MysqlModule = typeof import('mysql2/promise');
 
@@ -27,8 +27,12 @@ function clearPasswordPlugin(source: TokenSource) {
   return ({ command }: { command: unknown }) =>
     async (): Promise<Buffer> => {
       const token = await source.get();
-      // The handshake command emits the server's refusal: tag it with the token that was sent.
-      (command as HandshakeCommand).once('error', (err) => tagError(err, token));
+      // The handshake command emits the server's refusal: tag it with the token that was sent, and drop
+      // that token if it came from the cache, so a pool built by a library signs a fresh one next time.
+      (command as HandshakeCommand).once('error', (err) => {
+        tagError(err, token);
+        dropIfRefused(source, token, 'mysql', err);
+      });
       return Buffer.from(`${token.value.reveal()}\0`);
     };
 }
@@ -45,17 +49,18 @@ function idleOptions(pool: ResolvedConfig['pool']): Pick<PoolOptions, 'idleTimeo
 
 const MYSQL2_DEFAULT_CONNECTION_LIMIT = 10;
 
-/** Plain mysql2 pool/connection options (token auth plugin, TLS verified) for ORMs that build the pool. */
-export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolOptions> {
+/**
+ * Plain mysql2 options for one connection (token auth plugin, TLS verified): for libraries that open
+ * connections themselves (Knex under MikroORM, Sequelize). Pool-only keys would be warned about there.
+ */
+export async function mysqlConnectionOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<ConnectionOptions> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
-  const base: PoolOptions = {
+  const base: ConnectionOptions = {
     user: plan.user,
     database: plan.database,
     port: plan.port,
     connectTimeout: plan.timeoutMs,
-    ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
-    ...idleOptions(config.pool),
     ...(source
       ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(source) as never } }
       : { password: config.dsn.password?.reveal() }),
@@ -76,6 +81,15 @@ export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSour
   };
 }
 
+/** Plain mysql2 pool options (the connection options, plus the config's pool size and idle timeout) for ORMs that build the pool. */
+export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolOptions> {
+  return {
+    ...(await mysqlConnectionOptions(config, source)),
+    ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
+    ...idleOptions(config.pool),
+  };
+}
+
 /** Opens one mysql2/promise connection; a refused cached token is replaced and retried once. */
 export async function openMysqlConnection(config: ResolvedConfig, source: TokenSource | undefined): Promise<Connection> {
   const mysql = await loadMysql();
@@ -93,16 +107,14 @@ interface HeldConfig {
 
 interface CorePool {
   getConnection(cb: (err: unknown, conn?: unknown) => void): void;
+  config: { connectionConfig: { password?: string } };
 }
 
-/** A mysql2/promise pool whose every new physical connection takes a current token. */
-export async function openMysqlPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
-  const mysql = await loadMysql();
-  const tracked = source && trackFetches(source);
-  const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
-  // query(), execute() and getConnection() all pass through the core pool's getConnection:
-  // wrapping it there gives every path the one retry.
-  const core = pool.pool as unknown as CorePool & { config: { connectionConfig: { password?: string } } };
+/**
+ * query(), execute() and getConnection() of a mysql2 pool all pass through the core pool's getConnection:
+ * wrapping it there gives every path the one retry on a refused cached token.
+ */
+function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined): void {
   // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
   Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
   const getConnection = core.getConnection.bind(core);
@@ -111,5 +123,34 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
   core.getConnection = (cb) => {
     withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
   };
+}
+
+/** A mysql2/promise pool whose every new physical connection takes a current token. */
+export async function openMysqlPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
+  const mysql = await loadMysql();
+  const tracked = source && trackFetches(source);
+  const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
+  retryOnCorePool(pool.pool as unknown as CorePool, tracked);
   return pool;
+}
+
+type MysqlCoreModule = typeof import('mysql2');
+
+const loadMysqlCore = loadDriver('mysql2', async () => {
+  const mod = (await import('mysql2')) as MysqlCoreModule & { default?: MysqlCoreModule };
+  return mod.default ?? mod;
+});
+
+/**
+ * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same
+ * module, but its pools retry a refused cached token once. Pass the same tracked source to `mysqlPoolOptions`.
+ */
+export async function mysqlModuleWithRetry(tracked: TrackedSource | undefined): Promise<MysqlCoreModule> {
+  const mysql = await loadMysqlCore();
+  const createPool = (options: PoolOptions) => {
+    const pool = mysql.createPool(options);
+    retryOnCorePool(pool as unknown as CorePool, tracked);
+    return pool;
+  };
+  return Object.create(mysql, { createPool: { value: createPool, enumerable: true } }) as MysqlCoreModule;
 }

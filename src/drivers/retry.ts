@@ -28,6 +28,15 @@ export function isLoginError(engine: Engine, err: unknown): boolean {
   return code === 'ER_ACCESS_DENIED_ERROR' || sqlState === '28000';
 }
 
+/**
+ * Stops serving a cached token the server just refused, so the next connection a library opens
+ * (its own retry, or the next query) signs a fresh one. For pools rdsiam does not build, where
+ * `withTokenRetry` cannot wrap the connect.
+ */
+export function dropIfRefused(source: TokenSource, token: IssuedToken, engine: Engine, err: unknown): void {
+  if (token.fromCache && isLoginError(engine, err)) source.invalidate(token);
+}
+
 /** Driver errors pass through as they are, but never with a token in their text. */
 function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
   if (err instanceof Error) {

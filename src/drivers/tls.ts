@@ -63,7 +63,7 @@ export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | unde
 }
 
 /** A `checkServerIdentity` that checks the planned name whatever host the driver thinks it reached. */
-export function identityCheck(plan: TlsPlan): (host: string, cert: PeerCertificate) => Error | undefined {
+function identityCheck(plan: TlsPlan): (host: string, cert: PeerCertificate) => Error | undefined {
   const name = plan.verifyName;
   return name === null ? () => undefined : (_host, cert) => checkServerIdentity(name, cert);
 }
@@ -71,4 +71,21 @@ export function identityCheck(plan: TlsPlan): (host: string, cert: PeerCertifica
 /** SNI must not be an IP address (RFC 6066). */
 export function sniName(name: string | null): string | undefined {
   return name !== null && isIP(name) === 0 ? name : undefined;
+}
+
+/** Node `tls.connect` options that carry out a plan, for drivers that hand them to Node (pg, postgres.js, mariadb). */
+export interface NodeTlsOptions {
+  ca: string | string[];
+  rejectUnauthorized: boolean;
+  servername: string | undefined;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
+export function nodeTlsOptions(plan: TlsPlan): NodeTlsOptions {
+  return {
+    ca: plan.ca,
+    rejectUnauthorized: plan.rejectUnauthorized,
+    servername: sniName(plan.verifyName),
+    checkServerIdentity: identityCheck(plan),
+  };
 }

