@@ -42,6 +42,11 @@ const RDS_DOMAINS: readonly [RegExp, Partition, RegExp][] = [
   [/^(?<front>.+)\.(?<region>[^.]+)\.rds\.amazonaws\.eu$/, 'aws-eusc', /^eusc-/],
 ];
 const GLOBAL = /^[^.]+\.global-[a-z0-9]+\.global\.rds\.amazonaws\.com$/;
+
+/** An Aurora DSQL cluster id: the first label of its endpoint (the DSQL API's identifier pattern). */
+export const DSQL_CLUSTER_ID = /^[a-z0-9]{26}$/;
+/** How a DSQL cluster id looks, for messages. */
+export const DSQL_CLUSTER_ID_SHAPE = '26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz';
 const DSQL = /^[a-z0-9]+\.dsql(?:-[a-z0-9]+)?\.(?<region>[^.]+)\.on\.aws$/;
 
 // The resource-id label after the name, by prefix; the most specific prefix first.
