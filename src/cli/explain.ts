@@ -32,6 +32,10 @@ type KeyValue = string | number | string[] | undefined;
 
 function keyValues(config: ResolvedConfig): [string, KeyValue][] {
   const ca = config.ssl.ca;
+  // The global database keys matter only for a global endpoint, or when someone set them.
+  const global = parseEndpoint(config.iam_host ?? config.dsn.host).kind === 'global';
+  const globalKey = <T>(key: string, value: T): T | undefined =>
+    global || config.sources[key]?.kind !== 'default' ? value : undefined;
   return [
     ['dsn', config.dsn.redacted],
     ['plugins', config.plugins.length > 0 ? config.plugins : ['none']],
@@ -39,6 +43,9 @@ function keyValues(config: ResolvedConfig): [string, KeyValue][] {
     ['iam_region', config.iam_region],
     ['iam_default_port', config.iam_default_port],
     ['iam_expiration', config.iam_expiration],
+    ['iam_global_region', globalKey('iam_global_region', config.iam_global_region)],
+    ['iam_global_ttl_s', globalKey('iam_global_ttl_s', config.iam_global_ttl_s)],
+    ['dsql_cluster_id', config.dsql_cluster_id],
     ['ssl.mode', config.ssl.mode],
     ['ssl.ca', ca === undefined ? undefined : ca.includes('-----BEGIN') ? '(PEM text)' : ca],
     ['ssl.servername', config.ssl.servername],
@@ -51,6 +58,7 @@ function keyValues(config: ResolvedConfig): [string, KeyValue][] {
     ['connect_timeout_ms', config.connect_timeout_ms],
     ['pool.max', config.pool.max],
     ['pool.idle_timeout_ms', config.pool.idle_timeout_ms],
+    ['pool.max_lifetime_s', config.pool.max_lifetime_s],
   ];
 }
 

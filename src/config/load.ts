@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import { isRegion } from '../endpoint/rds-host.js';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
 import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './config-file.js';
 import { describeValue } from './describe-value.js';
@@ -10,6 +11,8 @@ import { configSchema } from './schema.js';
 import type { LoadConfigOptions, ResolvedConfig } from './types.js';
 
 const DATABASE_URL = 'DATABASE_URL';
+// The SDK's own region variable: where DescribeGlobalClusters is called when iam_global_region is not set.
+const AWS_REGION = 'AWS_REGION';
 
 async function findFile(options: LoadConfigOptions, env: Record<string, string | undefined>, cwd: string) {
   const named = envValue(env, CONFIG_FILE_VARIABLE);
@@ -75,6 +78,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   if (doc.dsn === undefined && databaseUrl !== undefined) {
     doc.dsn = databaseUrl;
     sources.set('dsn', { kind: 'env', variable: DATABASE_URL });
+  }
+  // Taken only when it is a region name: a stray AWS_REGION must not break configs that never use it.
+  const awsRegion = envValue(env, AWS_REGION);
+  if (doc.iam_global_region === undefined && awsRegion !== undefined && isRegion(awsRegion)) {
+    doc.iam_global_region = awsRegion;
+    sources.set('iam_global_region', { kind: 'env', variable: AWS_REGION });
   }
 
   const { overrides } = options;

@@ -145,6 +145,18 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   const iamHost = get<string>('iam_host');
   const iamRegion = get<string>('iam_region');
   const iamPort = get<number>('iam_default_port');
+  const globalRegion = withDefault<string>('iam_global_region', DEFAULTS.iam_global_region);
+  const globalTtl = withDefault<number>('iam_global_ttl_s', DEFAULTS.iam_global_ttl_s);
+  const clusterId = get<string>('dsql_cluster_id');
+  if (clusterId !== undefined) {
+    if (!dsql) problem(clusterId, `is only used with plugin iam_dsql, got plugins ${describeValue(plugins.join(',') || 'none')}`);
+    if (iamRegion === undefined) {
+      problem(clusterId, `needs iam_region to name the endpoint ${clusterId.value}.dsql.<region>.on.aws; set iam_region`);
+    }
+    if (iamHost !== undefined) {
+      problem(clusterId, 'and iam_host both name the endpoint the token is signed for; keep one');
+    }
+  }
 
   // ssl: the config's own keys, then the DSN's TLS parameters, which must agree with them
   const ssl = await resolveSsl();
@@ -225,6 +237,9 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   const timeout = withDefault<number>('connect_timeout_ms', DEFAULTS.connect_timeout_ms);
   const poolMax = get<number>('pool.max');
   const poolIdle = get<number>('pool.idle_timeout_ms');
+  const poolLifetime = dsql
+    ? withDefault<number>('pool.max_lifetime_s', DEFAULTS.dsql_pool_max_lifetime_s)
+    : get<number>('pool.max_lifetime_s');
 
   if (issues.length > 0 || dsn === undefined) throw new ConfigError(issues);
 
@@ -233,6 +248,8 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
     dsn,
     plugins,
     iam_expiration: expiration.value,
+    iam_global_region: globalRegion.value.toLowerCase(),
+    iam_global_ttl_s: globalTtl.value,
     ssl,
     aws_credentials_source: credentialsSource.value,
     connect_timeout_ms: timeout.value,
@@ -243,12 +260,14 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (iamHost !== undefined) resolved.iam_host = iamHost.value;
   if (iamRegion !== undefined) resolved.iam_region = iamRegion.value.toLowerCase();
   if (iamPort !== undefined) resolved.iam_default_port = iamPort.value;
+  if (clusterId !== undefined) resolved.dsql_cluster_id = clusterId.value;
   if (profile !== undefined) resolved.aws_profile = profile.value;
   if (roleArn !== undefined) resolved.aws_role_arn = roleArn.value;
   if (sessionName !== undefined) resolved.aws_role_session_name = sessionName.value;
   if (externalId !== undefined) resolved.aws_external_id = externalId.value;
   if (poolMax !== undefined) resolved.pool.max = poolMax.value;
   if (poolIdle !== undefined) resolved.pool.idle_timeout_ms = poolIdle.value;
+  if (poolLifetime !== undefined) resolved.pool.max_lifetime_s = poolLifetime.value;
   if (input.configFile !== undefined) resolved.configFile = input.configFile;
   if (input.searchedFrom !== undefined) resolved.searchedFrom = input.searchedFrom;
   return resolved;

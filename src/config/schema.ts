@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DSQL_CLUSTER_ID, DSQL_CLUSTER_ID_SHAPE } from '../endpoint/rds-host.js';
 import { describeValue } from './describe-value.js';
 import { parsePlugins } from './plugins.js';
 import type { CredentialsSource, PluginCode, SslMode } from './types.js';
@@ -27,7 +28,14 @@ export const DEFAULTS = {
   ssl_mode: 'verify-full' as SslMode,
   aws_credentials_source: 'chain' as CredentialsSource,
   connect_timeout_ms: 10_000,
+  // The region DescribeGlobalClusters is called in when neither iam_global_region nor AWS_REGION is set.
+  iam_global_region: 'us-east-1',
+  iam_global_ttl_s: 300,
+  // DSQL closes a connection after 60 minutes; a pool replaces it 5 minutes before.
+  dsql_pool_max_lifetime_s: 3300,
 };
+/** Seconds a pooled connection may live at most (a week; pg's timer also caps what it can wait). */
+export const MAX_POOL_LIFETIME_S = 604_800;
 
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const REGION = /^[a-zA-Z]{2,4}(?:-[a-zA-Z]+)+-\d+$/;
@@ -93,8 +101,14 @@ const poolSchema = z.strictObject(
     idle_timeout_ms: wholeNumber(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000')
       .optional()
       .describe('Milliseconds an idle pooled connection is kept before it is closed (0: never).'),
+    max_lifetime_s: wholeNumber(0, MAX_POOL_LIFETIME_S, `a whole number of seconds from 0 to ${MAX_POOL_LIFETIME_S}`)
+      .optional()
+      .describe(
+        'Seconds a pooled connection lives before the pool closes and replaces it (0: no limit). ' +
+          `Default with iam_dsql: ${DEFAULTS.dsql_pool_max_lifetime_s} (DSQL ends a connection after 60 minutes); else no limit.`,
+      ),
   },
-  { error: invalid('an object with max and idle_timeout_ms') },
+  { error: invalid('an object with max, idle_timeout_ms and max_lifetime_s') },
 );
 
 /** The keys of one connection: the top level (the `default` connection) and each entry of `connections`. */
@@ -133,6 +147,25 @@ const connectionShape = {
         `or ${MAX_DSQL_EXPIRATION} with iam_dsql.`,
     )
     .meta({ default: DEFAULTS.iam_expiration }),
+  iam_global_region: text('an AWS region name such as us-east-1', REGION)
+    .optional()
+    .describe(
+      'The region DescribeGlobalClusters is called in to find the writer region of an Aurora global database ' +
+        `endpoint (when iam_region is not set). Absent: AWS_REGION, else ${DEFAULTS.iam_global_region}.`,
+    ),
+  iam_global_ttl_s: wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400')
+    .optional()
+    .describe(
+      "Seconds a global database endpoint's writer region is reused before it is looked up again. " +
+        'A refused login looks it up at once, so a failover heals sooner.',
+    )
+    .meta({ default: DEFAULTS.iam_global_ttl_s }),
+  dsql_cluster_id: text(`an Aurora DSQL cluster id: ${DSQL_CLUSTER_ID_SHAPE}`, DSQL_CLUSTER_ID)
+    .optional()
+    .describe(
+      'An Aurora DSQL cluster id; with iam_region it names the endpoint <id>.dsql.<region>.on.aws, which the token ' +
+        'is signed for and the certificate must name (the DSN host is still where to connect). Needs plugin iam_dsql.',
+    ),
   ssl: sslSchema.optional().describe('TLS settings. Default: verify-full against the Amazon RDS CA bundle.'),
   aws_profile: text('an AWS profile name')
     .optional()

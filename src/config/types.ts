@@ -36,6 +36,8 @@ export interface SslSettings {
 export interface PoolSettings {
   max?: number;
   idle_timeout_ms?: number;
+  /** Seconds a pooled connection lives before it is replaced; 0 or absent: no limit. */
+  max_lifetime_s?: number;
 }
 
 /** One connection's config after loading, merging by precedence and validation. */
@@ -49,6 +51,12 @@ export interface ResolvedConfig {
   iam_default_port?: number;
   /** Seconds a cached token may be served, counted from when signing started. */
   iam_expiration: number;
+  /** Where DescribeGlobalClusters is called for a global database endpoint: the key, else AWS_REGION, else us-east-1. */
+  iam_global_region: string;
+  /** Seconds a global endpoint's writer region is reused. */
+  iam_global_ttl_s: number;
+  /** An Aurora DSQL cluster id; with `iam_region` it names the endpoint the token is signed for. */
+  dsql_cluster_id?: string;
   ssl: SslSettings;
   aws_profile?: string;
   aws_credentials_source: CredentialsSource;
