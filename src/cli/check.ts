@@ -51,7 +51,7 @@ function formatText(r: Report): string {
   const width = Math.max(...r.keys.map((k) => k.key.length));
   for (const k of r.keys) lines.push(`  ${k.key.padEnd(width)}  ${k.value}  (${k.source})`);
   const e = r.endpoint;
-  lines.push('', `endpoint (${e.from === 'iam_host' ? 'iam_host' : 'DSN host'}): ${e.host}`);
+  lines.push('', `endpoint (${e.from === 'dsn' ? 'DSN host' : e.from}): ${e.host}`);
   lines.push(`  kind ${e.kind}, partition ${e.partition ?? 'unknown'}, region ${e.region ?? 'unknown'}`);
   if (r.target) {
     const t = r.target;

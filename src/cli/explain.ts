@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSource } from '../errors.js';
 import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
+import { endpointNames, type EndpointNames } from '../endpoint/names.js';
 import { resolveTokenTarget } from '../endpoint/target.js';
 import { tlsPlanFor } from '../drivers/tls.js';
 import { SEARCH_PLACES_TEXT } from '../config/config-file.js';
@@ -21,7 +22,7 @@ export interface Explanation {
   searchedFrom: string | null;
   searchPlaces: string;
   keys: { key: string; value: string; source: string }[];
-  endpoint: ParsedEndpoint & { from: 'iam_host' | 'dsn' };
+  endpoint: ParsedEndpoint & { from: EndpointNames['iamHostKey'] };
   target: { plugin: string; host: string; port: number; region: string; user: string } | null;
   credentials: { source: string; profile: string | null; roleArn: string | null; identity: string };
   tls: { mode: string; ca: string; verifyName: string | null };
@@ -89,10 +90,15 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
   const problems: Problem[] = [];
   const iam = config.plugins.length > 0;
 
+  let names: EndpointNames | undefined;
+  try {
+    names = endpointNames(config);
+  } catch (err) {
+    problems.push({ stage: 'endpoint', severity: 'error', message: (err as Error).message });
+  }
+  const endpoint = { ...parseEndpoint(names?.iamHost ?? config.dsn.host), from: names?.iamHostKey ?? 'dsn' };
   let target: Explanation['target'] = null;
-  const from = config.iam_host === undefined ? 'dsn' : 'iam_host';
-  const endpoint = { ...parseEndpoint(config.iam_host ?? config.dsn.host), from } as const;
-  if (iam) {
+  if (iam && names !== undefined) {
     try {
       const t = resolveTokenTarget(config);
       target = { plugin: t.plugin, host: t.host, port: t.port, region: t.region, user: t.user };
@@ -103,7 +109,7 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
 
   let tls: Explanation['tls'] = { mode: config.ssl.mode, ca: 'none', verifyName: null };
   try {
-    const plan = await tlsPlanFor(config);
+    const plan = names === undefined ? undefined : await tlsPlanFor(config);
     if (plan) {
       const ca = config.ssl.ca;
       tls = {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { endpointNames } from '../endpoint/names.js';
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
 export interface TlsPlan {
@@ -49,16 +50,16 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
 }
 
 /**
- * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else
- * `iam_host`, else the host connected to: a custom connect host (a tunnel, a CNAME) still proves it
- * is the RDS endpoint the token was signed for.
+ * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else the
+ * name the token is signed for (`iam_host`, the `dsql_cluster_id` endpoint), else the host connected to:
+ * a custom connect host (a tunnel, a CNAME) still proves it is the endpoint the token was signed for.
  */
 export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | undefined> {
   const { mode } = config.ssl;
   if (mode === 'disable') return undefined;
   if (mode === 'require') return { ca: [], verifyName: null, rejectUnauthorized: false };
   const ca = await loadCa(config);
-  const verifyName = mode === 'verify-full' ? (config.ssl.servername ?? config.iam_host ?? config.dsn.host) : null;
+  const verifyName = mode === 'verify-full' ? (config.ssl.servername ?? endpointNames(config).iamHost) : null;
   return { ca, verifyName, rejectUnauthorized: true };
 }
 

@@ -1,5 +1,6 @@
 import type { Engine, PluginCode, ResolvedConfig } from '../config/types.js';
-import { EndpointError, describeSource } from '../errors.js';
+import { EndpointError } from '../errors.js';
+import { endpointNames, sourceNote } from './names.js';
 import { isRegion, parseEndpoint } from './rds-host.js';
 import type { ParsedEndpoint } from './rds-host.js';
 
@@ -26,20 +27,21 @@ const DEFAULT_PORT: Record<Engine, number> = { postgres: 5432, mysql: 3306 };
  */
 export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   const plugin = pluginOf(config);
-  const endpoint = parseEndpoint(config.iam_host ?? config.dsn.host);
-  const hostKey = config.iam_host === undefined ? 'dsn' : 'iam_host';
-  const hostFrom = from(config, hostKey);
+  const names = endpointNames(config);
+  const endpoint = parseEndpoint(names.iamHost);
+  const hostKey = names.iamHostKey;
+  const hostFrom = sourceNote(config, hostKey);
 
   if (endpoint.kind === 'ip') {
     throw new EndpointError(
-      config.iam_host === undefined
+      hostKey === 'dsn'
         ? `The DSN host ${endpoint.host}${hostFrom} is an IP address; an IAM token must name the RDS endpoint. ` +
             'Set iam_host to the real endpoint name (e.g. mydb.abc123.us-east-1.rds.amazonaws.com) and keep connecting to the IP.'
         : `iam_host ${endpoint.host}${hostFrom} is an IP address; set iam_host to the RDS endpoint name the database was created with.`,
     );
   }
   if (endpoint.kind === 'other') {
-    if (config.iam_host === undefined) {
+    if (hostKey === 'dsn') {
       throw new EndpointError(
         `The DSN host ${JSON.stringify(endpoint.host)}${hostFrom} is not an RDS, Aurora or DSQL endpoint name. ` +
           'If it is an alias (custom DNS, a tunnel, localhost), set iam_host to the real endpoint name, which the token is signed for.',
@@ -54,20 +56,20 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   }
   if (plugin === 'iam_dsql' && endpoint.kind !== 'dsql' && endpoint.kind !== 'other') {
     throw new EndpointError(
-      `Plugin iam_dsql${from(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
-        `${hostKey === 'dsn' ? 'the DSN host' : 'iam_host'} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. ` +
+      `Plugin iam_dsql${sourceNote(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
+        `${hostKey === 'dsn' ? 'the DSN host' : hostKey} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. ` +
         'Use plugin iam for RDS and Aurora.',
     );
   }
   if (plugin === 'iam' && endpoint.kind === 'dsql') {
     throw new EndpointError(
-      `${hostKey === 'dsn' ? 'The DSN host' : 'iam_host'} ${endpoint.host}${hostFrom} is an Aurora DSQL endpoint, ` +
-        `but the plugin is iam${from(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
+      `${hostKey === 'dsn' ? 'The DSN host' : hostKey} ${endpoint.host}${hostFrom} is an Aurora DSQL endpoint, ` +
+        `but the plugin is iam${sourceNote(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
     );
   }
   if (plugin === 'iam_dsql' && config.dsn.engine !== 'postgres') {
     throw new EndpointError(
-      `Aurora DSQL speaks the PostgreSQL protocol, but the DSN${from(config, 'dsn')} is ${config.dsn.protocol}//. Use postgres://.`,
+      `Aurora DSQL speaks the PostgreSQL protocol, but the DSN${sourceNote(config, 'dsn')} is ${config.dsn.protocol}//. Use postgres://.`,
     );
   }
   if (endpoint.kind === 'global' && config.iam_region === undefined) {
@@ -78,7 +80,7 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   }
   if (config.iam_region !== undefined && !isRegion(config.iam_region)) {
     throw new EndpointError(
-      `iam_region ${JSON.stringify(config.iam_region)}${from(config, 'iam_region')} is not an AWS region name (e.g. us-east-1).`,
+      `iam_region ${JSON.stringify(config.iam_region)}${sourceNote(config, 'iam_region')} is not an AWS region name (e.g. us-east-1).`,
     );
   }
   const region = config.iam_region ?? endpoint.region;
@@ -87,7 +89,7 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   }
   if (config.dsn.user === '') {
     throw new EndpointError(
-      `The DSN${from(config, 'dsn')} names no user; an IAM token is signed for one database user. Add it: ${config.dsn.engine}://USER@host/db.`,
+      `The DSN${sourceNote(config, 'dsn')} names no user; an IAM token is signed for one database user. Add it: ${config.dsn.engine}://USER@host/db.`,
     );
   }
   return {
@@ -106,19 +108,14 @@ function pluginOf(config: ResolvedConfig): PluginCode {
   const dsql = config.plugins.includes('iam_dsql');
   if (iam && dsql) {
     throw new EndpointError(
-      `plugins${from(config, 'plugins')} lists both iam and iam_dsql; keep iam for RDS/Aurora or iam_dsql for Aurora DSQL.`,
+      `plugins${sourceNote(config, 'plugins')} lists both iam and iam_dsql; keep iam for RDS/Aurora or iam_dsql for Aurora DSQL.`,
     );
   }
   if (!iam && !dsql) {
     throw new EndpointError(
-      `Connection "${config.connection}" has no IAM plugin${from(config, 'plugins')}, so there is no token to sign. ` +
+      `Connection "${config.connection}" has no IAM plugin${sourceNote(config, 'plugins')}, so there is no token to sign. ` +
         'Add plugins: ["iam"] (RDS/Aurora) or ["iam_dsql"] (Aurora DSQL).',
     );
   }
   return dsql ? 'iam_dsql' : 'iam';
-}
-
-function from(config: ResolvedConfig, key: string): string {
-  const source = config.sources[key];
-  return source === undefined || source.kind === 'default' ? '' : ` (from ${describeSource(source)})`;
 }
