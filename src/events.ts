@@ -19,6 +19,18 @@ export interface RdsIamEvents {
   'rdsiam:credentials:failed': CredentialsEvent & { durationMs: number; error: string; servedStale: boolean };
   /** Published by the driver layer when a login failed and it retries once with a fresh token. */
   'rdsiam:connect:retry': TokenEvent & { reason?: string };
+  /** An Aurora global database endpoint's writer region was looked up with DescribeGlobalClusters. */
+  'rdsiam:global:writer-region': GlobalLookupEvent & { region: string; previousRegion: string | null; clusterArn: string };
+  /** Looking up a writer region failed. `servedStale` when the last known region is kept for now. */
+  'rdsiam:global:lookup-failed': GlobalLookupEvent & { error: string; servedStale: boolean };
+}
+
+export interface GlobalLookupEvent {
+  /** The global writer endpoint. */
+  endpoint: string;
+  /** Where DescribeGlobalClusters was called (`iam_global_region`). */
+  homeRegion: string;
+  durationMs: number;
 }
 
 export interface TokenEvent {
@@ -28,6 +40,11 @@ export interface TokenEvent {
   user: string;
   region: string;
   fingerprint: string;
+}
+
+/** The fields of a token target that events carry. */
+export function targetFields(t: Omit<TokenEvent, 'fingerprint'>): Omit<TokenEvent, 'fingerprint'> {
+  return { plugin: t.plugin, host: t.host, port: t.port, user: t.user, region: t.region };
 }
 
 export interface CredentialsEvent {

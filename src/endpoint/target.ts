@@ -4,6 +4,9 @@ import { endpointNames, sourceNote } from './names.js';
 import { isRegion, parseEndpoint } from './rds-host.js';
 import type { ParsedEndpoint } from './rds-host.js';
 
+/** Where a token's region came from. */
+export type RegionSource = 'iam_region' | 'host' | 'DescribeGlobalClusters';
+
 /** Everything a token is signed for. Two equal targets (plus one credential identity) share a token. */
 export interface TokenTarget {
   readonly plugin: PluginCode;
@@ -12,25 +15,48 @@ export interface TokenTarget {
   readonly host: string;
   readonly port: number;
   readonly region: string;
+  readonly regionFrom: RegionSource;
   readonly user: string;
   readonly endpoint: ParsedEndpoint;
 }
 
+/** A target whose region is not known yet. */
+export type TargetBase = Omit<TokenTarget, 'region' | 'regionFrom'>;
+
+/** How to find the writer region of an Aurora global database endpoint when `iam_region` is not set. */
+export interface GlobalWriterLookup {
+  /** The global writer endpoint, as DescribeGlobalClusters reports a global cluster's `Endpoint`. */
+  readonly endpoint: string;
+  /** The region the API is called in (`iam_global_region`). */
+  readonly homeRegion: string;
+  /** How long a writer region is reused (`iam_global_ttl_s`). */
+  readonly ttlMs: number;
+  /** A lookup that has not answered after this long fails (`connect_timeout_ms`). */
+  readonly timeoutMs: number;
+}
+
+/** What a token will be signed for: a whole target, or one whose region is the writer region of a global endpoint. */
+export type TargetPlan =
+  | { readonly kind: 'fixed'; readonly target: TokenTarget }
+  | { readonly kind: 'global'; readonly base: TargetBase; readonly lookup: GlobalWriterLookup };
+
 const DEFAULT_PORT: Record<Engine, number> = { postgres: 5432, mysql: 3306 };
 
 /**
- * Decides what a token is signed for, refusing hosts a token cannot be valid for.
+ * Decides what a token is signed for, refusing hosts a token cannot be valid for. Never does I/O: for an Aurora
+ * global database endpoint without `iam_region`, it plans the lookup of the writer's region instead.
  *
  * An `iam_host` that is not a recognised AWS endpoint name (kind `other`, e.g. a private DNS alias or a partition
  * this library does not know yet) is accepted only together with `iam_region`: both set is the user's explicit
  * statement of the real endpoint. An IP address is refused even then, because a token names a host, never an IP.
  */
-export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
+export function planTokenTarget(config: ResolvedConfig): TargetPlan {
   const plugin = pluginOf(config);
   const names = endpointNames(config);
   const endpoint = parseEndpoint(names.iamHost);
   const hostKey = names.iamHostKey;
   const hostFrom = sourceNote(config, hostKey);
+  const hostName = hostKey === 'dsn' ? 'the DSN host' : hostKey;
 
   if (endpoint.kind === 'ip') {
     throw new EndpointError(
@@ -57,8 +83,7 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   if (plugin === 'iam_dsql' && endpoint.kind !== 'dsql' && endpoint.kind !== 'other') {
     throw new EndpointError(
       `Plugin iam_dsql${sourceNote(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
-        `${hostKey === 'dsn' ? 'the DSN host' : hostKey} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. ` +
-        'Use plugin iam for RDS and Aurora.',
+        `${hostName} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. Use plugin iam for RDS and Aurora.`,
     );
   }
   if (plugin === 'iam' && endpoint.kind === 'dsql') {
@@ -72,35 +97,59 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
       `Aurora DSQL speaks the PostgreSQL protocol, but the DSN${sourceNote(config, 'dsn')} is ${config.dsn.protocol}//. Use postgres://.`,
     );
   }
-  if (endpoint.kind === 'global' && config.iam_region === undefined) {
-    throw new EndpointError(
-      `${endpoint.host}${hostFrom} is an Aurora global database endpoint, which names no region. ` +
-        'Set iam_region to the region of the cluster it currently routes to.',
-    );
-  }
   if (config.iam_region !== undefined && !isRegion(config.iam_region)) {
     throw new EndpointError(
       `iam_region ${JSON.stringify(config.iam_region)}${sourceNote(config, 'iam_region')} is not an AWS region name (e.g. us-east-1).`,
     );
-  }
-  const region = config.iam_region ?? endpoint.region;
-  if (region === null) {
-    throw new EndpointError(`Cannot tell the AWS region of ${endpoint.host}${hostFrom}; set iam_region.`);
   }
   if (config.dsn.user === '') {
     throw new EndpointError(
       `The DSN${sourceNote(config, 'dsn')} names no user; an IAM token is signed for one database user. Add it: ${config.dsn.engine}://USER@host/db.`,
     );
   }
-  return {
+  const base: TargetBase = {
     plugin,
     engine: config.dsn.engine,
     host: endpoint.host,
     port: config.iam_default_port ?? config.dsn.port ?? DEFAULT_PORT[config.dsn.engine],
-    region,
     user: config.dsn.user,
     endpoint,
   };
+  if (config.iam_region !== undefined) return { kind: 'fixed', target: inRegion(base, config.iam_region, 'iam_region') };
+  if (endpoint.kind === 'global') {
+    return {
+      kind: 'global',
+      base,
+      lookup: {
+        endpoint: endpoint.host,
+        homeRegion: config.iam_global_region,
+        ttlMs: config.iam_global_ttl_s * 1000,
+        timeoutMs: config.connect_timeout_ms,
+      },
+    };
+  }
+  if (endpoint.region === null) {
+    throw new EndpointError(`Cannot tell the AWS region of ${endpoint.host}${hostFrom}; set iam_region.`);
+  }
+  return { kind: 'fixed', target: inRegion(base, endpoint.region, 'host') };
+}
+
+/** The target in one region. */
+export function inRegion(base: TargetBase, region: string, regionFrom: RegionSource): TokenTarget {
+  return { ...base, region, regionFrom };
+}
+
+/**
+ * What a token is signed for, when that is known without I/O. A global database endpoint without `iam_region` is
+ * refused here: its writer region is looked up when connecting (`tokenSourceFor(config).target()`).
+ */
+export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
+  const plan = planTokenTarget(config);
+  if (plan.kind === 'fixed') return plan.target;
+  throw new EndpointError(
+    `${plan.lookup.endpoint} is an Aurora global database endpoint, which names no region: the writer's region is ` +
+      'looked up with DescribeGlobalClusters when connecting (tokenSourceFor(config).target() does it now), or set iam_region.',
+  );
 }
 
 function pluginOf(config: ResolvedConfig): PluginCode {

@@ -247,7 +247,8 @@ function credentialsError(s: CredentialSettings, err: unknown): CredentialsError
 const KEY_LIKE = /[A-Za-z0-9/+=]{30,}/g;
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
 
-function redactReason(err: unknown): string {
+/** The first lines of an error message, with anything like a key, a token or a signature masked. */
+export function redactReason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const firstLines = text.split('\n').slice(0, 3).join(' ').trim().slice(0, 500);
   return scrub(firstLines)

@@ -20,7 +20,7 @@ describe('a bare DSQL cluster id as the DSN host', () => {
     assert.equal(connectPlanFor(config).host, endpoint);
     assert.equal((await tlsPlanFor(config))?.verifyName, endpoint);
     const target = resolveTokenTarget(config);
-    assert.deepEqual([target.host, target.region, target.endpoint.kind], [endpoint, 'eu-west-1', 'dsql']);
+    assert.deepEqual([target.host, target.region, target.regionFrom, target.endpoint.kind], [endpoint, 'eu-west-1', 'iam_region', 'dsql']);
   });
 
   it('reads a cluster id in capitals as the same id', () => {
@@ -62,7 +62,7 @@ describe('a bare DSQL cluster id as the DSN host', () => {
 
   it('takes the region from a full DSQL host name', () => {
     const target = resolveTokenTarget(dsql({ host: `${ID}.dsql.ap-northeast-1.on.aws` }));
-    assert.equal(target.region, 'ap-northeast-1');
+    assert.deepEqual([target.region, target.regionFrom], ['ap-northeast-1', 'host']);
   });
 });
 

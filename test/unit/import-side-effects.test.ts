@@ -35,3 +35,24 @@ test('importing rdsiam loads no driver, CA bundle or AWS SDK, and reads no confi
   }
   assert.deepEqual(touched, [], 'no file outside the package and no socket is touched on import');
 });
+
+test('a token for a regional endpoint never loads @aws-sdk/client-rds; only a global endpoint lookup does', () => {
+  const probe = `
+import { createRequire } from 'node:module';
+const { getAuthToken } = await import(${JSON.stringify(INDEX)});
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/@aws-sdk/client-rds/'));
+const deps = { env: {}, credentials: async () => ({ accessKeyId: 'AKIAPROBE0000000', secretAccessKey: 'x' }), signer: { sign: async () => 'token' } };
+await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@db.cluster-abc.us-east-1.rds.amazonaws.com/app', plugins: 'iam' } });
+const regional = loaded();
+// A global endpoint without iam_region loads it to look the writer up (here against a closed port: the load is what counts).
+process.env.AWS_ENDPOINT_URL_RDS = 'http://127.0.0.1:9';
+await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@orders.global-abc123.global.rds.amazonaws.com/app', plugins: 'iam', connect_timeout_ms: 2000 } }).catch(() => {});
+console.log(JSON.stringify({ regional, global: loaded() }));
+`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { regional: false, global: true });
+});

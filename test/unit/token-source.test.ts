@@ -77,7 +77,7 @@ describe('tokenSourceFor: single flight and caching', () => {
     const { result: second, events } = await recording(['rdsiam:token:cache-hit'], () => source.get());
     assert.deepEqual([second.fromCache, second.fingerprint, second.signedAt], [true, first.fingerprint, first.signedAt]);
     assert.deepEqual(events.get('rdsiam:token:cache-hit'), [
-      { plugin: 'iam', host: source.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
+      { plugin: 'iam', host: first.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
     ]);
   });
 
@@ -133,7 +133,7 @@ describe('tokenSourceFor: cache keys', () => {
     const d = deps();
     const own = await tokenSourceFor(resolvedConfig({}), d).get();
     const other = tokenSourceFor(resolvedConfig({ iam_region: 'eu-west-1' }), d);
-    assert.equal(other.target.region, 'eu-west-1');
+    assert.deepEqual([(await other.target()).region, (await other.target()).regionFrom], ['eu-west-1', 'iam_region']);
     const signed = await other.get();
     assert.equal(signed.fromCache, false);
     assert.notEqual(signed.fingerprint, own.fingerprint);
@@ -173,7 +173,7 @@ describe('tokenSourceFor: cache keys', () => {
   });
 });
 
-describe('tokenSourceFor: fresh and invalidate', () => {
+describe('tokenSourceFor: fresh and refused', () => {
   it('fresh signs anew, and concurrent fresh calls share one signing', async () => {
     const d = deps();
     const source = tokenSourceFor(resolvedConfig({}), d);
@@ -194,15 +194,18 @@ describe('tokenSourceFor: fresh and invalidate', () => {
     assert.equal(d.signer.signings, 2);
   });
 
-  it('invalidate(token) drops that token only', async () => {
+  it('refused(token) drops that token only, and says a retry helps only for a cached token', async () => {
     const d = deps();
     const source = tokenSourceFor(resolvedConfig({}), d);
     const first = await source.get();
-    source.invalidate(first);
+    assert.equal(await source.refused(first), false, 'a freshly signed token refused: a new one would be refused too');
     const second = await source.get();
     assert.equal(second.fromCache, false);
-    source.invalidate(first); // stale: must not evict `second`
+    const cached = await source.get();
+    assert.equal(await source.refused(first), false); // stale: must not evict `second`
     assert.deepEqual([(await source.get()).fingerprint, d.signer.signings], [second.fingerprint, 2]);
+    assert.equal(await source.refused(cached), true);
+    assert.equal((await source.get()).fromCache, false);
   });
 });
 
