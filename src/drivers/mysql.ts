@@ -93,6 +93,29 @@ interface HeldConfig {
 
 interface CorePool {
   getConnection(cb: (err: unknown, conn?: unknown) => void): void;
+  on(event: 'connection', listener: (conn: object) => void): unknown;
+}
+
+interface CoreConnection {
+  destroy(): void;
+}
+
+/**
+ * pool.max_lifetime_s for mysql2, which has no such option: a pooled connection older than that is closed when it
+ * is next taken from the pool, and another (new, if none is younger) is taken instead. An idle connection is not
+ * closed before it is asked for.
+ */
+function takingYoungConnections(core: CorePool, lifetimeS: number | undefined): (take: () => Promise<unknown>) => Promise<unknown> {
+  if (!lifetimeS) return (take) => take();
+  const opened = new WeakMap<object, number>();
+  core.on('connection', (conn) => opened.set(conn, Date.now()));
+  return async (take) => {
+    for (;;) {
+      const conn = (await take()) as CoreConnection;
+      if (Date.now() - (opened.get(conn) ?? Date.now()) < lifetimeS * 1000) return conn;
+      conn.destroy();
+    }
+  };
 }
 
 /** A mysql2/promise pool whose every new physical connection takes a current token. */
@@ -106,8 +129,9 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
   // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
   Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
   const getConnection = core.getConnection.bind(core);
+  const young = takingYoungConnections(core, config.pool.max_lifetime_s);
   const once = () =>
-    new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
+    young(() => new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))));
   core.getConnection = (cb) => {
     withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
   };
