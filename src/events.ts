@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import type { PluginCode } from './config/types.js';
+import type { ConflictCode } from './dsql-retry.js';
 
 /**
  * What rdsiam reports on `node:diagnostics_channel`. Subscribe with
@@ -23,6 +24,8 @@ export interface RdsIamEvents {
   'rdsiam:global:writer-region': GlobalLookupEvent & { region: string; previousRegion: string | null; clusterArn: string };
   /** Looking up a writer region failed. `servedStale` when the last known region is kept for now. */
   'rdsiam:global:lookup-failed': GlobalLookupEvent & { error: string; servedStale: boolean };
+  /** withDsqlRetry lost a concurrency conflict on try `attempt` and runs again after `delayMs`. */
+  'rdsiam:dsql:retry': { attempt: number; maxAttempts: number; delayMs: number; code: ConflictCode };
 }
 
 export interface GlobalLookupEvent {

@@ -47,3 +47,8 @@ export { Secret, fingerprint } from './secret.js';
 
 export { RdsIamError, ConfigError, EndpointError, CredentialsError, AuthError } from './errors.js';
 export type { ConfigIssue, ValueSource } from './errors.js';
+
+export { withDsqlRetry } from './dsql-retry.js';
+export type { DsqlRetryOptions, IsolationLevel, ConflictCode } from './dsql-retry.js';
+export type { GlobalLookupEvent } from './events.js';
+export type { RegionSource } from './endpoint/target.js';
