@@ -59,6 +59,10 @@ export interface TokenDeps {
   cache?: TokenCache;
 }
 
+// A token dies with the temporary credentials that signed it, whatever its X-Amz-Expires (a DSQL one may say a
+// week): it is not served in their last 30 s, so it cannot expire on its way to the server.
+const CREDENTIALS_MARGIN_MS = 30_000;
+
 // One token cache per injected clock (the process cache for the system clock), so sources agree on time.
 let cachesByClock: WeakMap<Clock, TokenCache> | undefined;
 // One SDK signer per shared credentials, so its per-target SDK Signers are reused by every source.
@@ -222,7 +226,7 @@ class CachedTokenSource implements TokenSource {
         durationMs: this.#cache.clock.now() - started,
         signedAt: started,
       }));
-      return { token, notAfter: current.expiresAt };
+      return { token, notAfter: current.expiresAt === null ? null : current.expiresAt - CREDENTIALS_MARGIN_MS };
     } catch (err) {
       const error =
         err instanceof RdsIamError

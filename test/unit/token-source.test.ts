@@ -27,6 +27,9 @@ class CountingSigner implements TokenSigner {
   }
 }
 
+// A token is not served in its credentials' last 30 s, so it cannot expire on its way to the server.
+const CREDENTIALS_MARGIN_MS = 30_000;
+
 function staticKeys(accessKeyId: string, expiration?: Date): () => Promise<AwsCredentials> {
   return async () => ({ accessKeyId, secretAccessKey: 'not-a-real-secret', ...(expiration ? { expiration } : {}) });
 }
@@ -125,6 +128,58 @@ describe('tokenSourceFor: single flight and caching', () => {
     d.clock.advance(2 * 60_000 + 1);
     // The provider hands out the same, now expired, keys again.
     await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /expired at/.test(err.message));
+  });
+});
+
+describe('tokenSourceFor: DSQL tokens up to a week, never past their credentials', () => {
+  const dsqlWeek = (extra: Parameters<typeof resolvedConfig>[0] = {}) =>
+    resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user: 'admin', iam_expiration: 604_800, ...extra });
+
+  it('serves one DSQL token for iam_expiration 604800 with long-term keys, and signs for that long', async () => {
+    const d = deps();
+    const source = tokenSourceFor(dsqlWeek(), d);
+    const first = await source.get();
+    assert.deepEqual(d.signer.lifetimes, [604_800]);
+    d.clock.advance(604_800_000 - 1);
+    assert.deepEqual([(await source.get()).fromCache, (await source.get()).fingerprint], [true, first.fingerprint]);
+    d.clock.advance(1);
+    assert.equal((await source.get()).fromCache, false);
+  });
+
+  it('stops serving it when its temporary credentials expire, a week of iam_expiration notwithstanding', async () => {
+    const d = deps();
+    const expiry = d.clock.now() + 60 * 60_000;
+    d.credentials = staticKeys('ASIADSQLONEHOUR', new Date(expiry));
+    const source = tokenSourceFor(dsqlWeek(), d);
+    const first = await source.get();
+    d.clock.advance(expiry - d.clock.now() - CREDENTIALS_MARGIN_MS - 1);
+    assert.deepEqual([(await source.get()).fromCache, (await source.get()).fingerprint], [true, first.fingerprint]);
+    d.clock.advance(1);
+    // The provider hands out the same keys, which have less than the margin left: no cached token, a signing with them.
+    const late = await source.get();
+    assert.equal(late.fromCache, false);
+    d.clock.advance(CREDENTIALS_MARGIN_MS);
+    await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /expired at/.test(err.message));
+  });
+
+  it('when renewing the credentials fails, serves the token only while the old credentials live', async () => {
+    const d = deps();
+    const expiry = d.clock.now() + 30 * 60_000;
+    let fetches = 0;
+    d.credentials = async () => {
+      if (++fetches > 1) throw new Error('the credential source is down');
+      return { accessKeyId: 'ASIARENEWFAILS', secretAccessKey: 'x', expiration: new Date(expiry) };
+    };
+    const source = tokenSourceFor(dsqlWeek(), d);
+    const first = await source.get();
+    // Renewal is due at half the credentials' life and fails: the still-valid credentials and their token are kept.
+    d.clock.advance(20 * 60_000);
+    assert.deepEqual([(await source.get()).fingerprint, fetches], [first.fingerprint, 2]);
+    d.clock.advance(expiry - d.clock.now() - CREDENTIALS_MARGIN_MS - 1);
+    assert.equal((await source.get()).fingerprint, first.fingerprint);
+    d.clock.advance(CREDENTIALS_MARGIN_MS + 1);
+    await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /the credential source is down/.test(err.message));
+    assert.equal(d.signer.signings, 1);
   });
 });
 
