@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import { connectPg, createPgPool, withDsqlRetry } from '../../src/index.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
 import { collect, countingCredentials, testbedOptions } from '../support/testbed-config.js';
@@ -37,25 +37,31 @@ const valueOf = async (id: number) => (await pool!.query<{ v: number }>(`SELECT 
 /** Another session commits an update of the row in between: the conflict every OCC retry is for. */
 const interfere = (id: number) => pool!.query(`UPDATE ${TABLE} SET v = v + 100 WHERE id = $1`, [id]);
 
+/**
+ * A transaction body that reads the counter and writes it back plus one, returning what it read. `meddle(try)` says
+ * whether another session commits an update between the read and the write on that try.
+ */
+function readIncrement(id: number, meddle: (tryNumber: number) => boolean = () => false) {
+  let tries = 0;
+  const body = async (client: ClientBase): Promise<number> => {
+    tries++;
+    const v = (await client.query<{ v: number }>(`SELECT v FROM ${TABLE} WHERE id = $1`, [id])).rows[0]!.v;
+    if (meddle(tries)) await interfere(id);
+    await client.query(`UPDATE ${TABLE} SET v = $2 WHERE id = $1`, [id, v + 1]);
+    return v;
+  };
+  return { body, tries: () => tries };
+}
+
 describe('withDsqlRetry on real serialization failures', () => {
   test('a transaction that loses a conflict runs again and commits once, with no lost update', async (t) => {
     if (!pool) return t.skip('no test bed');
     const id = await counter();
     const retries = collect('rdsiam:dsql:retry');
-    let tries = 0;
+    const work = readIncrement(id, (n) => n === 1);
     try {
-      const seen = await withDsqlRetry(
-        pool,
-        async (client) => {
-          tries++;
-          const v = (await client.query<{ v: number }>(`SELECT v FROM ${TABLE} WHERE id = $1`, [id])).rows[0]!.v;
-          if (tries === 1) await interfere(id);
-          await client.query(`UPDATE ${TABLE} SET v = $2 WHERE id = $1`, [id, v + 1]);
-          return v;
-        },
-        SERIALIZABLE,
-      );
-      assert.deepEqual([seen, tries, await valueOf(id)], [100, 2, 101]);
+      const seen = await withDsqlRetry(pool, work.body, SERIALIZABLE);
+      assert.deepEqual([seen, work.tries(), await valueOf(id)], [100, 2, 101]);
       assert.deepEqual(
         retries.events.map((e) => [e.attempt, e.maxAttempts, e.code]),
         [[1, 3, '40001']],
@@ -70,21 +76,12 @@ describe('withDsqlRetry on real serialization failures', () => {
     if (!pool) return t.skip('no test bed');
     const id = await counter();
     const retries = collect('rdsiam:dsql:retry');
-    let tries = 0;
+    const work = readIncrement(id, () => true);
     try {
-      const err = await withDsqlRetry(
-        pool,
-        async (client) => {
-          tries++;
-          await client.query(`SELECT v FROM ${TABLE} WHERE id = $1`, [id]);
-          await interfere(id);
-          await client.query(`UPDATE ${TABLE} SET v = -1 WHERE id = $1`, [id]);
-        },
-        SERIALIZABLE,
-      ).catch((e: unknown) => e);
+      const err = await withDsqlRetry(pool, work.body, SERIALIZABLE).catch((e: unknown) => e);
       assert.equal((err as { code?: string }).code, '40001');
       assert.match((err as Error).message, /could not serialize access/);
-      assert.equal(tries, 3);
+      assert.equal(work.tries(), 3);
       assert.deepEqual(retries.events.map((e) => e.attempt), [1, 2]);
       assert.equal(await valueOf(id), 300, 'only the other sessions wrote');
     } finally {
@@ -95,15 +92,7 @@ describe('withDsqlRetry on real serialization failures', () => {
   test('concurrent increments under SERIALIZABLE all land', async (t) => {
     if (!pool) return t.skip('no test bed');
     const id = await counter();
-    const increment = () =>
-      withDsqlRetry(
-        pool!,
-        async (client) => {
-          const v = (await client.query<{ v: number }>(`SELECT v FROM ${TABLE} WHERE id = $1`, [id])).rows[0]!.v;
-          await client.query(`UPDATE ${TABLE} SET v = $2 WHERE id = $1`, [id, v + 1]);
-        },
-        { ...SERIALIZABLE, maxAttempts: 10 },
-      );
+    const increment = () => withDsqlRetry(pool!, readIncrement(id).body, { ...SERIALIZABLE, maxAttempts: 10 });
     const retries = collect('rdsiam:dsql:retry');
     try {
       await Promise.all(Array.from({ length: 5 }, increment));
@@ -150,20 +139,16 @@ describe('withDsqlRetry on real serialization failures', () => {
         else setImmediate(() => controller.abort(new Error('shutting down')));
       };
       subscribe('rdsiam:dsql:retry', onRetry);
-      let tries = 0;
+      const work = readIncrement(id, () => true);
       try {
-        const err: unknown = await withDsqlRetry(
-          pool,
-          async (client) => {
-            tries++;
-            await client.query(`SELECT v FROM ${TABLE} WHERE id = $1`, [id]);
-            await interfere(id);
-            await client.query(`UPDATE ${TABLE} SET v = -1 WHERE id = $1`, [id]);
-          },
-          { ...SERIALIZABLE, baseDelayMs: 60_000, maxDelayMs: 60_000, signal: controller.signal },
-        ).catch((e: unknown) => e);
+        const err: unknown = await withDsqlRetry(pool, work.body, {
+          ...SERIALIZABLE,
+          baseDelayMs: 60_000,
+          maxDelayMs: 60_000,
+          signal: controller.signal,
+        }).catch((e: unknown) => e);
         assert.equal((err as Error).message, 'shutting down', when);
-        assert.equal(tries, 1, when);
+        assert.equal(work.tries(), 1, when);
       } finally {
         unsubscribe('rdsiam:dsql:retry', onRetry);
       }
@@ -180,18 +165,9 @@ describe('withDsqlRetry on real serialization failures', () => {
     const id = await counter();
     const client = await connectPg(testbedOptions(tb, 'postgres', countingCredentials(await tb.newKey()).provider));
     try {
-      let tries = 0;
-      await withDsqlRetry(
-        client,
-        async (c) => {
-          tries++;
-          const v = (await c.query<{ v: number }>(`SELECT v FROM ${TABLE} WHERE id = $1`, [id])).rows[0]!.v;
-          if (tries === 1) await interfere(id);
-          await c.query(`UPDATE ${TABLE} SET v = $2 WHERE id = $1`, [id, v + 1]);
-        },
-        SERIALIZABLE,
-      );
-      assert.deepEqual([tries, await valueOf(id)], [2, 101]);
+      const work = readIncrement(id, (n) => n === 1);
+      await withDsqlRetry(client, work.body, SERIALIZABLE);
+      assert.deepEqual([work.tries(), await valueOf(id)], [2, 101]);
     } finally {
       await client.end();
     }

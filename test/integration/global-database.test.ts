@@ -2,27 +2,15 @@
 // DescribeGlobalClusters (AWS_ENDPOINT_URL_RDS), and the test bed's verifier accepts a token only when it is signed
 // for the region the test's key says the writer is in. Moving both moves the writer.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Client } from 'pg';
 import { connectPg, createPgPool } from '../../src/connect.js';
-import { FakeRdsApi } from '../support/fake-rds-api.js';
+import { fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { collect, countingCredentials, testbedOptions } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 
-const api = new FakeRdsApi();
-let savedEndpoint: string | undefined;
-
-before(async () => {
-  await api.start();
-  savedEndpoint = process.env.AWS_ENDPOINT_URL_RDS;
-  process.env.AWS_ENDPOINT_URL_RDS = api.url;
-});
-after(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_RDS;
-  else process.env.AWS_ENDPOINT_URL_RDS = savedEndpoint;
-  await api.stop();
-});
+const api = fakeRdsApiForThisFile();
 
 const arn = (region: string) => `arn:aws:rds:${region}:123456789012:cluster:testbed-${region}`;
 

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { after, before } from 'node:test';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -172,4 +173,21 @@ function errorXml(code: string, message: string): string {
   <RequestId>${requestId()}</RequestId>
 </ErrorResponse>
 `;
+}
+
+/** A fake RDS API for the whole test file: started before its tests, AWS_ENDPOINT_URL_RDS pointing at it meanwhile. */
+export function fakeRdsApiForThisFile(): FakeRdsApi {
+  const api = new FakeRdsApi();
+  let saved: string | undefined;
+  before(async () => {
+    await api.start();
+    saved = process.env.AWS_ENDPOINT_URL_RDS;
+    process.env.AWS_ENDPOINT_URL_RDS = api.url;
+  });
+  after(async () => {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_RDS;
+    else process.env.AWS_ENDPOINT_URL_RDS = saved;
+    await api.stop();
+  });
+  return api;
 }

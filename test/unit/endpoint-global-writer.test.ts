@@ -1,7 +1,7 @@
 // The writer region of an Aurora global database endpoint, looked up with the real @aws-sdk/client-rds against a
 // loopback fake of the RDS Query API (AWS_ENDPOINT_URL_RDS): what is asked, how it is cached, how it fails.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { CredentialsError, EndpointError, RdsIamError } from '../../src/errors.js';
 import { lazyPackage } from '../../src/optional-package.js';
@@ -11,7 +11,7 @@ import type { TokenSigner } from '../../src/token/signers.js';
 import { tokenSourceFor } from '../../src/token/token-source.js';
 import type { TokenDeps } from '../../src/token/token-source.js';
 import type { TokenTarget } from '../../src/endpoint/target.js';
-import { FakeRdsApi } from '../support/fake-rds-api.js';
+import { FakeRdsApi, fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { resolvedConfig } from '../support/resolved-config.js';
 import { collect } from '../support/testbed-config.js';
@@ -20,19 +20,7 @@ const ENDPOINT = 'orders.global-abc123xyz.global.rds.amazonaws.com';
 const arn = (region: string, name = 'orders-1') => `arn:aws:rds:${region}:123456789012:cluster:${name}`;
 const KEY: AwsCredentials = { accessKeyId: 'AKIAGLOBALLOOKUP0001', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSecretKey1' };
 
-const api = new FakeRdsApi();
-let savedEndpoint: string | undefined;
-
-before(async () => {
-  await api.start();
-  savedEndpoint = process.env.AWS_ENDPOINT_URL_RDS;
-  process.env.AWS_ENDPOINT_URL_RDS = api.url;
-});
-after(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_RDS;
-  else process.env.AWS_ENDPOINT_URL_RDS = savedEndpoint;
-  await api.stop();
-});
+const api = fakeRdsApiForThisFile();
 beforeEach(() => {
   api.calls.length = 0;
   api.clusters = [
