@@ -44,3 +44,7 @@ export type { MikroOrmOptions, MikroOrmDynamicPassword } from './integrations/mi
 export { mariadbPoolOptionsFromConfig } from './integrations/mariadb.js';
 export type { MariadbPoolOptions } from './integrations/mariadb.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';
+export { withDsqlRetry } from './dsql-retry.js';
+export type { DsqlRetryOptions, IsolationLevel, ConflictCode } from './dsql-retry.js';
+export type { GlobalLookupEvent } from './events.js';
+export type { RegionSource } from './endpoint/target.js';

@@ -83,6 +83,12 @@ export function redactCredentialText(text: string): string {
     .replace(KEY_LIKE, (run) => (/\d/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) ? MASK : run));
 }
 
+/** The first lines of a failure from a credential source or an AWS API, with anything shaped like a key masked. */
+export function redactFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return redactCredentialText(text.split('\n').slice(0, 3).join(' ').trim().slice(0, 500)).replace(/\.$/, '');
+}
+
 /** An access key id with its middle hidden: enough to tell keys apart, not to quote one. */
 export function maskKeyId(id: string): string {
   return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;

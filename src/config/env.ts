@@ -1,12 +1,27 @@
 import type { ConfigIssue, ValueSource } from '../errors.js';
+import { isRegion } from '../region.js';
 import { didYouMean } from './messages.js';
 import { LEAVES, type Leaf } from './schema.js';
 
 const PREFIX = 'RDSIAM_';
 /** Names the config file explicitly; read by the loader, not a config key. */
 export const CONFIG_FILE_VARIABLE = 'RDSIAM_CONFIG';
-/** Gives `dsn` when neither the file nor RDSIAM_DSN does, as most platforms set it. */
-export const DATABASE_URL_VARIABLE = 'DATABASE_URL';
+interface FallbackVariable {
+  key: string;
+  variable: string;
+  /** When it is set at all, the environment counts as holding an rdsiam config. */
+  configures: boolean;
+  accepts?: (value: string) => boolean;
+}
+
+/**
+ * Variables other tools set that give a top-level key when no layer does: DATABASE_URL (set by most platforms)
+ * and the SDK's AWS_REGION, taken only when it names a region so a stray value breaks nothing that never uses it.
+ */
+export const FALLBACK_VARIABLES: readonly FallbackVariable[] = [
+  { key: 'dsn', variable: 'DATABASE_URL', configures: true },
+  { key: 'iam_global_region', variable: 'AWS_REGION', configures: false, accepts: isRegion },
+];
 const CONNECTION_VARIABLE = /^CONNECTIONS__(.+?)__(.+)$/;
 
 /** The config keys set by `RDSIAM_*` variables, with the variable each value came from. */
@@ -36,7 +51,8 @@ function envNames(leaf: Leaf): string[] {
 export function envVariables(name: string): string[] {
   const leaf = LEAVES.find((l) => l.name === name);
   if (leaf === undefined) return [];
-  return [...envNames(leaf).map((n) => PREFIX + n), ...(name === 'dsn' ? [DATABASE_URL_VARIABLE] : [])];
+  const fallbacks = FALLBACK_VARIABLES.filter((f) => f.key === name).map((f) => f.variable);
+  return [...envNames(leaf).map((n) => PREFIX + n), ...fallbacks];
 }
 
 let byName: Map<string, Leaf> | undefined;

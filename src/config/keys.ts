@@ -20,6 +20,19 @@ export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
 /** How long a token of each plugin is valid: RDS fixes 900 s (X-Amz-Expires=900); DSQL allows up to a week. */
 export const TOKEN_LIFETIME_S: Readonly<Record<PluginCode, number>> = { iam: 900, iam_dsql: 604_800 };
 
+/** An Aurora DSQL cluster id: the first label of its endpoint (the DSQL API's identifier pattern). */
+export const DSQL_CLUSTER_ID = /^[a-z0-9]{26}$/;
+/** How a DSQL cluster id looks, for messages. */
+export const DSQL_CLUSTER_ID_SHAPE = '26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz';
+
+/** The endpoint of a DSQL cluster. */
+export function dsqlEndpoint(clusterId: string, region: string): string {
+  return `${clusterId}.dsql.${region}.on.aws`;
+}
+
+/** DSQL ends a connection after 60 minutes; its pools replace one 5 minutes before. */
+export const DSQL_POOL_MAX_LIFETIME_S = 3300;
+
 /** The CA to trust, as `ssl.ca` resolves: PEM text, or an absolute file path. */
 type CaSource = { readonly pem: string } | { readonly file: string };
 
@@ -212,6 +225,29 @@ export const CONNECTION_KEYS = {
       `(tokens live 900 s), or ${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql.`,
     example: 600,
   }),
+  iam_global_region: key({
+    schema: region(),
+    default: 'us-east-1',
+    doc:
+      'The region DescribeGlobalClusters is called in to find the writer region of an Aurora global database ' +
+      'endpoint, when iam_region is not set. An AWS_REGION variable that names a region gives it when nothing else does.',
+    example: 'eu-west-1',
+  }),
+  iam_global_ttl_s: key({
+    schema: wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400'),
+    default: 300,
+    doc:
+      "Seconds a global database endpoint's writer region is reused before it is looked up again. " +
+      'A refused login looks it up at once, so a failover heals sooner.',
+    example: 60,
+  }),
+  dsql_cluster_id: key({
+    schema: text(`an Aurora DSQL cluster id: ${DSQL_CLUSTER_ID_SHAPE}`, DSQL_CLUSTER_ID),
+    doc:
+      'An Aurora DSQL cluster id. With iam_region it names the endpoint <id>.dsql.<region>.on.aws that the token is ' +
+      'signed for and the certificate must name, as iam_host does; the DSN host stays where to connect. Plugin iam_dsql only.',
+    example: 'abcdefghijklmnopqrstuvwxyz',
+  }),
   ssl: group('TLS settings. Default: verify-full against the Amazon RDS CA bundle.', {
     mode: key({
       schema: oneOf(SSL_MODES),
@@ -290,6 +326,12 @@ export const CONNECTION_KEYS = {
       doc: 'Milliseconds an idle pooled connection is kept before it is closed (0: never).',
       fallback: 'the driver default',
       example: 30000,
+    }),
+    max_lifetime_s: key({
+      schema: wholeNumber(0, 604_800, 'a whole number of seconds from 0 to 604800'),
+      doc: 'Seconds a pooled connection lives before the pool closes and replaces it (0: no limit).',
+      fallback: `${DSQL_POOL_MAX_LIFETIME_S} with iam_dsql (DSQL ends a connection after 60 minutes), else no limit`,
+      example: 1800,
     }),
   }),
 };

@@ -2,7 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
 import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
-import { CONFIG_FILE_VARIABLE, DATABASE_URL_VARIABLE, envValue, readEnv } from './env.js';
+import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';
 import type { RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames, printablePath } from './messages.js';
 import { DEFAULT_CONNECTION, resolveConnection, type ResolvedConfig } from './resolve.js';
@@ -108,14 +108,14 @@ async function notFound(cwd: string): Promise<ConfigIssue> {
       `is required, and no rdsiam config was found: searched ${cwd}` +
       (root === cwd ? '' : ` and its parents up to ${root}`) +
       ` for ${SEARCH_PLACES_TEXT}. Create one of those files, name one with ${CONFIG_FILE_VARIABLE}=path, ` +
-      `or set RDSIAM_DSN (or ${DATABASE_URL_VARIABLE}) and other RDSIAM_* variables`,
+      'or set RDSIAM_DSN (or DATABASE_URL) and other RDSIAM_* variables',
   };
 }
 
 /**
  * Loads the config for one connection. Precedence, lowest first: defaults, the config file (named by
  * `configFile` or RDSIAM_CONFIG, else searched for from `cwd` up to the project root), RDSIAM_*
- * variables (DATABASE_URL when nothing else gives `dsn`), then `overrides`. Every value remembers its
+ * variables (then DATABASE_URL and AWS_REGION for the keys no layer gave), then `overrides`. Every value remembers its
  * source. Throws one ConfigError listing every problem.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
@@ -147,11 +147,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     // An object path (e.g. `connections.reader`) takes the source of the first variable under it.
     return envLayer.sources.get(path) ?? envSources.find(([key]) => key.startsWith(`${path}.`))![1];
   });
-  const databaseUrl = envValue(env, DATABASE_URL_VARIABLE);
-  if (doc.dsn === undefined && databaseUrl !== undefined) {
-    doc.dsn = databaseUrl;
-    sources.set('dsn', { kind: 'env', variable: DATABASE_URL_VARIABLE });
-  }
 
   const { overrides } = options;
   if (isPlainObject(overrides)) mergeLayer(doc, sources, overrides, () => ({ kind: 'code' }));
@@ -159,7 +154,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     issues.push({ path: '', source: { kind: 'code' }, message: `overrides must be an object, got ${describeValue(overrides)}` });
   }
 
-  if (found === undefined && sources.size === 0) {
+  // Last, and only for keys no layer gave (overrides included): the lowest place among what was set.
+  const fallbacks = FALLBACK_VARIABLES.filter(({ key, variable, accepts }) => {
+    const value = envValue(env, variable);
+    return doc[key] === undefined && value !== undefined && (accepts === undefined || accepts(value));
+  });
+  for (const { key, variable } of fallbacks) {
+    doc[key] = envValue(env, variable);
+    sources.set(key, { kind: 'env', variable });
+  }
+
+  if (found === undefined && sources.size === fallbacks.filter((f) => !f.configures).length) {
     issues.push(await notFound(cwd));
     throw new ConfigError(issues, 'No rdsiam config found');
   }

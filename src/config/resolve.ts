@@ -1,15 +1,29 @@
 import { stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 import { dsnTls } from './dsn.js';
 import { envVariables } from './env.js';
-import { CONNECTION_KEYS, TOKEN_LIFETIME_S, isGroup, type ConnectionKeys, type Group, type Key, type RdsIamConfigInput, type ResolvedKeys } from './keys.js';
+import {
+  CONNECTION_KEYS,
+  DSQL_CLUSTER_ID,
+  DSQL_CLUSTER_ID_SHAPE,
+  DSQL_POOL_MAX_LIFETIME_S,
+  TOKEN_LIFETIME_S,
+  dsqlEndpoint,
+  isGroup,
+  type ConnectionKeys,
+  type Group,
+  type Key,
+  type RdsIamConfigInput,
+  type ResolvedKeys,
+} from './keys.js';
 import { describeValue, knownNames } from './messages.js';
 import { LEAVES } from './schema.js';
 
-// Resolving one connection of a validated document, as a pipeline of small steps:
-// pick each key's setting → resolve each key → map the DSN's TLS parameters → cross-key rules → CA file → freeze.
+// Resolving one connection of a validated document, as a pipeline of small steps: pick each key's setting →
+// resolve each key → map the DSN's TLS parameters → cross-key rules → DSQL names and defaults → CA file → freeze.
 
 export const DEFAULT_CONNECTION = 'default';
 
@@ -217,6 +231,18 @@ const RULES: readonly Rule[] = [
           `is only used with aws_credentials_source ${PROFILE_SOURCES.join(', ')}, but that is ${JSON.stringify(c.aws_credentials_source)}`,
         )
       : undefined,
+  (c, at) =>
+    c.dsql_cluster_id !== undefined && !c.plugins.includes('iam_dsql')
+      ? issue(at('dsql_cluster_id'), `is only used with plugin iam_dsql, got plugins ${describeValue(c.plugins.join(',') || 'none')}`)
+      : undefined,
+  (c, at) =>
+    c.dsql_cluster_id !== undefined && c.iam_region === undefined
+      ? issue(at('dsql_cluster_id'), `needs iam_region to name the endpoint ${dsqlEndpoint(c.dsql_cluster_id, '<region>')}; set iam_region`)
+      : undefined,
+  (c, at) =>
+    c.dsql_cluster_id !== undefined && c.iam_host !== undefined
+      ? issue(at('dsql_cluster_id'), 'and iam_host both name the endpoint the token is signed for; keep one')
+      : undefined,
   ...(['aws_role_session_name', 'aws_external_id'] as const).map(
     (name): Rule =>
       (c, at) =>
@@ -226,7 +252,52 @@ const RULES: readonly Rule[] = [
   ),
 ];
 
-/** Step 5: a CA file must exist (its content is read, and checked, when a connection is made). */
+/**
+ * Step 5, Aurora DSQL as AWS's DSQL connectors read it: a DSN host that is one label is a cluster id, expanded
+ * with iam_region; `dsql_cluster_id` names the endpoint signed for, as `iam_host` does; pools end a connection
+ * before DSQL does.
+ */
+function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
+  if (!c.plugins.includes('iam_dsql')) return { draft: c, settings, issues: [] };
+  const next = new Map(settings);
+  let draft = c;
+  const host = c.dsn.host;
+  if (!host.includes('.') && isIP(host) === 0) {
+    const id = host.toLowerCase();
+    const dsn = settings.get('dsn')!;
+    if (DSQL_CLUSTER_ID.test(id)) {
+      if (c.iam_region === undefined) {
+        return { draft, settings, issues: [issue(dsn, `has host ${id}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${dsqlEndpoint(id, '<region>')}, or write that endpoint as the host`)] };
+      }
+      draft = { ...draft, dsn: { ...draft.dsn, host: dsqlEndpoint(id, c.iam_region) } };
+    } else if (c.iam_host === undefined && c.dsql_cluster_id === undefined) {
+      // A one-label host signed for as itself can only be a mistyped cluster id; with iam_host or dsql_cluster_id it is an alias.
+      return {
+        draft,
+        settings,
+        issues: [
+          issue(
+            dsn,
+            `has host ${JSON.stringify(host)}, which is neither an Aurora DSQL cluster id (${DSQL_CLUSTER_ID_SHAPE}) nor a DSQL ` +
+              `endpoint (${dsqlEndpoint('<id>', '<region>')}). If it is an alias (localhost, a tunnel), set iam_host or ` +
+              'dsql_cluster_id to name the endpoint the token is signed for',
+          ),
+        ],
+      };
+    }
+  }
+  if (c.dsql_cluster_id !== undefined && c.iam_region !== undefined) {
+    draft = { ...draft, iam_host: dsqlEndpoint(c.dsql_cluster_id, c.iam_region) };
+    next.set('iam_host', settings.get('dsql_cluster_id')!);
+  }
+  if (c.pool.max_lifetime_s === undefined) {
+    draft = { ...draft, pool: { ...draft.pool, max_lifetime_s: DSQL_POOL_MAX_LIFETIME_S } };
+    next.set('pool.max_lifetime_s', { value: DSQL_POOL_MAX_LIFETIME_S, path: 'pool.max_lifetime_s', source: DEFAULT });
+  }
+  return { draft, settings: next, issues: [] };
+}
+
+/** Step 6: a CA file must exist (its content is read, and checked, when a connection is made). */
 async function checkCaFile(c: Draft, settings: Settings): Promise<ConfigIssue | undefined> {
   const ca = c.ssl.ca;
   if (ca === undefined || !('file' in ca)) return undefined;
@@ -256,11 +327,17 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   checkConnection(input, names);
   const picked = pick(input);
   const keys = resolveKeys(picked, input.cwd);
-  const { draft, settings, issues: tlsIssues } = mapDsnTls(keys.draft, picked, input.cwd);
-  const issues = [...keys.issues, ...tlsIssues];
+  const tls = mapDsnTls(keys.draft, picked, input.cwd);
+  let { draft, settings } = tls;
+  const issues = [...keys.issues, ...tls.issues];
   if (issues.length === 0) {
     const at = (key: string) => settings.get(key)!;
     issues.push(...RULES.map((rule) => rule(draft, at)).filter((i) => i !== undefined));
+  }
+  if (issues.length === 0) {
+    const dsql = dsqlNames(draft, settings);
+    ({ draft, settings } = dsql);
+    issues.push(...dsql.issues);
   }
   const caIssue = await checkCaFile(draft, settings);
   if (caIssue !== undefined) issues.push(caIssue);

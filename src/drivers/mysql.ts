@@ -108,18 +108,42 @@ interface HeldConfig {
 interface CorePool {
   getConnection(cb: (err: unknown, conn?: unknown) => void): void;
   config: { connectionConfig: { password?: string } };
+  on(event: 'connection', listener: (conn: object) => void): unknown;
+}
+
+interface CoreConnection {
+  destroy(): void;
+}
+
+/**
+ * pool.max_lifetime_s for mysql2, which has no such option: a pooled connection older than that is closed when it
+ * is next taken from the pool, and another (new, if none is younger) is taken instead. An idle connection is not
+ * closed before it is asked for.
+ */
+function takingYoungConnections(core: CorePool, lifetimeS: number | undefined): (take: () => Promise<unknown>) => Promise<unknown> {
+  if (!lifetimeS) return (take) => take();
+  const opened = new WeakMap<object, number>();
+  core.on('connection', (conn) => opened.set(conn, Date.now()));
+  return async (take) => {
+    for (;;) {
+      const conn = (await take()) as CoreConnection;
+      if (Date.now() - (opened.get(conn) ?? Date.now()) < lifetimeS * 1000) return conn;
+      conn.destroy();
+    }
+  };
 }
 
 /**
  * query(), execute() and getConnection() of a mysql2 pool all pass through the core pool's getConnection:
  * wrapping it there gives every path the one retry on a refused cached token.
  */
-function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined): void {
+function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined, lifetimeS: number | undefined): void {
   // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
   Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
   const getConnection = core.getConnection.bind(core);
+  const young = takingYoungConnections(core, lifetimeS);
   const once = () =>
-    new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
+    young(() => new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))));
   core.getConnection = (cb) => {
     withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
   };
@@ -130,7 +154,7 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
   const mysql = await loadMysql();
   const tracked = source && trackFetches(source);
   const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
-  retryOnCorePool(pool.pool as unknown as CorePool, tracked);
+  retryOnCorePool(pool.pool as unknown as CorePool, tracked, config.pool.max_lifetime_s);
   return pool;
 }
 
@@ -145,11 +169,14 @@ const loadMysqlCore = loadDriver('mysql2', async () => {
  * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same
  * module, but its pools retry a refused cached token once. Pass the same tracked source to `mysqlPoolOptions`.
  */
-export async function mysqlModuleWithRetry(tracked: TrackedSource | undefined): Promise<MysqlCoreModule> {
+export async function mysqlModuleWithRetry(
+  tracked: TrackedSource | undefined,
+  lifetimeS: number | undefined,
+): Promise<MysqlCoreModule> {
   const mysql = await loadMysqlCore();
   const createPool = (options: PoolOptions) => {
     const pool = mysql.createPool(options);
-    retryOnCorePool(pool as unknown as CorePool, tracked);
+    retryOnCorePool(pool as unknown as CorePool, tracked, lifetimeS);
     return pool;
   };
   return Object.create(mysql, { createPool: { value: createPool, enumerable: true } }) as MysqlCoreModule;

@@ -64,6 +64,8 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
     ...(config.pool.idle_timeout_ms !== undefined && { idleTimeoutMillis: config.pool.idle_timeout_ms }),
+    // pg closes a connection this old when it is idle or next released (0: never).
+    ...(config.pool.max_lifetime_s !== undefined && { maxLifetimeSeconds: config.pool.max_lifetime_s }),
   };
 }
 

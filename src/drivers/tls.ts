@@ -49,9 +49,9 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
 }
 
 /**
- * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else
- * `iam_host`, else the host connected to: a custom connect host (a tunnel, a CNAME) still proves it
- * is the RDS endpoint the token was signed for.
+ * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else the
+ * name the token is signed for (`iam_host`, the `dsql_cluster_id` endpoint), else the host connected to:
+ * a custom connect host (a tunnel, a CNAME) still proves it is the endpoint the token was signed for.
  */
 export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | undefined> {
   const { mode } = config.ssl;

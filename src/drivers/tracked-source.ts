@@ -13,14 +13,14 @@ export interface TrackedSource extends TokenSource {
 export function trackFetches(source: TokenSource): TrackedSource {
   let latest: Promise<IssuedToken> | undefined;
   return {
-    target: source.target,
+    target: () => source.target(),
     get() {
       const fetching = source.get();
       latest = fetching;
       return fetching;
     },
     fresh: (refused) => source.fresh(refused),
-    invalidate: (token) => source.invalidate(token),
+    refused: (token) => source.refused(token),
     async explain(err) {
       if (latest === undefined) return err;
       return (await latest.then(() => undefined, (failure: unknown) => failure)) ?? err;

@@ -39,6 +39,7 @@ const RDS_DOMAINS: readonly [RegExp, Partition, RegExp][] = [
   [/^(?<front>.+)\.(?<region>[^.]+)\.rds\.amazonaws\.eu$/, 'aws-eusc', /^eusc-/],
 ];
 const GLOBAL = /^[^.]+\.global-[a-z0-9]+\.global\.rds\.amazonaws\.com$/;
+
 const DSQL = /^[a-z0-9]+\.dsql(?:-[a-z0-9]+)?\.(?<region>[^.]+)\.on\.aws$/;
 
 // The resource-id label after the name, by prefix; the most specific prefix first.

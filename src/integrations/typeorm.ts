@@ -47,7 +47,7 @@ export async function typeormOptionsFromConfig<T extends object = {}>(
           connectorPackage: 'mysql2',
           ...common,
           extra: { ...(await mysqlPoolOptions(config, tracked)) },
-          driver: await mysqlModuleWithRetry(tracked),
+          driver: await mysqlModuleWithRetry(tracked, config.pool.max_lifetime_s),
         };
   return mergeLibraryOptions('typeormOptionsFromConfig', ours, merge, {
     password: PASSWORD_DEFEATS,

@@ -2,7 +2,7 @@ import type { CredentialsSource } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { CredentialsError } from '../errors.js';
 import { publish } from '../events.js';
-import { fingerprint, redactCredentialText } from '../secret.js';
+import { fingerprint, redactFailure } from '../secret.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 
@@ -236,17 +236,11 @@ function credentialsError(s: CredentialSettings, err: unknown): CredentialsError
   ]
     .filter((x) => x !== undefined)
     .join(', ');
-  const reason = err instanceof TimeoutError ? `timed out: ${err.message}` : redactReason(err);
+  const reason = err instanceof TimeoutError ? `timed out: ${err.message}` : redactFailure(err);
   const hint = s.roleArn === undefined ? HINTS[s.source] : `${HINTS[s.source]} Check that these credentials may assume the role.`;
   // The SDK error is not attached as `cause`: exec errors carry the child's stdout and stderr, which may hold keys.
   return new CredentialsError(`Could not get AWS credentials (${where}): ${reason}. ${hint}`, {
     source: s.source,
     ...(s.profile === undefined ? {} : { profile: s.profile }),
   });
-}
-
-/** The first lines of a provider's failure, without anything shaped like a key. */
-function redactReason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return redactCredentialText(text.split('\n').slice(0, 3).join(' ').trim().slice(0, 500)).replace(/\.$/, '');
 }

@@ -29,6 +29,8 @@ export function resolvedConfig(shape: ConfigShape = {}): ResolvedConfig {
     },
     plugins: ['iam'],
     iam_expiration: 840,
+    iam_global_region: 'us-east-1',
+    iam_global_ttl_s: 300,
     ssl: { mode: 'verify-full' },
     aws_credentials_source: 'chain',
     connect_timeout_ms: 5000,

@@ -7,6 +7,9 @@ export const REGION = 'us-east-1';
 export const ENDPOINTS = {
   postgres: 'testbed.cluster-abc123example.us-east-1.rds.amazonaws.com',
   postgresReader: 'testbed.cluster-ro-abc123example.us-east-1.rds.amazonaws.com',
+  // An Aurora global database writer endpoint routing to the PostgreSQL server. It names no region: a token for it
+  // is signed for the writer's region, which a test can move per key (KeyPolicy.region).
+  postgresGlobal: 'testbed.global-abc123example.global.rds.amazonaws.com',
   mysql: 'testbed-mysql.cluster-abc123example.us-east-1.rds.amazonaws.com',
   dsql: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws',
 } as const;

@@ -77,7 +77,7 @@ async function startAll(paths: Layout, say: (line: string) => void): Promise<voi
     hosts: [...names, LOCAL, 'localhost'].map((h) => `${h}:${port}`.toLowerCase()),
   });
   const services: Record<string, ServiceRule> = {
-    [svc.postgres]: rds(pgPort, ENDPOINTS.postgres, ENDPOINTS.postgresReader),
+    [svc.postgres]: rds(pgPort, ENDPOINTS.postgres, ENDPOINTS.postgresReader, ENDPOINTS.postgresGlobal),
     [svc.mysql]: rds(mysqlPort, ENDPOINTS.mysql),
     [svc.dsql]: { kind: 'dsql', region: REGION, hosts: [ENDPOINTS.dsql, LOCAL, 'localhost'] },
   };
@@ -158,6 +158,7 @@ async function startAll(paths: Layout, say: (line: string) => void): Promise<voi
       port: pgPort,
       endpoint: ENDPOINTS.postgres,
       readerEndpoint: ENDPOINTS.postgresReader,
+      globalEndpoint: ENDPOINTS.postgresGlobal,
       region: REGION,
       iamUser: USERS.pgIam,
       readerUser: USERS.pgIamReader,

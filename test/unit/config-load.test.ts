@@ -453,6 +453,126 @@ describe('loadConfig: validation messages', () => {
   });
 });
 
+describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
+  const cwd = project({});
+  const GLOBAL_DSN = 'postgres://app@orders.global-abc123.global.rds.amazonaws.com/app';
+  const DSQL_DSN = 'postgres://admin@localhost:15435/postgres';
+  const ID = 'abcdefghijklmnopqrstuvwxyz';
+
+  it('expands a bare DSQL cluster id as the DSN host with iam_region, in any case, as AWS\'s DSQL connectors do', async () => {
+    for (const host of [ID, ID.toUpperCase()]) {
+      const config = await loadConfig({ cwd, env: { RDSIAM_DSN: `postgres://admin@${host}/postgres`, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'eu-west-1' } });
+      assert.equal(config.dsn.host, `${ID}.dsql.eu-west-1.on.aws`);
+      assert.equal(config.iam_host, undefined);
+    }
+    const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: `postgres://admin@${ID}/postgres`, RDSIAM_IAM_REGION: 'eu-west-1' } });
+    assert.equal(plain.dsn.host, ID, 'only with iam_dsql');
+  });
+
+  it('needs iam_region for a bare cluster id, and refuses a one-label host of another shape, showing the shape', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: `postgres://admin@${ID}/postgres`, RDSIAM_PLUGINS: 'iam_dsql' }), [
+      `dsn (from RDSIAM_DSN): has host ${ID}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${ID}.dsql.<region>.on.aws, or write that endpoint as the host`,
+    ]);
+    for (const host of ['abcdefghijklmnopqrstuvwxy', 'abcdefghijklmnopqrstuvwxyz0', 'mycluster', 'localhost']) {
+      const [problem, ...rest] = await issuesFor({ RDSIAM_DSN: `postgres://admin@${host}/postgres`, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'us-east-1' });
+      assert.equal(rest.length, 0);
+      assert.match(problem ?? '', new RegExp(`^dsn \\(from RDSIAM_DSN\\): has host "${host}", which is neither an Aurora DSQL cluster id \\(26 lowercase letters and digits, e\\.g\\. ${ID}\\) nor a DSQL endpoint`));
+      assert.match(problem ?? '', /set iam_host or dsql_cluster_id/);
+    }
+    const viaTunnel = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_HOST: `${ID}.dsql.us-east-1.on.aws` } });
+    assert.equal(viaTunnel.dsn.host, 'localhost', 'a one-label alias is fine once iam_host names the endpoint');
+  });
+
+  it('signs for the endpoint dsql_cluster_id names, as iam_host does, while the DSN host stays where to connect', async () => {
+    const config = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: ID, RDSIAM_IAM_REGION: 'us-west-2' },
+    });
+    assert.deepEqual([config.dsn.host, config.dsn.port, config.iam_host], ['localhost', 15435, `${ID}.dsql.us-west-2.on.aws`]);
+    assert.deepEqual(config.sources.iam_host, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
+  });
+  async function issuesFor(env: Record<string, string>): Promise<string[]> {
+    return lines(await failure({ cwd, env }));
+  }
+
+  it('defaults iam_global_region to AWS_REGION, else us-east-1, and iam_global_ttl_s to 300', async () => {
+    const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN } });
+    assert.deepEqual([plain.iam_global_region, plain.iam_global_ttl_s], ['us-east-1', 300]);
+    assert.deepEqual([plain.sources.iam_global_region, plain.sources.iam_global_ttl_s], [{ kind: 'default' }, { kind: 'default' }]);
+    const fromSdkEnv = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2' } });
+    assert.equal(fromSdkEnv.iam_global_region, 'ap-southeast-2');
+    assert.deepEqual(fromSdkEnv.sources.iam_global_region, { kind: 'env', variable: 'AWS_REGION' });
+    const own = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2', RDSIAM_IAM_GLOBAL_REGION: 'eu-west-1', RDSIAM_IAM_GLOBAL_TTL_S: '60' },
+    });
+    assert.deepEqual([own.iam_global_region, own.iam_global_ttl_s], ['eu-west-1', 60]);
+    assert.deepEqual(own.sources.iam_global_region, { kind: 'env', variable: 'RDSIAM_IAM_GLOBAL_REGION' });
+  });
+
+  it('ignores an AWS_REGION that is not a region name rather than failing configs that never use it', async () => {
+    const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, AWS_REGION: 'local' } });
+    assert.deepEqual([config.iam_global_region, config.sources.iam_global_region], ['us-east-1', { kind: 'default' }]);
+  });
+
+  it('checks the global database keys', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_REGION: 'global', RDSIAM_IAM_GLOBAL_TTL_S: '0' }), [
+      'iam_global_region (from RDSIAM_IAM_GLOBAL_REGION): must be an AWS region name such as us-east-1, got "global"',
+      'iam_global_ttl_s (from RDSIAM_IAM_GLOBAL_TTL_S): must be a whole number of seconds from 1 to 86400, got 0',
+    ]);
+    assert.match((await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_TTL_S: '5m' }))[0] ?? '', /from 1 to 86400, got "5m"$/);
+  });
+
+  it('takes a DSQL cluster id with iam_dsql and iam_region', async () => {
+    const config = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: 'abcdefghijklmnopqrstuvwxyz', RDSIAM_IAM_REGION: 'us-east-1' },
+    });
+    assert.equal(config.dsql_cluster_id, 'abcdefghijklmnopqrstuvwxyz');
+    assert.deepEqual(config.sources.dsql_cluster_id, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
+  });
+
+  it('shows the expected shape of a wrong DSQL cluster id', async () => {
+    for (const id of ['abcdefghijklmnopqrstuvwxy', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz0', 'abcdefghijklm-opqrstuvwxyz']) {
+      assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'us-east-1', RDSIAM_DSQL_CLUSTER_ID: id }), [
+        `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): must be an Aurora DSQL cluster id: 26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz, got "${id}"`,
+      ]);
+    }
+  });
+
+  it('needs iam_dsql and iam_region with a DSQL cluster id, and no iam_host', async () => {
+    const id = 'abcdefghijklmnopqrstuvwxyz';
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_DSQL_CLUSTER_ID: id }), [
+      'dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): is only used with plugin iam_dsql, got plugins "iam"',
+      `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): needs iam_region to name the endpoint ${id}.dsql.<region>.on.aws; set iam_region`,
+    ]);
+    assert.deepEqual(
+      await issuesFor({
+        RDSIAM_DSN: DSQL_DSN,
+        RDSIAM_PLUGINS: 'iam_dsql',
+        RDSIAM_IAM_REGION: 'us-east-1',
+        RDSIAM_DSQL_CLUSTER_ID: id,
+        RDSIAM_IAM_HOST: `${id}.dsql.us-east-1.on.aws`,
+      }),
+      ['dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): and iam_host both name the endpoint the token is signed for; keep one'],
+    );
+  });
+
+  it('gives DSQL pools a 3300 s lifetime by default, other pools none, and takes pool.max_lifetime_s for any engine', async () => {
+    const DSQL_ENDPOINT_DSN = `postgres://admin@${ID}.dsql.us-east-1.on.aws/postgres`;
+    const dsql = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql' } });
+    assert.deepEqual([dsql.pool.max_lifetime_s, dsql.sources['pool.max_lifetime_s']], [3300, { kind: 'default' }]);
+    const off = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_POOL__MAX_LIFETIME_S: '0' } });
+    assert.equal(off.pool.max_lifetime_s, 0);
+    assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN } })).pool.max_lifetime_s, undefined);
+    const mysql = await loadConfig({ cwd, env: { RDSIAM_DSN: 'mysql://app@db.example.com/app', RDSIAM_POOL_MAX_LIFETIME_S: '1800' } });
+    assert.deepEqual([mysql.pool.max_lifetime_s, mysql.sources['pool.max_lifetime_s']], [1800, { kind: 'env', variable: 'RDSIAM_POOL_MAX_LIFETIME_S' }]);
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSN, RDSIAM_POOL__MAX_LIFETIME_S: '604801' }), [
+      'pool.max_lifetime_s (from RDSIAM_POOL__MAX_LIFETIME_S): must be a whole number of seconds from 0 to 604800, got 604801',
+    ]);
+  });
+});
+
 describe('loadConfig: secrets', () => {
   const password = 'Sup3r-Secret-pw';
 
