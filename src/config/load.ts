@@ -7,6 +7,7 @@ import type { RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames, printablePath } from './messages.js';
 import { DEFAULT_CONNECTION, resolveConnection, type ResolvedConfig } from './resolve.js';
 import { configSchema, keysAt } from './schema.js';
+import { isPlainObject } from '../plain-object.js';
 
 export interface LoadConfigOptions {
   /** Where the search for a config file starts. Default: `process.cwd()`. */
@@ -23,12 +24,6 @@ export interface LoadConfigOptions {
 
 /** Dotted document path (`ssl.mode`, `connections.reader.dsn`) to where its value came from. */
 type Sources = Map<string, ValueSource>;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function forget(sources: Sources, path: string): void {
   for (const key of [...sources.keys()]) if (key.startsWith(`${path}.`)) sources.delete(key);

@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { ConnectOptions } from '../connect.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** What each library builder takes: where the config comes from, plus the library's own options. */
 export interface LibraryOptionsInput<T extends object> extends ConnectOptions {
@@ -28,10 +29,6 @@ export const REPLICAS_DEFEAT =
 
 /** Keys of the library's options that would defeat token renewal, by dotted path, with why. */
 export type Defeaters = Readonly<Record<string, string>>;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
 
 function collectIssues(
   ours: Record<string, unknown>,
