@@ -1,6 +1,8 @@
 import { ConfigError } from './errors.js';
 import { loadConfigCached } from './config/cached-load.js';
-import type { Engine, LoadConfigOptions, ResolvedConfig } from './config/types.js';
+import type { Engine } from './config/dsn.js';
+import type { LoadConfigOptions } from './config/load.js';
+import type { ResolvedConfig } from './config/resolve.js';
 import { tokenSourceFor, type TokenDeps, type TokenSource } from './token/token-source.js';
 import { openPgClient, openPgPool, pgPoolConfig } from './drivers/pg.js';
 import { mysqlPoolOptions, openMysqlConnection, openMysqlPool } from './drivers/mysql.js';
@@ -9,12 +11,13 @@ import type { MysqlConnection, MysqlPool, MysqlPoolOptions, PgClient, PgPool, Pg
 /** `loadConfig` options, plus injectable credentials, signer and clock (tests, benchmarks). */
 export interface ConnectOptions extends LoadConfigOptions, TokenDeps {}
 
-interface Prepared {
+export interface Prepared {
   config: ResolvedConfig;
   source: TokenSource | undefined;
 }
 
-async function prepare(options: ConnectOptions, engine?: Engine, caller?: string): Promise<Prepared> {
+/** One connection's config and token source (none without a plugin); `engine` checks the DSN is of that engine. */
+export async function prepare(options: ConnectOptions, engine?: Engine, caller?: string): Promise<Prepared> {
   const config = await loadConfigCached(options);
   if (engine && config.dsn.engine !== engine) {
     throw new ConfigError([

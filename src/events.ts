@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
-import type { PluginCode } from './config/types.js';
+import type { PluginCode } from './config/keys.js';
+import type { ConflictCode } from './dsql-retry.js';
 
 /**
  * What rdsiam reports on `node:diagnostics_channel`. Subscribe with
@@ -19,6 +20,20 @@ export interface RdsIamEvents {
   'rdsiam:credentials:failed': CredentialsEvent & { durationMs: number; error: string; servedStale: boolean };
   /** Published by the driver layer when a login failed and it retries once with a fresh token. */
   'rdsiam:connect:retry': TokenEvent & { reason?: string };
+  /** An Aurora global database endpoint's writer region was looked up with DescribeGlobalClusters. */
+  'rdsiam:global:writer-region': GlobalLookupEvent & { region: string; previousRegion: string | null; clusterArn: string };
+  /** Looking up a writer region failed. `servedStale` when the last known region is kept for now. */
+  'rdsiam:global:lookup-failed': GlobalLookupEvent & { error: string; servedStale: boolean };
+  /** withDsqlRetry lost a concurrency conflict on try `attempt` and runs again after `delayMs`. */
+  'rdsiam:dsql:retry': { attempt: number; maxAttempts: number; delayMs: number; code: ConflictCode };
+}
+
+export interface GlobalLookupEvent {
+  /** The global writer endpoint. */
+  endpoint: string;
+  /** Where DescribeGlobalClusters was called (`iam_global_region`). */
+  homeRegion: string;
+  durationMs: number;
 }
 
 export interface TokenEvent {
@@ -30,7 +45,12 @@ export interface TokenEvent {
   fingerprint: string;
 }
 
-export interface CredentialsEvent {
+/** The fields of a token target that events carry. */
+export function targetFields(t: Omit<TokenEvent, 'fingerprint'>): Omit<TokenEvent, 'fingerprint'> {
+  return { plugin: t.plugin, host: t.host, port: t.port, user: t.user, region: t.region };
+}
+
+interface CredentialsEvent {
   source: string;
   profile: string | undefined;
   roleArn: string | undefined;

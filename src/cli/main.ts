@@ -1,16 +1,18 @@
 import { ConfigError } from '../errors.js';
 import { scrub } from '../secret.js';
 import { CHECK_HELP, checkCommand } from './check.js';
+import { EXEC_HELP, execCommand } from './exec.js';
 import { SCHEMA_HELP, schemaCommand } from './schema.js';
 import { TOKEN_HELP, tokenCommand } from './token.js';
 import type { CliIo } from './io.js';
 
-export const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
+const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
 
 Usage: rdsiam <command> [options]
 
 Commands:
-  token     print one IAM auth token for the configured connection
+  token     print one IAM auth token for the configured connection (--url: as a DSN, --env: as shell exports)
+  exec      run a command (psql, mysql, a migration tool) with a fresh token in its environment
   check     explain how the config resolves (--connect to also connect, --json for JSON)
   schema    print the config file's JSON Schema
 
@@ -18,6 +20,7 @@ Run \`rdsiam <command> --help\` for a command's options.`;
 
 const COMMANDS: Record<string, { help: string; run: (args: string[], io: CliIo) => number | Promise<number> }> = {
   token: { help: TOKEN_HELP, run: tokenCommand },
+  exec: { help: EXEC_HELP, run: execCommand },
   check: { help: CHECK_HELP, run: checkCommand },
   schema: { help: SCHEMA_HELP, run: schemaCommand },
 };

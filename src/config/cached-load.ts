@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadConfig } from './load.js';
-import type { LoadConfigOptions, ResolvedConfig } from './types.js';
+import { loadConfig, type LoadConfigOptions } from './load.js';
+import type { ResolvedConfig } from './resolve.js';
 
 /** How long a resolved config is reused before the file search runs again (a new file is noticed within this). */
 const RESEARCH_MS = 1000;

@@ -1,39 +1,40 @@
-import { ConfigError } from '../errors.js';
-import { Secret, scrub } from '../secret.js';
-import type { Engine, ParsedDsn } from './types.js';
+import { MASK, Secret, redactUrlText, scrub } from '../secret.js';
+import type { SslMode } from './keys.js';
+
+export type Engine = 'postgres' | 'mysql';
+
+/** The port each engine listens on when a DSN names none. */
+export const DEFAULT_PORT: Record<Engine, number> = { postgres: 5432, mysql: 3306 };
+
+/** A DSN after parsing: percent-decoding done, the password kept as a Secret. */
+export interface ParsedDsn {
+  engine: Engine;
+  /** `postgres:`, `postgresql:` or `mysql:` as written. */
+  protocol: string;
+  user: string;
+  password?: Secret;
+  host: string;
+  port?: number;
+  database?: string;
+  /** Query parameters other than the TLS ones mapped onto `ssl`. */
+  params: Record<string, string>;
+  /** The DSN with its password shown as `***`: safe to print. */
+  redacted: string;
+}
 
 const ENGINES: Record<string, Engine> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql' };
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-const MASK = '***';
 
-export type DsnResult = { ok: true; dsn: ParsedDsn } | { ok: false; problem: string };
+type DsnResult = { ok: true; value: ParsedDsn } | { ok: false; problem: string };
 
 /**
- * Masks whatever could be credentials in text that may be a DSN, even one too malformed to parse:
- * everything between `://` and the last `@`, and any `password=` query value.
+ * Parses a `postgres://`, `postgresql://` or `mysql://` DSN: percent-decoding done, the password kept as a
+ * Secret, `redacted` safe to print. Never throws; a failure's problem never contains the password.
  */
-export function redactDsnText(text: string): string {
-  let out = scrub(text);
-  const scheme = out.indexOf('://');
-  // Without a scheme (`user:pass@host`), credentials still sit before the last `@`.
-  const start = scheme >= 0 ? scheme + 3 : 0;
-  const at = out.lastIndexOf('@');
-  if (at > start) {
-    const userEnd = out.slice(start, at).indexOf(':');
-    // Keep the user name when it is cleanly delimited; it helps and is not secret.
-    if (scheme >= 0 || userEnd >= 0) {
-      const keep = userEnd >= 0 ? start + userEnd + 1 : start;
-      out = `${out.slice(0, keep)}${MASK}${out.slice(at)}`;
-    }
-  }
-  return out.replace(/([?&]password=)[^&#]*/gi, `$1${MASK}`);
-}
-
-/** Parses a `postgres://`, `postgresql://` or `mysql://` DSN without throwing. */
-export function tryParseDsn(text: string): DsnResult {
+export function parseDsn(text: string): DsnResult {
   const fail = (problem: string): DsnResult => ({ ok: false, problem });
   // Failures echo the text-level redaction: a malformed DSN (`postgres:///:pw@host`) can put its password in the path.
-  const got = `got ${JSON.stringify(redactDsnText(text))}`;
+  const got = `got ${JSON.stringify(redactUrlText(text))}`;
   const scheme = SCHEME.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) return fail(`must be a URL like postgres://user@host:5432/db or mysql://user@host:3306/db, ${got}`);
   const engine = ENGINES[scheme];
@@ -90,15 +91,57 @@ export function tryParseDsn(text: string): DsnResult {
   if (secret) dsn.password = new Secret(secret);
   if (port !== undefined) dsn.port = port;
   if (database) dsn.database = database;
-  return { ok: true, dsn };
+  return { ok: true, value: dsn };
 }
 
-/**
- * Parses a DSN: percent-decoding done, the password kept as a Secret, `redacted` safe to print.
- * Throws a ConfigError (key path `dsn`) that never contains the password.
- */
-export function parseDsn(text: string): ParsedDsn {
-  const result = tryParseDsn(text);
-  if (!result.ok) throw new ConfigError([{ path: 'dsn', message: result.problem }], 'Invalid DSN');
-  return result.dsn;
+/** The TLS query parameters of a DSN, which map onto `ssl`. */
+interface DsnTls {
+  mode?: SslMode;
+  ca?: string;
+  /** The parameters as written, e.g. `sslmode=verify-ca`, for messages about conflicts. */
+  modeParam?: string;
+  caParam?: string;
+  /** The DSN's parameters without the TLS ones. */
+  params: Record<string, string>;
+  problems: string[];
+}
+
+const TLS_PARAMS: Record<Engine, { mode: string; ca: string }> = {
+  postgres: { mode: 'sslmode', ca: 'sslrootcert' },
+  mysql: { mode: 'ssl-mode', ca: 'ssl-ca' },
+};
+
+// libpq's names, and MySQL's (VERIFY_IDENTITY, REQUIRED, ...) read case-insensitively with _ as -.
+const TLS_MODES: Record<string, SslMode> = {
+  'verify-full': 'verify-full',
+  'verify-identity': 'verify-full',
+  'verify-ca': 'verify-ca',
+  require: 'require',
+  required: 'require',
+  disable: 'disable',
+  disabled: 'disable',
+};
+
+/** Reads a DSN's TLS parameters (`sslmode`/`sslrootcert`, `ssl-mode`/`ssl-ca`) apart from the others. */
+export function dsnTls(dsn: ParsedDsn): DsnTls {
+  const names = TLS_PARAMS[dsn.engine];
+  const { [names.mode]: modeValue, [names.ca]: caValue, ...params } = dsn.params;
+  const result: DsnTls = { params, problems: [] };
+  if (modeValue !== undefined) {
+    const mode = TLS_MODES[dsn.engine === 'mysql' ? modeValue.toLowerCase().replace(/_/g, '-') : modeValue];
+    if (mode === undefined) {
+      result.problems.push(
+        `has ${names.mode}=${modeValue}, which rdsiam does not support; use verify-full, verify-ca, require or disable` +
+          (dsn.engine === 'mysql' ? ' (or VERIFY_IDENTITY, VERIFY_CA, REQUIRED, DISABLED)' : ''),
+      );
+    } else {
+      result.mode = mode;
+      result.modeParam = `${names.mode}=${modeValue}`;
+    }
+  }
+  if (caValue !== undefined && caValue !== '') {
+    result.ca = caValue;
+    result.caParam = `${names.ca}=${caValue}`;
+  }
+  return result;
 }

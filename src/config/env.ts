@@ -1,14 +1,31 @@
 import type { ConfigIssue, ValueSource } from '../errors.js';
-import { connectionLeaves, type Leaf } from './schema-shape.js';
-import { nearest } from './suggest.js';
+import { isRegion } from '../region.js';
+import { didYouMean } from './messages.js';
+import { LEAVES, type Leaf } from './schema.js';
 
 const PREFIX = 'RDSIAM_';
 /** Names the config file explicitly; read by the loader, not a config key. */
 export const CONFIG_FILE_VARIABLE = 'RDSIAM_CONFIG';
+interface FallbackVariable {
+  key: string;
+  variable: string;
+  /** When it is set at all, the environment counts as holding an rdsiam config. */
+  configures: boolean;
+  accepts?: (value: string) => boolean;
+}
+
+/**
+ * Variables other tools set that give a top-level key when no layer does: DATABASE_URL (set by most platforms)
+ * and the SDK's AWS_REGION, taken only when it names a region so a stray value breaks nothing that never uses it.
+ */
+export const FALLBACK_VARIABLES: readonly FallbackVariable[] = [
+  { key: 'dsn', variable: 'DATABASE_URL', configures: true },
+  { key: 'iam_global_region', variable: 'AWS_REGION', configures: false, accepts: isRegion },
+];
 const CONNECTION_VARIABLE = /^CONNECTIONS__(.+?)__(.+)$/;
 
 /** The config keys set by `RDSIAM_*` variables, with the variable each value came from. */
-export interface EnvLayer {
+interface EnvLayer {
   values: Record<string, unknown>;
   /** Dotted key path (`ssl.mode`, `connections.reader.dsn`) to the variable that set it. */
   sources: Map<string, ValueSource>;
@@ -25,14 +42,24 @@ export function envValue(env: Record<string, string | undefined>, name: string):
  * Env names for each key after `RDSIAM_`: nested keys joined with `__` (RDSIAM_POOL__MAX) or with a
  * single `_` (RDSIAM_SSL_MODE); both read well and neither can collide with a top-level key.
  */
-function namesFor(leaves: readonly Leaf[]): Map<string, Leaf> {
-  const names = new Map<string, Leaf>();
-  for (const leaf of leaves) {
-    const upper = leaf.path.map((p) => p.toUpperCase());
-    names.set(upper.join('__'), leaf);
-    names.set(upper.join('_'), leaf);
-  }
-  return names;
+function envNames(leaf: Leaf): string[] {
+  const upper = leaf.path.map((p) => p.toUpperCase());
+  return [...new Set([upper.join('__'), upper.join('_')])];
+}
+
+/** Every variable that can set the key named `name` (dotted), in the order they are documented. */
+export function envVariables(name: string): string[] {
+  const leaf = LEAVES.find((l) => l.name === name);
+  if (leaf === undefined) return [];
+  const fallbacks = FALLBACK_VARIABLES.filter((f) => f.key === name).map((f) => f.variable);
+  return [...envNames(leaf).map((n) => PREFIX + n), ...fallbacks];
+}
+
+let byName: Map<string, Leaf> | undefined;
+
+function leafNamed(name: string): Leaf | undefined {
+  byName ??= new Map(LEAVES.flatMap((leaf) => envNames(leaf).map((n) => [n, leaf] as const)));
+  return byName.get(name);
 }
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
@@ -48,13 +75,13 @@ function convert(raw: string, leaf: Leaf): unknown {
 
 /**
  * Reads every `RDSIAM_*` variable into config keys. Unknown variables are issues that suggest the
- * nearest known one; `RDSIAM_CONFIG` and `RDSIAM_TESTBED*` are not config keys and are skipped.
+ * nearest known one; `RDSIAM_CONFIG` is not a config key and is skipped.
  * `connectionNames` lets `RDSIAM_CONNECTIONS__READ_REPLICA__DSN` address a file's `read-replica`.
  */
 export function readEnv(env: Record<string, string | undefined>, connectionNames: readonly string[]): EnvLayer {
-  const names = namesFor(connectionLeaves());
   const layer: EnvLayer = { values: {}, sources: new Map(), issues: [] };
   const setBy = new Map<string, string>();
+  const known = () => LEAVES.flatMap(envNames);
 
   const assign = (variable: string, path: readonly string[], raw: string, leaf: Leaf) => {
     const dotted = path.join('.');
@@ -72,44 +99,40 @@ export function readEnv(env: Record<string, string | undefined>, connectionNames
     layer.sources.set(dotted, { kind: 'env', variable });
   };
 
-  const unknown = (variable: string, candidates: Iterable<string>) => {
-    const near = nearest(variable, [...candidates]);
+  const unknown = (variable: string, candidates: string[]) => {
+    const hint = didYouMean(variable, candidates, '');
     layer.issues.push({
       path: variable,
       message:
         'is not an rdsiam setting' +
-        (near === undefined
-          ? ' (settings are RDSIAM_<KEY>, nested keys joined with __, e.g. RDSIAM_IAM_REGION, RDSIAM_POOL__MAX)'
-          : `; did you mean ${near}?`),
+        (hint || ' (settings are RDSIAM_<KEY>, nested keys joined with __, e.g. RDSIAM_IAM_REGION, RDSIAM_POOL__MAX)'),
     });
   };
 
   for (const variable of Object.keys(env).sort()) {
     const raw = envValue(env, variable);
-    if (raw === undefined || !variable.startsWith(PREFIX)) continue;
-    if (variable === CONFIG_FILE_VARIABLE || variable.startsWith(`${PREFIX}TESTBED`)) continue;
-    const key = variable.slice(PREFIX.length);
+    if (raw === undefined || !variable.startsWith(PREFIX) || variable === CONFIG_FILE_VARIABLE) continue;
+    const name = variable.slice(PREFIX.length);
 
-    const leaf = names.get(key);
+    const leaf = leafNamed(name);
     if (leaf !== undefined) {
       assign(variable, leaf.path, raw, leaf);
       continue;
     }
-    const scoped = CONNECTION_VARIABLE.exec(key);
+    const scoped = CONNECTION_VARIABLE.exec(name);
     if (scoped !== null) {
       const [, segment = '', rest = ''] = scoped;
-      const scopedLeaf = names.get(rest);
+      const scopedLeaf = leafNamed(rest);
       if (scopedLeaf === undefined) {
-        unknown(variable, [...names.keys()].map((n) => `${PREFIX}CONNECTIONS__${segment}__${n}`));
+        unknown(variable, known().map((n) => `${PREFIX}CONNECTIONS__${segment}__${n}`));
         continue;
       }
-      const name =
-        connectionNames.find((n) => n.toUpperCase().replace(/-/g, '_') === segment.toUpperCase()) ??
-        segment.toLowerCase();
-      assign(variable, ['connections', name, ...scopedLeaf.path], raw, scopedLeaf);
+      const connection =
+        connectionNames.find((n) => n.toUpperCase().replace(/-/g, '_') === segment.toUpperCase()) ?? segment.toLowerCase();
+      assign(variable, ['connections', connection, ...scopedLeaf.path], raw, scopedLeaf);
       continue;
     }
-    unknown(variable, [CONFIG_FILE_VARIABLE, ...[...names.keys()].map((n) => PREFIX + n)]);
+    unknown(variable, [CONFIG_FILE_VARIABLE, ...known().map((n) => PREFIX + n)]);
   }
   return layer;
 }

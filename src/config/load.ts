@@ -1,15 +1,86 @@
 import { resolve as resolvePath } from 'node:path';
+import type * as z from 'zod';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
-import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './config-file.js';
-import { describeValue } from './describe-value.js';
-import { CONFIG_FILE_VARIABLE, envValue, readEnv } from './env.js';
-import { schemaIssues } from './issues.js';
-import { isPlainObject, mergeLayer, type Sources } from './layers.js';
-import { DEFAULT_CONNECTION, resolveConnection } from './resolve.js';
-import { configSchema } from './schema.js';
-import type { LoadConfigOptions, ResolvedConfig } from './types.js';
+import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
+import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';
+import type { RdsIamConfigInput } from './keys.js';
+import { describeValue, knownNames, printablePath } from './messages.js';
+import { DEFAULT_CONNECTION, resolveConnection, type ResolvedConfig } from './resolve.js';
+import { configSchema, keysAt } from './schema.js';
+import { isPlainObject } from '../plain-object.js';
 
-const DATABASE_URL = 'DATABASE_URL';
+export interface LoadConfigOptions {
+  /** Where the search for a config file starts. Default: `process.cwd()`. */
+  cwd?: string;
+  /** One config file, named explicitly; a missing file is an error. Env: `RDSIAM_CONFIG`. */
+  configFile?: string;
+  /** The environment to read `RDSIAM_*` and `DATABASE_URL` from. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Values that beat the file and env (the config's own input shape). */
+  overrides?: RdsIamConfigInput | Record<string, unknown>;
+  /** Which named connection to resolve. Default: `default` (the top level). */
+  connection?: string;
+}
+
+/** Dotted document path (`ssl.mode`, `connections.reader.dsn`) to where its value came from. */
+type Sources = Map<string, ValueSource>;
+
+function forget(sources: Sources, path: string): void {
+  for (const key of [...sources.keys()]) if (key.startsWith(`${path}.`)) sources.delete(key);
+}
+
+/**
+ * Merges one layer (file, env or code) over `target`: objects merge key by key, anything else
+ * replaces. Undefined values are skipped so `{ iam_region: undefined }` overrides nothing.
+ * Records the source of every key path the layer sets; `target` is never aliased to layer objects.
+ */
+function mergeLayer(
+  target: Record<string, unknown>,
+  sources: Sources,
+  layer: Record<string, unknown>,
+  sourceFor: (path: string) => ValueSource,
+  prefix = '',
+): void {
+  for (const [key, value] of Object.entries(layer)) {
+    if (value === undefined) continue;
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (isPlainObject(value)) {
+      if (!isPlainObject(target[key])) {
+        forget(sources, path);
+        target[key] = {};
+      }
+      sources.set(path, sourceFor(path));
+      mergeLayer(target[key] as Record<string, unknown>, sources, value, sourceFor, path);
+    } else {
+      forget(sources, path);
+      target[key] = Array.isArray(value) ? [...value] : value;
+      sources.set(path, sourceFor(path));
+    }
+  }
+}
+
+/** Where the value at `path` came from: its own source, else the nearest enclosing object's. */
+function sourceAt(sources: Sources, path: readonly (string | number)[]): ValueSource | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const found = sources.get(path.slice(0, n).join('.'));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** zod's issues as ConfigIssues: the key path, the value's source, and the schema's own wording (unknown keys get a suggestion). */
+function schemaIssues(error: z.ZodError, sources: Sources): ConfigIssue[] {
+  return error.issues.flatMap((issue): ConfigIssue[] => {
+    const path = issue.path.map(String);
+    if (issue.code !== 'unrecognized_keys') return [{ path: printablePath(path), source: sourceAt(sources, path), message: issue.message }];
+    const known = keysAt(path) ?? [];
+    return issue.keys.map((key) => ({
+      path: printablePath([...path, key]),
+      source: sourceAt(sources, [...path, key]),
+      message: `is not a known key${knownNames(key, known, 'known keys here')}`,
+    }));
+  });
+}
 
 async function findFile(options: LoadConfigOptions, env: Record<string, string | undefined>, cwd: string) {
   const named = envValue(env, CONFIG_FILE_VARIABLE);
@@ -32,14 +103,14 @@ async function notFound(cwd: string): Promise<ConfigIssue> {
       `is required, and no rdsiam config was found: searched ${cwd}` +
       (root === cwd ? '' : ` and its parents up to ${root}`) +
       ` for ${SEARCH_PLACES_TEXT}. Create one of those files, name one with ${CONFIG_FILE_VARIABLE}=path, ` +
-      `or set RDSIAM_DSN (or ${DATABASE_URL}) and other RDSIAM_* variables`,
+      'or set RDSIAM_DSN (or DATABASE_URL) and other RDSIAM_* variables',
   };
 }
 
 /**
  * Loads the config for one connection. Precedence, lowest first: defaults, the config file (named by
  * `configFile` or RDSIAM_CONFIG, else searched for from `cwd` up to the project root), RDSIAM_*
- * variables (DATABASE_URL when nothing else gives `dsn`), then `overrides`. Every value remembers its
+ * variables (then DATABASE_URL and AWS_REGION for the keys no layer gave), then `overrides`. Every value remembers its
  * source. Throws one ConfigError listing every problem.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
@@ -71,11 +142,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     // An object path (e.g. `connections.reader`) takes the source of the first variable under it.
     return envLayer.sources.get(path) ?? envSources.find(([key]) => key.startsWith(`${path}.`))![1];
   });
-  const databaseUrl = envValue(env, DATABASE_URL);
-  if (doc.dsn === undefined && databaseUrl !== undefined) {
-    doc.dsn = databaseUrl;
-    sources.set('dsn', { kind: 'env', variable: DATABASE_URL });
-  }
 
   const { overrides } = options;
   if (isPlainObject(overrides)) mergeLayer(doc, sources, overrides, () => ({ kind: 'code' }));
@@ -83,7 +149,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     issues.push({ path: '', source: { kind: 'code' }, message: `overrides must be an object, got ${describeValue(overrides)}` });
   }
 
-  if (found === undefined && sources.size === 0) {
+  // Last, and only for keys no layer gave (overrides included): the lowest place among what was set.
+  const fallbacks = FALLBACK_VARIABLES.filter(({ key, variable, accepts }) => {
+    const value = envValue(env, variable);
+    return doc[key] === undefined && value !== undefined && (accepts === undefined || accepts(value));
+  });
+  for (const { key, variable } of fallbacks) {
+    doc[key] = envValue(env, variable);
+    sources.set(key, { kind: 'env', variable });
+  }
+
+  if (found === undefined && sources.size === fallbacks.filter((f) => !f.configures).length) {
     issues.push(await notFound(cwd));
     throw new ConfigError(issues, 'No rdsiam config found');
   }
@@ -94,7 +170,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 
   return resolveConnection({
     doc: parsed.data,
-    sources,
+    sourceOf: (path) => sourceAt(sources, path),
     connection: options.connection ?? DEFAULT_CONNECTION,
     cwd,
     ...(found === undefined ? {} : { configFile: found.file }),

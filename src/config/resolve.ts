@@ -1,21 +1,51 @@
 import { stat } from 'node:fs/promises';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { isIP } from 'node:net';
+import { dirname } from 'node:path';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
-import { describeValue } from './describe-value.js';
-import { redactDsnText, tryParseDsn } from './dsn.js';
-import { sslFromDsn } from './dsn-ssl.js';
-import { sourceAt, type Sources } from './layers.js';
-import { parsePlugins } from './plugins.js';
-import { DEFAULTS, MAX_IAM_EXPIRATION, type RdsIamConfigInput } from './schema.js';
-import { nearest } from './suggest.js';
-import type { PluginCode, ResolvedConfig, SslSettings } from './types.js';
+import { redactUrlText } from '../secret.js';
+import { dsnTls } from './dsn.js';
+import { envVariables } from './env.js';
+import {
+  CONNECTION_KEYS,
+  DSQL_CLUSTER_ID,
+  DSQL_CLUSTER_ID_SHAPE,
+  DSQL_POOL_MAX_LIFETIME_S,
+  TOKEN_LIFETIME_S,
+  dsqlEndpoint,
+  isGroup,
+  type ConnectionKeys,
+  type Group,
+  type Key,
+  type RdsIamConfigInput,
+  type ResolvedKeys,
+} from './keys.js';
+import { describeValue, knownNames } from './messages.js';
+import { LEAVES } from './schema.js';
+
+// Resolving one connection of a validated document, as a pipeline of small steps: pick each key's setting →
+// resolve each key → map the DSN's TLS parameters → cross-key rules → DSQL names and defaults → CA file → freeze.
 
 export const DEFAULT_CONNECTION = 'default';
 
-export interface ResolveInput {
-  /** The merged document, already validated by `configSchema`. */
+/** One connection's config after loading, merging by precedence and validation. */
+export interface ResolvedConfig extends ResolvedKeys<ConnectionKeys> {
+  /** `default` for the top level, else the name under `connections`. */
+  connection: string;
+  /** Where each value came from, by dotted key (`dsn`, `ssl.mode`, `pool.max`, ...). */
+  sources: Record<string, ValueSource>;
+  /** The config file loaded, if any. */
+  configFile?: string;
+  /** The directory the search for a config file started from, when no file was named explicitly. */
+  searchedFrom?: string;
+  /** Names of every connection the config defines, `default` included. */
+  connectionNames: string[];
+}
+
+interface ResolveInput {
+  /** The merged document, already validated. */
   doc: RdsIamConfigInput;
-  sources: Sources;
+  /** Where the value at a document path came from. */
+  sourceOf: (path: readonly string[]) => ValueSource | undefined;
   connection: string;
   /** Relative `ssl.ca` paths from env or code are resolved against it. */
   cwd: string;
@@ -23,16 +53,24 @@ export interface ResolveInput {
   searchedFrom?: string;
 }
 
-/** A value as found for one connection: its own, else the top level's, with where it was written. */
-interface Setting<T> {
-  value: T;
-  /** The key path as written, e.g. `connections.reader.dsn`, for messages. */
-  path: string;
-  source: ValueSource | undefined;
+/** A key's value for one connection, with where it was written (`connections.reader.dsn`) and where it came from. */
+interface Setting {
+  readonly value: unknown;
+  readonly path: string;
+  readonly source: ValueSource;
 }
 
+/** Settings by dotted key; a key no layer set and with no default is absent. */
+type Settings = ReadonlyMap<string, Setting>;
+
+type Draft = ResolvedKeys<ConnectionKeys>;
+
+const DEFAULT: ValueSource = { kind: 'default' };
 const PROFILE_SOURCES = ['chain', 'ini', 'process'];
-const PEM = /-----BEGIN [A-Z ]+-----/;
+
+function issue(setting: Pick<Setting, 'path' | 'source'>, message: string): ConfigIssue {
+  return { path: setting.path, source: setting.source, message };
+}
 
 function valueAt(object: unknown, path: readonly string[]): unknown {
   let node = object;
@@ -47,209 +85,271 @@ export function connectionNames(doc: RdsIamConfigInput): string[] {
   return [DEFAULT_CONNECTION, ...Object.keys(doc.connections ?? {}).filter((n) => n !== DEFAULT_CONNECTION)];
 }
 
-/**
- * Resolves one connection of a validated document: merges it over the top level, applies defaults,
- * parses the DSN, maps its TLS parameters and checks the rules that span keys. Throws one ConfigError
- * listing every problem.
- */
-export async function resolveConnection(input: ResolveInput): Promise<ResolvedConfig> {
-  const { doc, sources, connection } = input;
-  const names = connectionNames(doc);
+function checkConnection({ doc, sourceOf, connection }: ResolveInput, names: readonly string[]): void {
   if (doc.connections?.[DEFAULT_CONNECTION] !== undefined) {
+    const path = ['connections', DEFAULT_CONNECTION];
     throw new ConfigError([
-      {
-        path: `connections.${DEFAULT_CONNECTION}`,
-        source: sourceAt(sources, ['connections', DEFAULT_CONNECTION]),
-        message: 'is reserved: the top level is the default connection; move these keys to the top level',
-      },
+      issue(
+        { path: path.join('.'), source: sourceOf(path) ?? { kind: 'code' } },
+        'is reserved: the top level is the default connection; move these keys to the top level',
+      ),
     ]);
   }
   if (!names.includes(connection)) {
-    const near = nearest(connection, names);
     throw new ConfigError([
       {
         path: 'connection',
         source: { kind: 'code' },
-        message: `no connection is named "${connection}"${near === undefined ? '' : ` (did you mean "${near}"?)`}; known: ${names.join(', ')}`,
+        message: `no connection is named "${connection}"${knownNames(connection, names)}`,
       },
     ]);
   }
+}
 
-  const issues: ConfigIssue[] = [];
-  const resolvedSources: Record<string, ValueSource> = {};
-  // A named connection's own keys first, then the top level's.
+/** Step 1: each key's value for this connection: its own, else the top level's, else the default. */
+function pick({ doc, sourceOf, connection }: ResolveInput): Settings {
   const prefixes = connection === DEFAULT_CONNECTION ? [[]] : [['connections', connection], []];
+  const settings = new Map<string, Setting>();
+  for (const leaf of LEAVES) {
+    const found = prefixes.map((prefix) => [...prefix, ...leaf.path]).find((path) => valueAt(doc, path) !== undefined);
+    if (found !== undefined) {
+      settings.set(leaf.name, { value: valueAt(doc, found), path: found.join('.'), source: sourceOf(found) ?? { kind: 'code' } });
+    } else if (leaf.key.default !== undefined) {
+      settings.set(leaf.name, { value: leaf.key.default, path: leaf.name, source: DEFAULT });
+    }
+  }
+  return settings;
+}
 
-  function get<T>(key: string): Setting<T> | undefined {
-    for (const prefix of prefixes) {
-      const path = [...prefix, ...key.split('.')];
-      const value = valueAt(doc, path);
-      if (value !== undefined) {
-        const source = sourceAt(sources, path);
-        if (source !== undefined) resolvedSources[key] = source;
-        return { value: value as T, path: path.join('.'), source };
+/** Step 2: each key's own resolution (a DSN parsed, plugins read, a CA path made absolute), into the nested shape. */
+function resolveKeys(settings: Settings, cwd: string): { draft: Draft; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const build = (keys: Record<string, Key | Group>, prefix: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(keys)) {
+      const dotted = prefix + name;
+      if (isGroup(entry)) {
+        out[name] = build(entry.keys, `${dotted}.`);
+        continue;
       }
-    }
-    return undefined;
-  }
-  function withDefault<T>(key: string, fallback: T): Setting<T> {
-    const found = get<T>(key);
-    if (found !== undefined) return found;
-    resolvedSources[key] = { kind: 'default' };
-    return { value: fallback, path: key, source: { kind: 'default' } };
-  }
-  const problem = (setting: { path: string; source: ValueSource | undefined }, message: string) =>
-    issues.push({ path: setting.path, source: setting.source, message });
-
-  // plugins
-  const pluginsSetting = withDefault<unknown>('plugins', [...DEFAULTS.plugins]);
-  const parsedPlugins = parsePlugins(pluginsSetting.value);
-  const plugins: PluginCode[] = parsedPlugins.ok ? parsedPlugins.codes : [];
-  if (!parsedPlugins.ok) problem(pluginsSetting, parsedPlugins.problem);
-  const iamOn = plugins.length > 0;
-  const dsql = plugins.includes('iam_dsql');
-
-  // dsn
-  const dsnSetting = get<string>('dsn');
-  const dsnResult = dsnSetting === undefined ? undefined : tryParseDsn(dsnSetting.value);
-  if (dsnSetting === undefined) {
-    issues.push({
-      path: 'dsn',
-      message: 'is required: set dsn in the config file, or the RDSIAM_DSN or DATABASE_URL environment variable',
-    });
-  } else if (dsnResult !== undefined && !dsnResult.ok) {
-    problem(dsnSetting, dsnResult.problem);
-  }
-  const dsn = dsnResult?.ok ? dsnResult.dsn : undefined;
-  if (dsn !== undefined && dsnSetting !== undefined) {
-    if (iamOn && dsn.password !== undefined) {
-      problem(
-        dsnSetting,
-        `has a password, but the ${plugins.join(', ')} plugin signs a token that replaces it; ` +
-          `remove the password from the DSN (got ${JSON.stringify(dsn.redacted)})`,
-      );
-    }
-    if (dsql && dsn.engine !== 'postgres') {
-      problem(pluginsSetting, `iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is ${dsn.protocol}//`);
-    }
-  }
-
-  // iam_*
-  const expiration = withDefault<number>('iam_expiration', DEFAULTS.iam_expiration);
-  if (!dsql && expiration.value > MAX_IAM_EXPIRATION) {
-    problem(
-      expiration,
-      `must be at most ${MAX_IAM_EXPIRATION} seconds unless the plugin is iam_dsql (RDS IAM tokens live 900 s), got ${expiration.value}`,
-    );
-  }
-  const iamHost = get<string>('iam_host');
-  const iamRegion = get<string>('iam_region');
-  const iamPort = get<number>('iam_default_port');
-
-  // ssl: the config's own keys, then the DSN's TLS parameters, which must agree with them
-  const ssl = await resolveSsl();
-  async function resolveSsl(): Promise<SslSettings> {
-    const fromDsn = dsn === undefined ? undefined : sslFromDsn(dsn);
-    if (dsn !== undefined && fromDsn !== undefined) {
-      dsn.params = fromDsn.params;
-      for (const p of fromDsn.problems) problem(dsnSetting!, p);
-    }
-    const configured = get<SslSettings['mode']>('ssl.mode');
-    let mode: Setting<SslSettings['mode']>;
-    if (fromDsn?.mode !== undefined && configured !== undefined && configured.value !== fromDsn.mode) {
-      problem(configured, `is ${configured.value} but the DSN says ${fromDsn.modeParam}; set it in one place`);
-    }
-    if (configured !== undefined) mode = configured;
-    else if (fromDsn?.mode !== undefined) {
-      mode = { value: fromDsn.mode, path: dsnSetting!.path, source: dsnSetting!.source };
-      if (dsnSetting!.source !== undefined) resolvedSources['ssl.mode'] = dsnSetting!.source;
-    } else mode = withDefault('ssl.mode', DEFAULTS.ssl_mode);
-    if (iamOn && (mode.value === 'require' || mode.value === 'disable')) {
-      problem(
-        mode,
-        `must be verify-full or verify-ca while an IAM plugin is on: the token is a bearer credential and must only ` +
-          `go to a verified server, got ${JSON.stringify(mode.value)}`,
-      );
-    }
-    const result: SslSettings = { mode: mode.value };
-
-    let ca = get<string>('ssl.ca');
-    if (fromDsn?.ca !== undefined) {
-      if (ca !== undefined && ca.value !== fromDsn.ca) {
-        problem(ca, `is set, but the DSN also names a CA with ${fromDsn.caParam}; set it in one place`);
-      } else if (ca === undefined) {
-        ca = { value: fromDsn.ca, path: dsnSetting!.path, source: dsnSetting!.source };
-        if (dsnSetting!.source !== undefined) resolvedSources['ssl.ca'] = dsnSetting!.source;
+      const setting = settings.get(dotted);
+      if (setting === undefined) {
+        if (entry.required) {
+          const variables = envVariables(dotted).join(' or ');
+          issues.push({ path: dotted, message: `is required: set ${dotted} in the config file, or the ${variables} environment variable` });
+        }
+        continue;
       }
+      const resolved = resolveSetting(entry, setting, cwd);
+      if (resolved.ok) out[name] = resolved.value;
+      else issues.push(issue(setting, resolved.problem));
     }
-    if (ca !== undefined) result.ca = PEM.test(ca.value) ? ca.value : await caFile(ca);
-    const servername = get<string>('ssl.servername');
-    if (servername !== undefined) result.servername = servername.value;
-    return result;
-  }
-  // A relative CA path means "next to the config file" when written in one, else the working directory.
-  async function caFile(ca: Setting<string>): Promise<string> {
-    const base = ca.source?.kind === 'file' ? dirname(ca.source.file) : input.cwd;
-    const file = resolvePath(base, ca.value);
-    const found = await stat(file).catch(() => undefined);
-    if (found === undefined || !found.isFile()) {
-      // A DSN pasted here by mistake must not be echoed with its password (resolving would hide the `://`).
-      const redacted = redactDsnText(ca.value);
-      const shown = redacted === ca.value ? file : redacted;
-      problem(ca, `names a CA file that does not exist: ${shown} (give a path to a PEM file, or the PEM text itself)`);
-    }
-    return file;
-  }
-
-  // AWS credentials
-  const profile = get<string>('aws_profile');
-  const credentialsSource = withDefault<ResolvedConfig['aws_credentials_source']>(
-    'aws_credentials_source',
-    DEFAULTS.aws_credentials_source,
-  );
-  if (profile !== undefined && !PROFILE_SOURCES.includes(credentialsSource.value)) {
-    problem(
-      profile,
-      `is only used with aws_credentials_source ${PROFILE_SOURCES.join(', ')}, but that is ${JSON.stringify(credentialsSource.value)}`,
-    );
-  }
-  const roleArn = get<string>('aws_role_arn');
-  const sessionName = get<string>('aws_role_session_name');
-  const externalId = get<string>('aws_external_id');
-  for (const setting of [sessionName, externalId]) {
-    if (setting !== undefined && roleArn === undefined) {
-      problem(setting, `is only used with aws_role_arn, which is not set (got ${describeValue(setting.value)})`);
-    }
-  }
-
-  const timeout = withDefault<number>('connect_timeout_ms', DEFAULTS.connect_timeout_ms);
-  const poolMax = get<number>('pool.max');
-  const poolIdle = get<number>('pool.idle_timeout_ms');
-
-  if (issues.length > 0 || dsn === undefined) throw new ConfigError(issues);
-
-  const resolved: ResolvedConfig = {
-    connection,
-    dsn,
-    plugins,
-    iam_expiration: expiration.value,
-    ssl,
-    aws_credentials_source: credentialsSource.value,
-    connect_timeout_ms: timeout.value,
-    pool: {},
-    sources: resolvedSources,
-    connectionNames: names,
+    return out;
   };
-  if (iamHost !== undefined) resolved.iam_host = iamHost.value;
-  if (iamRegion !== undefined) resolved.iam_region = iamRegion.value.toLowerCase();
-  if (iamPort !== undefined) resolved.iam_default_port = iamPort.value;
-  if (profile !== undefined) resolved.aws_profile = profile.value;
-  if (roleArn !== undefined) resolved.aws_role_arn = roleArn.value;
-  if (sessionName !== undefined) resolved.aws_role_session_name = sessionName.value;
-  if (externalId !== undefined) resolved.aws_external_id = externalId.value;
-  if (poolMax !== undefined) resolved.pool.max = poolMax.value;
-  if (poolIdle !== undefined) resolved.pool.idle_timeout_ms = poolIdle.value;
-  if (input.configFile !== undefined) resolved.configFile = input.configFile;
-  if (input.searchedFrom !== undefined) resolved.searchedFrom = input.searchedFrom;
-  return resolved;
+  return { draft: build(CONNECTION_KEYS, '') as Draft, issues };
+}
+
+function resolveSetting(key: Key, setting: Setting, cwd: string) {
+  // A default is already in resolved form.
+  if (key.resolve === undefined || setting.source.kind === 'default') return { ok: true as const, value: setting.value };
+  // A relative path means "next to the config file" when written in one, else the working directory.
+  const baseDir = setting.source.kind === 'file' ? dirname(setting.source.file) : cwd;
+  return key.resolve(setting.value, { baseDir });
+}
+
+/**
+ * Step 3: the DSN's TLS parameters (`sslmode`, `sslrootcert`, `ssl-mode`, `ssl-ca`) become `ssl.mode` and
+ * `ssl.ca` unless those keys are set, and must agree with them when they are.
+ */
+function mapDsnTls(draft: Draft, settings: Settings, cwd: string): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
+  const dsnSetting = settings.get('dsn');
+  if (draft.dsn === undefined || dsnSetting === undefined) return { draft, settings, issues: [] };
+  const tls = dsnTls(draft.dsn);
+  const issues = tls.problems.map((p) => issue(dsnSetting, p));
+  const ssl = { ...draft.ssl };
+  const next = new Map(settings);
+  const fromDsn: Setting = { ...dsnSetting, value: undefined };
+
+  const mode = settings.get('ssl.mode');
+  if (tls.mode !== undefined) {
+    if (mode !== undefined && mode.source.kind !== 'default' && mode.value !== tls.mode) {
+      issues.push(issue(mode, `is ${String(mode.value)} but the DSN says ${tls.modeParam}; set it in one place`));
+    } else if (mode === undefined || mode.source.kind === 'default') {
+      ssl.mode = tls.mode;
+      next.set('ssl.mode', { ...fromDsn, value: tls.mode });
+    }
+  }
+  if (tls.ca !== undefined) {
+    const ca = settings.get('ssl.ca');
+    if (ca !== undefined && ca.value !== tls.ca) {
+      issues.push(issue(ca, `is set, but the DSN also names a CA with ${tls.caParam}; set it in one place`));
+    } else if (ca === undefined) {
+      const setting = { ...fromDsn, value: tls.ca };
+      const resolved = resolveSetting(CONNECTION_KEYS.ssl.keys.ca, setting, cwd);
+      if (resolved.ok) ssl.ca = resolved.value as Draft['ssl']['ca'];
+      next.set('ssl.ca', setting);
+    }
+  }
+  return { draft: { ...draft, dsn: { ...draft.dsn, params: tls.params }, ssl }, settings: next, issues };
+}
+
+type Rule = (c: Draft, at: (key: string) => Setting) => ConfigIssue | undefined;
+
+/** Step 4: the rules that span keys. Rules about endpoints live in the endpoint layer. */
+const RULES: readonly Rule[] = [
+  (c, at) =>
+    c.plugins.length > 0 && c.dsn?.password !== undefined
+      ? issue(
+          at('dsn'),
+          `has a password, but the ${c.plugins.join(', ')} plugin signs a token that replaces it; ` +
+            `remove the password from the DSN (got ${JSON.stringify(c.dsn.redacted)})`,
+        )
+      : undefined,
+  (c, at) =>
+    c.plugins.includes('iam_dsql') && c.dsn !== undefined && c.dsn.engine !== 'postgres'
+      ? issue(at('plugins'), `iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is ${c.dsn.protocol}//`)
+      : undefined,
+  (c, at) =>
+    !c.plugins.includes('iam_dsql') && c.iam_expiration > TOKEN_LIFETIME_S.iam
+      ? issue(
+          at('iam_expiration'),
+          `must be at most ${TOKEN_LIFETIME_S.iam} seconds unless the plugin is iam_dsql (RDS IAM tokens live 900 s), got ${c.iam_expiration}`,
+        )
+      : undefined,
+  (c, at) =>
+    c.plugins.length > 0 && (c.ssl.mode === 'require' || c.ssl.mode === 'disable')
+      ? issue(
+          at('ssl.mode'),
+          'must be verify-full or verify-ca while an IAM plugin is on: the token is a bearer credential and must only ' +
+            `go to a verified server, got ${JSON.stringify(c.ssl.mode)}`,
+        )
+      : undefined,
+  (c, at) =>
+    c.aws_profile !== undefined && !PROFILE_SOURCES.includes(c.aws_credentials_source)
+      ? issue(
+          at('aws_profile'),
+          `is only used with aws_credentials_source ${PROFILE_SOURCES.join(', ')}, but that is ${JSON.stringify(c.aws_credentials_source)}`,
+        )
+      : undefined,
+  (c, at) =>
+    c.dsql_cluster_id !== undefined && !c.plugins.includes('iam_dsql')
+      ? issue(at('dsql_cluster_id'), `is only used with plugin iam_dsql, got plugins ${describeValue(c.plugins.join(',') || 'none')}`)
+      : undefined,
+  (c, at) =>
+    c.dsql_cluster_id !== undefined && c.iam_region === undefined
+      ? issue(at('dsql_cluster_id'), `needs iam_region to name the endpoint ${dsqlEndpoint(c.dsql_cluster_id, '<region>')}; set iam_region`)
+      : undefined,
+  (c, at) =>
+    c.dsql_cluster_id !== undefined && c.iam_host !== undefined
+      ? issue(at('dsql_cluster_id'), 'and iam_host both name the endpoint the token is signed for; keep one')
+      : undefined,
+  ...(['aws_role_session_name', 'aws_external_id'] as const).map(
+    (name): Rule =>
+      (c, at) =>
+        c[name] !== undefined && c.aws_role_arn === undefined
+          ? issue(at(name), `is only used with aws_role_arn, which is not set (got ${describeValue(at(name).value)})`)
+          : undefined,
+  ),
+];
+
+/**
+ * Step 5, Aurora DSQL as AWS's DSQL connectors read it: a DSN host that is one label is a cluster id, expanded
+ * with iam_region; `dsql_cluster_id` names the endpoint signed for, as `iam_host` does; pools end a connection
+ * before DSQL does.
+ */
+function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
+  if (!c.plugins.includes('iam_dsql')) return { draft: c, settings, issues: [] };
+  const next = new Map(settings);
+  let draft = c;
+  const host = c.dsn.host;
+  if (!host.includes('.') && isIP(host) === 0) {
+    const id = host.toLowerCase();
+    const dsn = settings.get('dsn')!;
+    if (DSQL_CLUSTER_ID.test(id)) {
+      if (c.iam_region === undefined) {
+        return { draft, settings, issues: [issue(dsn, `has host ${id}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${dsqlEndpoint(id, '<region>')}, or write that endpoint as the host`)] };
+      }
+      draft = { ...draft, dsn: { ...draft.dsn, host: dsqlEndpoint(id, c.iam_region) } };
+    } else if (c.iam_host === undefined && c.dsql_cluster_id === undefined) {
+      // A one-label host signed for as itself can only be a mistyped cluster id; with iam_host or dsql_cluster_id it is an alias.
+      return {
+        draft,
+        settings,
+        issues: [
+          issue(
+            dsn,
+            `has host ${JSON.stringify(host)}, which is neither an Aurora DSQL cluster id (${DSQL_CLUSTER_ID_SHAPE}) nor a DSQL ` +
+              `endpoint (${dsqlEndpoint('<id>', '<region>')}). If it is an alias (localhost, a tunnel), set iam_host or ` +
+              'dsql_cluster_id to name the endpoint the token is signed for',
+          ),
+        ],
+      };
+    }
+  }
+  if (c.dsql_cluster_id !== undefined && c.iam_region !== undefined) {
+    draft = { ...draft, iam_host: dsqlEndpoint(c.dsql_cluster_id, c.iam_region) };
+    next.set('iam_host', settings.get('dsql_cluster_id')!);
+  }
+  if (c.pool.max_lifetime_s === undefined) {
+    draft = { ...draft, pool: { ...draft.pool, max_lifetime_s: DSQL_POOL_MAX_LIFETIME_S } };
+    next.set('pool.max_lifetime_s', { value: DSQL_POOL_MAX_LIFETIME_S, path: 'pool.max_lifetime_s', source: DEFAULT });
+  }
+  return { draft, settings: next, issues: [] };
+}
+
+/** Step 6: a CA file must exist (its content is read, and checked, when a connection is made). */
+async function checkCaFile(c: Draft, settings: Settings): Promise<ConfigIssue | undefined> {
+  const ca = c.ssl.ca;
+  if (ca === undefined || !('file' in ca)) return undefined;
+  const found = await stat(ca.file).catch(() => undefined);
+  if (found?.isFile()) return undefined;
+  const setting = settings.get('ssl.ca')!;
+  // A DSN pasted here by mistake must not be echoed with its password (resolving would hide the `://`).
+  const written = String(setting.value);
+  const shown = redactUrlText(written) === written ? ca.file : redactUrlText(written);
+  return issue(setting, `names a CA file that does not exist: ${shown} (give a path to a PEM file, or the PEM text itself)`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Resolves one connection of a validated document. Throws one ConfigError listing every problem.
+ * The result is frozen: it is shared by every connect that loads the same config.
+ */
+export async function resolveConnection(input: ResolveInput): Promise<ResolvedConfig> {
+  const names = connectionNames(input.doc);
+  checkConnection(input, names);
+  const picked = pick(input);
+  const keys = resolveKeys(picked, input.cwd);
+  const tls = mapDsnTls(keys.draft, picked, input.cwd);
+  let { draft, settings } = tls;
+  const issues = [...keys.issues, ...tls.issues];
+  if (issues.length === 0) {
+    const at = (key: string) => settings.get(key)!;
+    issues.push(...RULES.map((rule) => rule(draft, at)).filter((i) => i !== undefined));
+  }
+  if (issues.length === 0) {
+    const dsql = dsqlNames(draft, settings);
+    ({ draft, settings } = dsql);
+    issues.push(...dsql.issues);
+  }
+  const caIssue = await checkCaFile(draft, settings);
+  if (caIssue !== undefined) issues.push(caIssue);
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const sources = Object.fromEntries([...settings].map(([key, setting]) => [key, setting.source]));
+  return deepFreeze({
+    ...draft,
+    connection: input.connection,
+    sources,
+    connectionNames: names,
+    ...(input.configFile === undefined ? {} : { configFile: input.configFile }),
+    ...(input.searchedFrom === undefined ? {} : { searchedFrom: input.searchedFrom }),
+  });
 }

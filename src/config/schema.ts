@@ -1,168 +1,50 @@
 import * as z from 'zod';
-import { describeValue } from './describe-value.js';
-import { parsePlugins } from './plugins.js';
-import type { CredentialsSource, PluginCode, SslMode } from './types.js';
+import { CONNECTION_KEYS, invalid, isGroup, type Group, type Key, type RdsIamConfigInput } from './keys.js';
 
-export const PLUGIN_CODES = ['iam', 'iam_dsql'] as const satisfies readonly PluginCode[];
-export const SSL_MODES = ['verify-full', 'verify-ca', 'require', 'disable'] as const satisfies readonly SslMode[];
-export const CREDENTIALS_SOURCES = [
-  'chain',
-  'env',
-  'ini',
-  'process',
-  'container',
-  'instance',
-  'web_identity',
-] as const satisfies readonly CredentialsSource[];
+// The config document's zod schema, built from the key table. Internal: public types never name zod.
 
-/** RDS and Aurora IAM tokens live 900 s; a DSQL token may be signed for up to a week. */
-export const MAX_IAM_EXPIRATION = 900;
-export const MAX_DSQL_EXPIRATION = 604_800;
+const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-/** The values used when no layer sets a key. Also shown as `default` in the JSON Schema. */
-export const DEFAULTS = {
-  plugins: [] as PluginCode[],
-  // A cached token is not served in its last 30 s, so it cannot expire on the way to the server.
-  iam_expiration: 870,
-  ssl_mode: 'verify-full' as SslMode,
-  aws_credentials_source: 'chain' as CredentialsSource,
-  connect_timeout_ms: 10_000,
-};
-
-const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const REGION = /^[a-zA-Z]{2,4}(?:-[a-zA-Z]+)+-\d+$/;
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-export const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** A zod error function whose message says what is expected and what was got (made safe to print). */
-function invalid(expected: string) {
-  return (issue: { input?: unknown }) => `must be ${expected}, got ${describeValue(issue.input)}`;
+/** A settable key of one connection, e.g. `['ssl', 'mode']`, with its declaration. */
+export interface Leaf {
+  readonly path: readonly string[];
+  /** Dotted, e.g. `ssl.mode`: how origins, `rdsiam check` and messages name it. */
+  readonly name: string;
+  readonly key: Key;
+  /** Env values for it are read as whole numbers. */
+  readonly numeric: boolean;
 }
 
-function text(expected: string, pattern?: RegExp) {
-  const error = invalid(expected);
-  const base = z.string({ error }).min(1, { error });
-  return pattern === undefined ? base : base.regex(pattern, { error });
+function walk(keys: Record<string, Key | Group>, prefix: readonly string[], out: Leaf[]): Leaf[] {
+  for (const [name, entry] of Object.entries(keys)) {
+    const path = [...prefix, name];
+    if (isGroup(entry)) walk(entry.keys, path, out);
+    else out.push({ path, name: path.join('.'), key: entry, numeric: entry.schema instanceof z.ZodNumber });
+  }
+  return out;
 }
 
-function wholeNumber(min: number, max: number, expected: string) {
-  const error = invalid(expected);
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+/** Every key of one connection, in table order. */
+export const LEAVES: readonly Leaf[] = walk(CONNECTION_KEYS, [], []);
+
+function shape(keys: Record<string, Key | Group>): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    Object.entries(keys).map(([name, entry]) => {
+      if (isGroup(entry)) {
+        const object = z.strictObject(shape(entry.keys), { error: invalid(`an object with ${Object.keys(entry.keys).join(', ')}`) });
+        return [name, object.optional().describe(entry.doc)];
+      }
+      const schema = (entry.schema as unknown as z.ZodType).optional().describe(entry.doc);
+      const meta = {
+        ...(entry.default === undefined ? {} : { default: entry.default }),
+        ...(entry.example === undefined ? {} : { examples: [entry.example] }),
+      };
+      return [name, Object.keys(meta).length > 0 ? schema.meta(meta) : schema];
+    }),
+  );
 }
 
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: invalid(`one of ${values.join(', ')}`) });
-}
-
-const pluginsError = (issue: { input?: unknown }) => {
-  const parsed = parsePlugins(issue.input);
-  return parsed.ok
-    ? `must be a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them, got ${describeValue(issue.input)}`
-    : parsed.problem;
-};
-
-const sslSchema = z.strictObject(
-  {
-    mode: oneOf(SSL_MODES)
-      .optional()
-      .describe(
-        'TLS verification. verify-full checks the certificate chain and the host name; verify-ca only the chain. ' +
-          'require (no verification) and disable are refused while an IAM plugin is on: the token is a bearer credential.',
-      )
-      .meta({ default: DEFAULTS.ssl_mode }),
-    ca: text('a file path or PEM text')
-      .optional()
-      .describe(
-        'The CA certificates to trust: a file path (relative to the config file) or PEM text. ' +
-          'Absent: the Amazon RDS CA bundle.',
-      ),
-    servername: text('a host name', HOST)
-      .optional()
-      .describe('The host name to verify the server certificate against (TLS SNI), when it differs from the DSN host.'),
-  },
-  { error: invalid('an object with mode, ca and servername') },
-);
-
-const poolSchema = z.strictObject(
-  {
-    max: wholeNumber(1, 10_000, 'a whole number from 1 to 10000')
-      .optional()
-      .describe('The most connections the pool opens at once.'),
-    idle_timeout_ms: wholeNumber(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000')
-      .optional()
-      .describe('Milliseconds an idle pooled connection is kept before it is closed (0: never).'),
-  },
-  { error: invalid('an object with max and idle_timeout_ms') },
-);
-
-/** The keys of one connection: the top level (the `default` connection) and each entry of `connections`. */
-const connectionShape = {
-  dsn: text('a postgres://, postgresql:// or mysql:// URL')
-    .optional()
-    .describe(
-      'The database URL: postgres://, postgresql:// or mysql://user@host:port/database?params. ' +
-        'No password while an IAM plugin is on (the token replaces it). Env: RDSIAM_DSN, else DATABASE_URL.',
-    ),
-  plugins: z
-    .union([z.array(z.enum(PLUGIN_CODES)), z.string()], { error: pluginsError })
-    .optional()
-    .describe(
-      'Authentication plugins, as a list or a comma-separated string: iam (RDS and Aurora IAM database auth) or ' +
-        'iam_dsql (Aurora DSQL). "none" or [] for plain password auth.',
-    )
-    .meta({ default: DEFAULTS.plugins }),
-  iam_host: text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST)
-    .optional()
-    .describe('The host name the IAM token is signed for, when the DSN connects through another name (a proxy, a tunnel, an IP).'),
-  iam_region: text('an AWS region name such as us-east-1', REGION)
-    .optional()
-    .describe('The AWS region the token is signed for. Absent: derived from the RDS host name.'),
-  iam_default_port: wholeNumber(1, 65_535, 'a whole number from 1 to 65535')
-    .optional()
-    .describe('The port the token is signed for when the DSN has none.'),
-  iam_expiration: wholeNumber(
-    1,
-    MAX_DSQL_EXPIRATION,
-    `a whole number of seconds from 1 to ${MAX_IAM_EXPIRATION} (${MAX_DSQL_EXPIRATION} with iam_dsql)`,
-  )
-    .optional()
-    .describe(
-      `Seconds a signed token is reused from the cache. At most ${MAX_IAM_EXPIRATION} (tokens live 900 s), ` +
-        `or ${MAX_DSQL_EXPIRATION} with iam_dsql.`,
-    )
-    .meta({ default: DEFAULTS.iam_expiration }),
-  ssl: sslSchema.optional().describe('TLS settings. Default: verify-full against the Amazon RDS CA bundle.'),
-  aws_profile: text('an AWS profile name')
-    .optional()
-    .describe('The profile in ~/.aws/config and ~/.aws/credentials to take credentials from.'),
-  aws_credentials_source: oneOf(CREDENTIALS_SOURCES)
-    .optional()
-    .describe(
-      'Where AWS credentials come from: chain (the default provider chain), env, ini (shared files), process, ' +
-        'container (ECS/EKS), instance (EC2 IMDS) or web_identity.',
-    )
-    .meta({ default: DEFAULTS.aws_credentials_source }),
-  aws_role_arn: text('an IAM role ARN such as arn:aws:iam::123456789012:role/db-login', ROLE_ARN)
-    .optional()
-    .describe('A role to assume with the base credentials before signing.'),
-  aws_role_session_name: text('a session name of 2-64 characters from A-Z a-z 0-9 +=,.@_-', SESSION_NAME)
-    .optional()
-    .describe('The session name for aws_role_arn (shows in CloudTrail).'),
-  aws_external_id: text('an external ID of 2-1224 characters from A-Z a-z 0-9 +=,.@:/_-', EXTERNAL_ID)
-    .optional()
-    .describe('The external ID the role trust policy of aws_role_arn requires.'),
-  connect_timeout_ms: wholeNumber(1, 600_000, 'a whole number of milliseconds from 1 to 600000')
-    .optional()
-    .describe('Milliseconds to wait for a connection (credentials, signing and the database handshake).')
-    .meta({ default: DEFAULTS.connect_timeout_ms }),
-  pool: poolSchema.optional().describe('Connection pool settings.'),
-};
-
-export const connectionSchema = z.strictObject(connectionShape, {
-  error: invalid('an object of rdsiam connection keys'),
-});
+const connectionShape = shape(CONNECTION_KEYS);
 
 /** The whole config document, as written in `.rdsiamrc` and friends, in env or in code. */
 export const configSchema = z
@@ -173,7 +55,9 @@ export const configSchema = z
       connections: z
         .record(
           z.string().regex(CONNECTION_NAME),
-          connectionSchema.describe('A named connection: any top-level key, overriding the top level for this connection.'),
+          z
+            .strictObject(connectionShape, { error: invalid('an object of rdsiam connection keys') })
+            .describe('A named connection: any top-level key, overriding the top level for this connection.'),
           {
             error: (issue) =>
               issue.code === 'invalid_key'
@@ -186,9 +70,21 @@ export const configSchema = z
     },
     { error: invalid('an object of rdsiam config keys') },
   )
-  .describe('rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.');
+  .describe('rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.') as unknown as z.ZodType<RdsIamConfigInput>;
 
-/** The config as a user writes it (file, `defineConfig`, or `overrides` in code). */
-export type RdsIamConfigInput = z.input<typeof configSchema>;
-/** One connection's keys, as written at the top level or under `connections`. */
-export type ConnectionConfigInput = z.input<typeof connectionSchema>;
+/** The keys an object at `path` of the config document may have, or undefined if there is no object there. */
+export function keysAt(path: readonly (string | number)[]): string[] | undefined {
+  let keys: Record<string, Key | Group> = CONNECTION_KEYS;
+  let rest = path.map(String);
+  if (rest.length === 0) return ['$schema', ...Object.keys(keys), 'connections'];
+  if (rest[0] === 'connections') {
+    if (rest.length < 2) return undefined;
+    rest = rest.slice(2);
+  }
+  for (const segment of rest) {
+    const entry = keys[segment];
+    if (entry === undefined || !isGroup(entry)) return undefined;
+    keys = entry.keys;
+  }
+  return Object.keys(keys);
+}

@@ -2,6 +2,6 @@
 // each import is behind @ts-ignore (kept in the emitted .d.ts), so that without a driver's types its names are
 // `any` rather than an error, and a mysql2-only app type-checks without pg or @types/pg (and the reverse).
 // @ts-ignore
-export type { Client as PgClient, Pool as PgPool, PoolConfig as PgPoolConfig } from 'pg';
+export type { Client as PgClient, ClientBase as PgClientBase, Pool as PgPool, PoolClient as PgPoolClient, PoolConfig as PgPoolConfig } from 'pg';
 // @ts-ignore
 export type { Connection as MysqlConnection, Pool as MysqlPool, PoolOptions as MysqlPoolOptions } from 'mysql2/promise';

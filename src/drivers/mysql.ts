@@ -1,12 +1,12 @@
 import { connect as netConnect } from 'node:net';
-import type { Connection, Pool, PoolOptions } from 'mysql2/promise';
-import type { ResolvedConfig } from '../config/types.js';
+import type { Connection, ConnectionOptions, Pool, PoolOptions } from 'mysql2/promise';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver, missingDriver } from './load-driver.js';
 import { sniName, tlsPlanFor } from './tls.js';
-import { tagError, withTokenRetry } from './retry.js';
-import { trackFetches } from './tracked-source.js';
+import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
+import { trackFetches, type TrackedSource } from './tracked-source.js';
 
 const loadMysql = loadDriver(() => import('mysql2/promise').catch(missingDriver('mysql2')));
 
@@ -22,8 +22,12 @@ function clearPasswordPlugin(source: TokenSource) {
   return ({ command }: { command: unknown }) =>
     async (): Promise<Buffer> => {
       const token = await source.get();
-      // The handshake command emits the server's refusal: tag it with the token that was sent.
-      (command as HandshakeCommand).once('error', (err) => tagError(err, token));
+      // The handshake command emits the server's refusal: tag it with the token that was sent, and drop
+      // that token if it came from the cache, so a pool built by a library signs a fresh one next time.
+      (command as HandshakeCommand).once('error', (err) => {
+        tagError(err, token);
+        dropIfRefused(source, token, 'mysql', err);
+      });
       return Buffer.from(`${token.value.reveal()}\0`);
     };
 }
@@ -40,17 +44,18 @@ function idleOptions(pool: ResolvedConfig['pool']): Pick<PoolOptions, 'idleTimeo
 
 const MYSQL2_DEFAULT_CONNECTION_LIMIT = 10;
 
-/** Plain mysql2 pool/connection options (token auth plugin, TLS verified) for ORMs that build the pool. */
-export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolOptions> {
+/**
+ * Plain mysql2 options for one connection (token auth plugin, TLS verified): for libraries that open
+ * connections themselves (Knex under MikroORM, Sequelize). Pool-only keys would be warned about there.
+ */
+export async function mysqlConnectionOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<ConnectionOptions> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
-  const base: PoolOptions = {
+  const base: ConnectionOptions = {
     user: plan.user,
     database: plan.database,
     port: plan.port,
     connectTimeout: plan.timeoutMs,
-    ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
-    ...idleOptions(config.pool),
     ...(source
       ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(source) as never } }
       : { password: config.dsn.password?.reveal() }),
@@ -68,6 +73,15 @@ export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSour
       return socket;
     },
     ssl: { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized, verifyIdentity: tls.verifyName !== null },
+  };
+}
+
+/** Plain mysql2 pool options (the connection options, plus the config's pool size and idle timeout) for ORMs that build the pool. */
+export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolOptions> {
+  return {
+    ...(await mysqlConnectionOptions(config, source)),
+    ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
+    ...idleOptions(config.pool),
   };
 }
 
@@ -93,6 +107,47 @@ interface HeldConfig {
 
 interface CorePool {
   getConnection(cb: (err: unknown, conn?: unknown) => void): void;
+  config: { connectionConfig: { password?: string } };
+  on(event: 'connection', listener: (conn: object) => void): unknown;
+}
+
+interface CoreConnection {
+  destroy(): void;
+}
+
+/**
+ * pool.max_lifetime_s for mysql2, which has no such option: a pooled connection older than that is closed when it
+ * is next taken from the pool, and another (new, if none is younger) is taken instead. An idle connection is not
+ * closed before it is asked for.
+ */
+function takingYoungConnections(core: CorePool, lifetimeS: number | undefined): (take: () => Promise<unknown>) => Promise<unknown> {
+  if (!lifetimeS) return (take) => take();
+  const opened = new WeakMap<object, number>();
+  core.on('connection', (conn) => opened.set(conn, Date.now()));
+  return async (take) => {
+    for (;;) {
+      const conn = (await take()) as CoreConnection;
+      if (Date.now() - (opened.get(conn) ?? Date.now()) < lifetimeS * 1000) return conn;
+      conn.destroy();
+    }
+  };
+}
+
+/**
+ * query(), execute() and getConnection() of a mysql2 pool all pass through the core pool's getConnection:
+ * wrapping it there gives every path the one retry on a refused cached token.
+ */
+function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined, lifetimeS: number | undefined): void {
+  // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
+  Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
+  const getConnection = core.getConnection.bind(core);
+  const young = takingYoungConnections(core, lifetimeS);
+  const once = () =>
+    young(() => new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))));
+  core.getConnection = (cb) => {
+    withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
+    tracked?.warm?.();
+  };
 }
 
 /** A mysql2/promise pool whose every new physical connection takes a current token. */
@@ -100,17 +155,27 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
   const mysql = await loadMysql();
   const tracked = source && trackFetches(source);
   const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
-  // query(), execute() and getConnection() all pass through the core pool's getConnection:
-  // wrapping it there gives every path the one retry.
-  const core = pool.pool as unknown as CorePool & { config: { connectionConfig: { password?: string } } };
-  // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
-  Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
-  const getConnection = core.getConnection.bind(core);
-  const once = () =>
-    new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
-  core.getConnection = (cb) => {
-    withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
-    tracked?.warm?.();
-  };
+  retryOnCorePool(pool.pool as unknown as CorePool, tracked, config.pool.max_lifetime_s);
   return pool;
+}
+
+type MysqlCoreModule = typeof import('mysql2');
+
+const loadMysqlCore = loadDriver(() => import('mysql2').catch(missingDriver('mysql2')));
+
+/**
+ * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same
+ * module, but its pools retry a refused cached token once. Pass the same tracked source to `mysqlPoolOptions`.
+ */
+export async function mysqlModuleWithRetry(
+  tracked: TrackedSource | undefined,
+  lifetimeS: number | undefined,
+): Promise<MysqlCoreModule> {
+  const mysql = await loadMysqlCore();
+  const createPool = (options: PoolOptions) => {
+    const pool = mysql.createPool(options);
+    retryOnCorePool(pool as unknown as CorePool, tracked, lifetimeS);
+    return pool;
+  };
+  return Object.create(mysql, { createPool: { value: createPool, enumerable: true } }) as MysqlCoreModule;
 }

@@ -1,11 +1,12 @@
+import type { EventEmitter } from 'node:events';
 import type { Client, ClientConfig, Pool, PoolClient, PoolConfig } from 'pg';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver, missingDriver } from './load-driver.js';
-import { identityCheck, sniName, tlsPlanFor } from './tls.js';
-import { tagError, withTokenRetry } from './retry.js';
-import { trackFetches } from './tracked-source.js';
+import { nodeTlsOptions, tlsPlanFor } from './tls.js';
+import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
+import { trackFetches, type TrackedSource } from './tracked-source.js';
 
 type PgModule = typeof import('pg');
 
@@ -14,20 +15,40 @@ const loadPg = loadDriver(() => import('pg').catch(missingDriver('pg')));
 /** The token each client sent, so a refused login can be traced back to a cached token. */
 const tokenOfClient = new WeakMap<object, IssuedToken>();
 
+interface PgClientLike {
+  connection: EventEmitter;
+}
+
+function isPgClient(self: unknown): self is PgClientLike {
+  return typeof (self as { connection?: { once?: unknown } } | undefined)?.connection?.once === 'function';
+}
+
 /**
  * pg calls a function password once per physical connection, with the client as `this`:
- * every new connection of a long-lived pool gets a token that is valid now.
+ * every new connection of a long-lived pool gets a token that is valid now. When the server refuses
+ * a cached token, the token is dropped, so a pool built by a library signs a fresh one next time.
+ * Libraries that call it without a pg client (postgres.js, MikroORM) get the token alone.
  */
 function tokenPassword(source: TokenSource): () => Promise<string> {
-  return async function (this: object) {
+  return async function (this: unknown) {
     const token = await source.get();
-    tokenOfClient.set(this, token);
+    if (isPgClient(this)) {
+      const { connection } = this;
+      tokenOfClient.set(this, token);
+      // pg reports the server's refusal as an `errorMessage` on its connection; after the login, not ours to watch.
+      const onRefusal = (err: unknown) => dropIfRefused(source, token, 'postgres', err);
+      connection.once('errorMessage', onRefusal);
+      connection.once('readyForQuery', () => connection.off('errorMessage', onRefusal));
+    }
     return token.value.reveal();
   };
 }
 
+/** `pg` pool options with the keys `pgPoolConfig` always sets. */
+export type PgPoolSettings = PoolConfig & Required<Pick<PoolConfig, 'host' | 'port' | 'user' | 'connectionTimeoutMillis'>>;
+
 /** Plain `pg` pool options (password as a token function, TLS verified) for ORMs that build the pool. */
-export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolConfig> {
+export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource | undefined): Promise<PgPoolSettings> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   return {
@@ -36,15 +57,12 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
     user: plan.user,
     database: plan.database,
     password: source ? tokenPassword(source) : config.dsn.password?.reveal(),
-    ssl: tls && {
-      ca: tls.ca,
-      rejectUnauthorized: tls.rejectUnauthorized,
-      servername: sniName(tls.verifyName),
-      checkServerIdentity: await identityCheck(tls),
-    },
+    ssl: tls && (await nodeTlsOptions(tls)),
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
     ...(config.pool.idle_timeout_ms !== undefined && { idleTimeoutMillis: config.pool.idle_timeout_ms }),
+    // pg closes a connection this old when it is idle or next released (0: never).
+    ...(config.pool.max_lifetime_s !== undefined && { maxLifetimeSeconds: config.pool.max_lifetime_s }),
   };
 }
 
@@ -112,13 +130,14 @@ export async function openPgClient(config: ResolvedConfig, source: TokenSource |
 
 type PoolConnectCallback = (err: Error | undefined, client: PoolClient | undefined, done: (release?: any) => void) => void;
 
-/** A pg.Pool whose every new physical connection takes a current token, retrying a refused cached one once. */
-export async function openPgPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
-  const pg = await loadPg();
-  const tracked = source && trackFetches(source);
-  const options = await pgPoolConfig(config, tracked);
+/** A pg.Pool class whose clients tag the token they sent and whose connect() retries a refused cached token once. */
+function retryingPoolClass(pg: PgModule, tracked: TrackedSource | undefined): typeof Pool {
   const PgClient = taggingClient(pg);
-  class RdsIamPgPool extends pg.Pool {
+  return class RdsIamPgPool extends pg.Pool {
+    constructor(options?: PoolConfig) {
+      super({ ...options, Client: PgClient });
+    }
+
     override connect(): Promise<PoolClient>;
     override connect(callback: PoolConnectCallback): void;
     override connect(callback?: PoolConnectCallback): Promise<PoolClient> | void {
@@ -131,6 +150,22 @@ export async function openPgPool(config: ResolvedConfig, source: TokenSource | u
         (err: Error) => callback(err, undefined, () => {}),
       );
     }
-  }
-  return new RdsIamPgPool({ ...options, Client: PgClient });
+  };
+}
+
+/** A pg.Pool whose every new physical connection takes a current token, retrying a refused cached token once. */
+export async function openPgPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
+  const pg = await loadPg();
+  const tracked = source && trackFetches(source);
+  const RdsIamPgPool = retryingPoolClass(pg, tracked);
+  return new RdsIamPgPool(await pgPoolConfig(config, tracked));
+}
+
+/**
+ * The pg module for libraries that take a driver module (TypeORM's `driver`): the same module, but its
+ * Pool retries a refused cached token once. Pass the same tracked source to `pgPoolConfig`.
+ */
+export async function pgModuleWithRetry(tracked: TrackedSource | undefined): Promise<PgModule> {
+  const pg = await loadPg();
+  return Object.create(pg, { Pool: { value: retryingPoolClass(pg, tracked), enumerable: true } }) as PgModule;
 }

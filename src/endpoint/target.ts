@@ -1,7 +1,12 @@
-import type { Engine, PluginCode, ResolvedConfig } from '../config/types.js';
+import { DEFAULT_PORT, type Engine } from '../config/dsn.js';
+import type { PluginCode } from '../config/keys.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { EndpointError, describeSource } from '../errors.js';
-import { isRegion, parseEndpoint } from './rds-host.js';
+import { parseEndpoint } from './rds-host.js';
 import type { ParsedEndpoint } from './rds-host.js';
+
+/** Where a token's region came from. */
+export type RegionSource = 'iam_region' | 'host' | 'DescribeGlobalClusters';
 
 /** Everything a token is signed for. Two equal targets (plus one credential identity) share a token. */
 export interface TokenTarget {
@@ -11,35 +16,56 @@ export interface TokenTarget {
   readonly host: string;
   readonly port: number;
   readonly region: string;
+  readonly regionFrom: RegionSource;
   readonly user: string;
   readonly endpoint: ParsedEndpoint;
 }
 
-const DEFAULT_PORT: Record<Engine, number> = { postgres: 5432, mysql: 3306 };
+/** A target whose region is not known yet. */
+export type TargetBase = Omit<TokenTarget, 'region' | 'regionFrom'>;
+
+/** How to find the writer region of an Aurora global database endpoint when `iam_region` is not set. */
+export interface GlobalWriterLookup {
+  /** The global writer endpoint, as DescribeGlobalClusters reports a global cluster's `Endpoint`. */
+  readonly endpoint: string;
+  /** The region the API is called in (`iam_global_region`). */
+  readonly homeRegion: string;
+  /** How long a writer region is reused (`iam_global_ttl_s`). */
+  readonly ttlMs: number;
+  /** A lookup that has not answered after this long fails (`connect_timeout_ms`). */
+  readonly timeoutMs: number;
+}
+
+/** What a token will be signed for: a whole target, or one whose region is the writer region of a global endpoint. */
+export type TargetPlan =
+  | { readonly kind: 'fixed'; readonly target: TokenTarget }
+  | { readonly kind: 'global'; readonly base: TargetBase; readonly lookup: GlobalWriterLookup };
 
 /**
- * Decides what a token is signed for, refusing hosts a token cannot be valid for.
+ * Decides what a token is signed for, refusing hosts a token cannot be valid for. Never does I/O: for an Aurora
+ * global database endpoint without `iam_region`, it plans the lookup of the writer's region instead.
  *
  * An `iam_host` that is not a recognised AWS endpoint name (kind `other`, e.g. a private DNS alias or a partition
  * this library does not know yet) is accepted only together with `iam_region`: both set is the user's explicit
  * statement of the real endpoint. An IP address is refused even then, because a token names a host, never an IP.
  */
-export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
+export function planTokenTarget(config: ResolvedConfig): TargetPlan {
   const plugin = pluginOf(config);
   const endpoint = parseEndpoint(config.iam_host ?? config.dsn.host);
   const hostKey = config.iam_host === undefined ? 'dsn' : 'iam_host';
-  const hostFrom = from(config, hostKey);
+  const hostFrom = sourceNote(config, hostKey);
+  const hostName = hostKey === 'dsn' ? 'the DSN host' : hostKey;
 
   if (endpoint.kind === 'ip') {
     throw new EndpointError(
-      config.iam_host === undefined
+      hostKey === 'dsn'
         ? `The DSN host ${endpoint.host}${hostFrom} is an IP address; an IAM token must name the RDS endpoint. ` +
             'Set iam_host to the real endpoint name (e.g. mydb.abc123.us-east-1.rds.amazonaws.com) and keep connecting to the IP.'
         : `iam_host ${endpoint.host}${hostFrom} is an IP address; set iam_host to the RDS endpoint name the database was created with.`,
     );
   }
   if (endpoint.kind === 'other') {
-    if (config.iam_host === undefined) {
+    if (hostKey === 'dsn') {
       throw new EndpointError(
         `The DSN host ${JSON.stringify(endpoint.host)}${hostFrom} is not an RDS, Aurora or DSQL endpoint name. ` +
           'If it is an alias (custom DNS, a tunnel, localhost), set iam_host to the real endpoint name, which the token is signed for.',
@@ -54,71 +80,75 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   }
   if (plugin === 'iam_dsql' && endpoint.kind !== 'dsql' && endpoint.kind !== 'other') {
     throw new EndpointError(
-      `Plugin iam_dsql${from(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
-        `${hostKey === 'dsn' ? 'the DSN host' : 'iam_host'} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. ` +
-        'Use plugin iam for RDS and Aurora.',
+      `Plugin iam_dsql${sourceNote(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
+        `${hostName} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. Use plugin iam for RDS and Aurora.`,
     );
   }
   if (plugin === 'iam' && endpoint.kind === 'dsql') {
     throw new EndpointError(
-      `${hostKey === 'dsn' ? 'The DSN host' : 'iam_host'} ${endpoint.host}${hostFrom} is an Aurora DSQL endpoint, ` +
-        `but the plugin is iam${from(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
+      `${hostKey === 'dsn' ? 'The DSN host' : hostKey} ${endpoint.host}${hostFrom} is an Aurora DSQL endpoint, ` +
+        `but the plugin is iam${sourceNote(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
     );
   }
-  if (plugin === 'iam_dsql' && config.dsn.engine !== 'postgres') {
-    throw new EndpointError(
-      `Aurora DSQL speaks the PostgreSQL protocol, but the DSN${from(config, 'dsn')} is ${config.dsn.protocol}//. Use postgres://.`,
-    );
-  }
-  if (endpoint.kind === 'global' && config.iam_region === undefined) {
-    throw new EndpointError(
-      `${endpoint.host}${hostFrom} is an Aurora global database endpoint, which names no region. ` +
-        'Set iam_region to the region of the cluster it currently routes to.',
-    );
-  }
-  if (config.iam_region !== undefined && !isRegion(config.iam_region)) {
-    throw new EndpointError(
-      `iam_region ${JSON.stringify(config.iam_region)}${from(config, 'iam_region')} is not an AWS region name (e.g. us-east-1).`,
-    );
-  }
-  const region = config.iam_region ?? endpoint.region;
-  if (region === null) {
-    throw new EndpointError(`Cannot tell the AWS region of ${endpoint.host}${hostFrom}; set iam_region.`);
-  }
-  if (config.dsn.user === '') {
-    throw new EndpointError(
-      `The DSN${from(config, 'dsn')} names no user; an IAM token is signed for one database user. Add it: ${config.dsn.engine}://USER@host/db.`,
-    );
-  }
-  return {
+  const base: TargetBase = {
     plugin,
     engine: config.dsn.engine,
     host: endpoint.host,
     port: config.iam_default_port ?? config.dsn.port ?? DEFAULT_PORT[config.dsn.engine],
-    region,
     user: config.dsn.user,
     endpoint,
   };
+  if (config.iam_region !== undefined) return { kind: 'fixed', target: inRegion(base, config.iam_region, 'iam_region') };
+  if (endpoint.kind === 'global') {
+    return {
+      kind: 'global',
+      base,
+      lookup: {
+        endpoint: endpoint.host,
+        homeRegion: config.iam_global_region,
+        ttlMs: config.iam_global_ttl_s * 1000,
+        timeoutMs: config.connect_timeout_ms,
+      },
+    };
+  }
+  if (endpoint.region === null) {
+    throw new EndpointError(`Cannot tell the AWS region of ${endpoint.host}${hostFrom}; set iam_region.`);
+  }
+  return { kind: 'fixed', target: inRegion(base, endpoint.region, 'host') };
 }
 
+/** The target in one region. */
+export function inRegion(base: TargetBase, region: string, regionFrom: RegionSource): TokenTarget {
+  return { ...base, region, regionFrom };
+}
+
+/**
+ * What a token is signed for, when that is known without I/O. A global database endpoint without `iam_region` is
+ * refused here: its writer region is looked up when connecting (`tokenSourceFor(config).target()`).
+ */
+export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
+  const plan = planTokenTarget(config);
+  if (plan.kind === 'fixed') return plan.target;
+  throw new EndpointError(
+    `${plan.lookup.endpoint} is an Aurora global database endpoint, which names no region: the writer's region is ` +
+      'looked up with DescribeGlobalClusters when connecting (tokenSourceFor(config).target() does it now), or set iam_region.',
+  );
+}
+
+// The config layer has already refused iam together with iam_dsql.
 function pluginOf(config: ResolvedConfig): PluginCode {
-  const iam = config.plugins.includes('iam');
   const dsql = config.plugins.includes('iam_dsql');
-  if (iam && dsql) {
+  if (!dsql && !config.plugins.includes('iam')) {
     throw new EndpointError(
-      `plugins${from(config, 'plugins')} lists both iam and iam_dsql; keep iam for RDS/Aurora or iam_dsql for Aurora DSQL.`,
-    );
-  }
-  if (!iam && !dsql) {
-    throw new EndpointError(
-      `Connection "${config.connection}" has no IAM plugin${from(config, 'plugins')}, so there is no token to sign. ` +
+      `Connection "${config.connection}" has no IAM plugin${sourceNote(config, 'plugins')}, so there is no token to sign. ` +
         'Add plugins: ["iam"] (RDS/Aurora) or ["iam_dsql"] (Aurora DSQL).',
     );
   }
   return dsql ? 'iam_dsql' : 'iam';
 }
 
-function from(config: ResolvedConfig, key: string): string {
+/** ` (from <source>)` for a key set anywhere but the defaults, for messages. */
+function sourceNote(config: ResolvedConfig, key: string): string {
   const source = config.sources[key];
   return source === undefined || source.kind === 'default' ? '' : ` (from ${describeSource(source)})`;
 }

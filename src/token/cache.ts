@@ -2,7 +2,7 @@ import { Secret, fingerprint } from '../secret.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 
-export interface CachedToken {
+interface CachedToken {
   readonly value: Secret;
   readonly fingerprint: string;
   /** ms epoch when signing started. */
@@ -23,17 +23,32 @@ export interface Signing {
   readonly notAfter: number | null;
 }
 
-export interface TokenCacheOptions {
+interface TokenCacheOptions {
   /** Most tokens kept; the least recently used goes first. Default 1000. */
   maxEntries?: number;
   clock?: Clock;
 }
 
+/** Where tokens are kept between connects: injectable (`TokenDeps.cache`), so any object of this shape will do. */
+export interface TokenCache {
+  /** The clock token ages are measured with. */
+  readonly clock: Clock;
+  /** The cached token for `key` if younger than `ttlMs`, else the result of one shared signing. */
+  get(key: string, ttlMs: number, sign: () => Promise<Signing>): Promise<CacheLookup>;
+  /**
+   * Signs anew, unless a signing for `key` is already under way (then joins it), or, when `replacing` (a
+   * fingerprint) is given, the cached token is already a different, live one: someone refreshed it meanwhile.
+   */
+  refresh(key: string, ttlMs: number, sign: () => Promise<Signing>, replacing?: string): Promise<CacheLookup>;
+  invalidate(key: string, fingerprintOf?: string): boolean;
+}
+
 /**
- * Tokens by key, each served for `ttlMs` from when its signing started. Concurrent misses for one key share a
- * single signing; a failed signing is not cached and rejects every caller waiting on it.
+ * Tokens by key in memory, each served for `ttlMs` from when its signing started, the least recently used
+ * dropped first. Concurrent misses for one key share a single signing; a failed signing is not cached and
+ * rejects every caller waiting on it.
  */
-export class TokenCache {
+export class MemoryTokenCache implements TokenCache {
   readonly clock: Clock;
   readonly maxEntries: number;
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
@@ -51,17 +66,12 @@ export class TokenCache {
     return this.#entries.size;
   }
 
-  /** The cached token for `key` if younger than `ttlMs`, else the result of one shared signing. */
   async get(key: string, ttlMs: number, sign: () => Promise<Signing>): Promise<CacheLookup> {
     const hit = this.#live(key, ttlMs);
     if (hit !== undefined) return { token: hit, fromCache: true };
     return { token: await this.#sign(key, ttlMs, sign), fromCache: false };
   }
 
-  /**
-   * Signs anew, unless a signing for `key` is already under way (then joins it), or, when `replacing` (a
-   * fingerprint) is given, the cached token is already a different, live one: someone refreshed it meanwhile.
-   */
   async refresh(key: string, ttlMs: number, sign: () => Promise<Signing>, replacing?: string): Promise<CacheLookup> {
     if (!this.#flights.has(key)) {
       const current = this.#live(key, ttlMs);
@@ -73,7 +83,6 @@ export class TokenCache {
     return { token: await this.#sign(key, ttlMs, sign), fromCache: false };
   }
 
-  /** Drops the entry for `key`; with a fingerprint, only if the entry is still that token. */
   invalidate(key: string, fingerprintOf?: string): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined || (fingerprintOf !== undefined && entry.fingerprint !== fingerprintOf)) return false;
@@ -130,10 +139,10 @@ export class TokenCache {
   }
 }
 
-let processCache: TokenCache | undefined;
+let processCache: MemoryTokenCache | undefined;
 
 /** The one token cache of this process, created on first use. */
-export function processTokenCache(): TokenCache {
-  processCache ??= new TokenCache();
+export function processTokenCache(): MemoryTokenCache {
+  processCache ??= new MemoryTokenCache();
   return processCache;
 }

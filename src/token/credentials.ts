@@ -1,7 +1,8 @@
-import type { CredentialsSource, ResolvedConfig } from '../config/types.js';
+import type { CredentialsSource } from '../config/keys.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { CredentialsError } from '../errors.js';
 import { publish } from '../events.js';
-import { fingerprint, scrub } from '../secret.js';
+import { fingerprint, redactFailure } from '../secret.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 
@@ -41,7 +42,7 @@ export function credentialSettingsOf(config: ResolvedConfig, region: string): Cr
   };
 }
 
-export interface CredentialsDeps {
+interface CredentialsDeps {
   clock?: Clock;
   /** Replaces the SDK provider the settings would build; still cached, coalesced and timed out. */
   credentials?: CredentialsProvider;
@@ -142,14 +143,15 @@ export class SharedCredentials {
 }
 
 // Memoised per (injected provider, clock) and per settings, created lazily so importing does nothing.
-const DEFAULTS = {};
+// NOT_INJECTED stands for "the SDK provider" and "the system clock" as WeakMap keys.
+const NOT_INJECTED = {};
 let shared: WeakMap<object, WeakMap<object, Map<string, SharedCredentials>>> | undefined;
 
 /** The one SharedCredentials for these settings (and these injected deps, if any). */
 export function sharedCredentials(settings: CredentialSettings, deps: CredentialsDeps = {}): SharedCredentials {
   shared ??= new WeakMap();
-  const byProvider = deps.credentials ?? DEFAULTS;
-  const byClock = deps.clock ?? DEFAULTS;
+  const byProvider = deps.credentials ?? NOT_INJECTED;
+  const byClock = deps.clock ?? NOT_INJECTED;
   let perProvider = shared.get(byProvider);
   if (perProvider === undefined) shared.set(byProvider, (perProvider = new WeakMap()));
   let perClock = perProvider.get(byClock);
@@ -234,24 +236,11 @@ function credentialsError(s: CredentialSettings, err: unknown): CredentialsError
   ]
     .filter((x) => x !== undefined)
     .join(', ');
-  const reason = err instanceof TimeoutError ? `timed out: ${err.message}` : redactReason(err);
+  const reason = err instanceof TimeoutError ? `timed out: ${err.message}` : redactFailure(err);
   const hint = s.roleArn === undefined ? HINTS[s.source] : `${HINTS[s.source]} Check that these credentials may assume the role.`;
   // The SDK error is not attached as `cause`: exec errors carry the child's stdout and stderr, which may hold keys.
   return new CredentialsError(`Could not get AWS credentials (${where}): ${reason}. ${hint}`, {
     source: s.source,
     ...(s.profile === undefined ? {} : { profile: s.profile }),
   });
-}
-
-// Secret access keys and session tokens are long mixed-case alphanumeric runs; no reason text needs one.
-const KEY_LIKE = /[A-Za-z0-9/+=]{30,}/g;
-const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
-
-function redactReason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const firstLines = text.split('\n').slice(0, 3).join(' ').trim().slice(0, 500);
-  return scrub(firstLines)
-    .replace(ACCESS_KEY_ID, '***')
-    .replace(KEY_LIKE, (run) => (/\d/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) ? '***' : run))
-    .replace(/\.$/, '');
 }

@@ -1,15 +1,13 @@
 import { loadConfig } from '../config/load.js';
-import type { LoadConfigOptions } from '../config/types.js';
+import type { LoadConfigOptions } from '../config/load.js';
 import { tokenSourceFor } from './token-source.js';
 import type { TokenDeps } from './token-source.js';
-
-export type GetAuthTokenOptions = LoadConfigOptions & TokenDeps;
 
 /**
  * Loads the config and returns an IAM auth token for it, from the process cache when one is live. The one
  * public function that hands out the raw token (for `rdsiam token` and drivers rdsiam does not wrap).
  */
-export async function getAuthToken(options: GetAuthTokenOptions = {}): Promise<string> {
+export async function getAuthToken(options: LoadConfigOptions & TokenDeps = {}): Promise<string> {
   const { clock, credentials, signer, cache, ...load } = options;
   const config = await loadConfig(load);
   const token = await tokenSourceFor(config, { clock, credentials, signer, cache }).get();

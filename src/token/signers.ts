@@ -1,4 +1,4 @@
-import type { PluginCode } from '../config/types.js';
+import { TOKEN_LIFETIME_S, type PluginCode } from '../config/keys.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { CredentialsProvider } from './credentials.js';
 
@@ -6,12 +6,9 @@ import type { CredentialsProvider } from './credentials.js';
 export interface TokenSigner {
   /** `lifetimeSeconds` is how long the caller will serve the token; signers that can, sign for at least that. */
   sign(target: TokenTarget, lifetimeSeconds: number): Promise<string>;
-  /** Starts loading what signing for `target` needs, without signing: a driver overlaps it with opening its socket. */
-  warm?(target: TokenTarget): void;
+  /** Starts loading what signing with `plugin` needs, without signing: a driver overlaps it with opening its socket. */
+  warm?(plugin: PluginCode): void;
 }
-
-/** How long a token of each plugin is valid: RDS fixes 900 s (X-Amz-Expires=900); DSQL allows up to a week. */
-export const MAX_TOKEN_LIFETIME_S: Record<PluginCode, number> = { iam: 900, iam_dsql: 604_800 };
 
 // A DSQL token is signed to outlive its time in the cache by this much, so the last connect that uses it
 // still has time to finish its handshake.
@@ -35,7 +32,7 @@ export class SdkTokenSigner implements TokenSigner {
   }
 
   async sign(target: TokenTarget, lifetimeSeconds: number): Promise<string> {
-    const expiresIn = Math.min(MAX_TOKEN_LIFETIME_S.iam_dsql, Math.ceil(lifetimeSeconds) + DSQL_LIFETIME_MARGIN_S);
+    const expiresIn = Math.min(TOKEN_LIFETIME_S.iam_dsql, Math.ceil(lifetimeSeconds) + DSQL_LIFETIME_MARGIN_S);
     const key =
       target.plugin === 'iam'
         ? `iam|${target.region}|${target.host}|${target.port}|${target.user}`
@@ -50,9 +47,8 @@ export class SdkTokenSigner implements TokenSigner {
   }
 
   /** Imports the SDK signer (which brings the credential providers): most of what a process's first token costs. */
-  warm(target: TokenTarget): void {
+  warm(plugin: PluginCode): void {
     // Once: every import() of even a loaded module costs a trip through the loader, which a warm connect would pay.
-    const { plugin } = target;
     if (this.#warmed.has(plugin)) return;
     this.#warmed.add(plugin);
     // A failed import is reported by sign(); here it must only not go unhandled.

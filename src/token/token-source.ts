@@ -1,22 +1,26 @@
-import type { ResolvedConfig } from '../config/types.js';
-import { resolveTokenTarget } from '../endpoint/target.js';
-import type { TokenTarget } from '../endpoint/target.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { GlobalWriterRegions } from '../endpoint/global-writer.js';
+import type { WriterRegion } from '../endpoint/global-writer.js';
+import { inRegion, planTokenTarget } from '../endpoint/target.js';
+import type { TargetBase, TargetPlan, TokenTarget } from '../endpoint/target.js';
 import { RdsIamError } from '../errors.js';
-import { publish } from '../events.js';
-import type { TokenEvent } from '../events.js';
+import { publish, targetFields } from '../events.js';
 import { fingerprint, scrub } from '../secret.js';
 import type { Secret } from '../secret.js';
-import { TokenCache, processTokenCache } from './cache.js';
-import type { CacheLookup, Signing } from './cache.js';
+import { MemoryTokenCache, processTokenCache } from './cache.js';
+import type { CacheLookup, Signing, TokenCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { credentialSettingsOf, sharedCredentials } from './credentials.js';
 import type { CredentialsProvider, CurrentCredentials, SharedCredentials } from './credentials.js';
-import { MAX_TOKEN_LIFETIME_S, SdkTokenSigner } from './signers.js';
+import { TOKEN_LIFETIME_S } from '../config/keys.js';
+import { SdkTokenSigner } from './signers.js';
 import type { TokenSigner } from './signers.js';
 
 export interface IssuedToken {
   /** `reveal()` only at the wire. */
   readonly value: Secret;
+  /** What it was signed for. */
+  readonly target: TokenTarget;
   readonly fingerprint: string;
   /** True when served from the cache rather than signed for this call (or a concurrent one). */
   readonly fromCache: boolean;
@@ -25,7 +29,11 @@ export interface IssuedToken {
 }
 
 export interface TokenSource {
-  readonly target: TokenTarget;
+  /**
+   * What the next token is signed for. Known at once, except for an Aurora global database endpoint without
+   * `iam_region`: then the writer's region is looked up (DescribeGlobalClusters, cached for `iam_global_ttl_s`).
+   */
+  target(): Promise<TokenTarget>;
   /** A cached token, or one signing shared by every concurrent caller. */
   get(): Promise<IssuedToken>;
   /**
@@ -33,8 +41,12 @@ export interface TokenSource {
    * Given the refused token, returns a newer cached one instead if another caller already replaced it.
    */
   fresh(refused?: IssuedToken): Promise<IssuedToken>;
-  /** Stops serving this token (only if it is still the cached one). */
-  invalidate(token: IssuedToken): void;
+  /**
+   * The database refused `token`: stops serving it (only if it is still the cached one) and, for a global database
+   * endpoint, looks the writer's region up again (one lookup shared by every refused caller). True when a retry can
+   * succeed where `token` failed: it came from the cache, or the writer has moved region since it was signed.
+   */
+  refused(token: IssuedToken): Promise<boolean>;
   /**
    * Starts loading what signing needs (the SDK), without fetching credentials or signing: a driver calls it once its
    * socket is connecting, so that a process's first token does not wait for the SDK after the server asks for it.
@@ -53,34 +65,57 @@ export interface TokenDeps {
   cache?: TokenCache;
 }
 
+// A token dies with the temporary credentials that signed it, whatever its X-Amz-Expires (a DSQL one may say a
+// week): it is not served in their last 30 s, so it cannot expire on its way to the server.
+const CREDENTIALS_MARGIN_MS = 30_000;
+
 // One token cache per injected clock (the process cache for the system clock), so sources agree on time.
 let cachesByClock: WeakMap<Clock, TokenCache> | undefined;
 // One SDK signer per shared credentials, so its per-target SDK Signers are reused by every source.
 let sdkSigners: WeakMap<SharedCredentials, SdkTokenSigner> | undefined;
-// The cache key each issued token was stored under, for invalidate(token).
-const keysOfIssued = new WeakMap<IssuedToken, string>();
+// Writer regions of global endpoints, one store per clock (as token caches are), shared by every source.
+let writersByClock: WeakMap<Clock, GlobalWriterRegions> | undefined;
+
+/** Where an issued token came from: its cache key, and the writer region its target was in (global endpoints). */
+interface Provenance {
+  readonly key: string;
+  readonly writer: WriterRegion | undefined;
+}
+const provenanceOf = new WeakMap<IssuedToken, Provenance>();
 
 /**
  * The token source for one connection's config. Cheap to call per connect: credentials and SDK signers are
  * memoised by their settings, and every source shares the process token cache.
  */
 export function tokenSourceFor(config: ResolvedConfig, deps: TokenDeps = {}): TokenSource {
-  const target = resolveTokenTarget(config);
+  const plan = planTokenTarget(config);
   const cache = deps.cache ?? cacheFor(deps.clock);
-  const credentials = sharedCredentials(credentialSettingsOf(config, target.region), {
-    clock: deps.clock ?? cache.clock,
+  const clock = deps.clock ?? cache.clock;
+  // STS (for a role) is called in the token's region, or for a global endpoint in the home region: a failover must
+  // not change the credentials.
+  const stsRegion = plan.kind === 'fixed' ? plan.target.region : plan.lookup.homeRegion;
+  const credentials = sharedCredentials(credentialSettingsOf(config, stsRegion), {
+    clock,
     ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
   });
   const signer = deps.signer ?? sdkSignerFor(credentials);
-  const lifetimeS = Math.min(config.iam_expiration, MAX_TOKEN_LIFETIME_S[target.plugin]);
-  return new CachedTokenSource(target, credentials, signer, cache, lifetimeS);
+  const plugin = plan.kind === 'fixed' ? plan.target.plugin : plan.base.plugin;
+  const lifetimeS = Math.min(config.iam_expiration, TOKEN_LIFETIME_S[plugin]);
+  return new CachedTokenSource(plan, credentials, signer, cache, lifetimeS, writersFor(clock));
+}
+
+function writersFor(clock: Clock): GlobalWriterRegions {
+  writersByClock ??= new WeakMap();
+  let writers = writersByClock.get(clock);
+  if (writers === undefined) writersByClock.set(clock, (writers = new GlobalWriterRegions(clock)));
+  return writers;
 }
 
 function cacheFor(clock: Clock | undefined): TokenCache {
   if (clock === undefined) return processTokenCache();
   cachesByClock ??= new WeakMap();
   let cache = cachesByClock.get(clock);
-  if (cache === undefined) cachesByClock.set(clock, (cache = new TokenCache({ clock })));
+  if (cache === undefined) cachesByClock.set(clock, (cache = new MemoryTokenCache({ clock })));
   return cache;
 }
 
@@ -91,78 +126,128 @@ function sdkSignerFor(credentials: SharedCredentials): SdkTokenSigner {
   return signer;
 }
 
-class CachedTokenSource implements TokenSource {
+/** A target and, for a global endpoint, the writer region it is in. */
+interface Resolved {
   readonly target: TokenTarget;
+  readonly writer: WriterRegion | undefined;
+}
+
+class CachedTokenSource implements TokenSource {
+  readonly #plan: TargetPlan;
   readonly #credentials: SharedCredentials;
   readonly #signer: TokenSigner;
   readonly #cache: TokenCache;
   readonly #lifetimeS: number;
+  readonly #writers: GlobalWriterRegions;
+  // The target for the latest writer region, so a warm get() builds no object.
+  #resolved: Resolved | undefined;
 
-  constructor(target: TokenTarget, credentials: SharedCredentials, signer: TokenSigner, cache: TokenCache, lifetimeS: number) {
-    this.target = target;
+  constructor(
+    plan: TargetPlan,
+    credentials: SharedCredentials,
+    signer: TokenSigner,
+    cache: TokenCache,
+    lifetimeS: number,
+    writers: GlobalWriterRegions,
+  ) {
+    this.#plan = plan;
     this.#credentials = credentials;
     this.#signer = signer;
     this.#cache = cache;
     this.#lifetimeS = lifetimeS;
+    this.#writers = writers;
+    if (plan.kind === 'fixed') this.#resolved = { target: plan.target, writer: undefined };
+  }
+
+  async target(): Promise<TokenTarget> {
+    return (await this.#resolve()).target;
   }
 
   async get(): Promise<IssuedToken> {
     // Credentials first: their identity is part of the key, so rotated or different credentials never share a token.
     const current = await this.#credentials.current();
-    const key = this.#key(current);
-    const lookup = await this.#cache.get(key, this.#lifetimeS * 1000, () => this.#sign(current));
+    const resolved = await this.#resolve();
+    const { target } = resolved;
+    const key = this.#key(target, current);
+    const lookup = await this.#cache.get(key, this.#lifetimeS * 1000, () => this.#sign(target, current));
     if (lookup.fromCache) {
       publish('rdsiam:token:cache-hit', () => ({
-        ...this.#describe(),
+        ...targetFields(target),
         fingerprint: lookup.token.fingerprint,
         ageMs: this.#cache.clock.now() - lookup.token.signedAt,
       }));
     }
-    return this.#issue(key, lookup);
+    return this.#issue(key, lookup, resolved);
   }
 
   async fresh(refused?: IssuedToken): Promise<IssuedToken> {
     const current = await this.#credentials.current();
-    const key = this.#key(current);
-    const lookup = await this.#cache.refresh(key, this.#lifetimeS * 1000, () => this.#sign(current), refused?.fingerprint);
-    return this.#issue(key, lookup);
+    const resolved = await this.#resolve();
+    const key = this.#key(resolved.target, current);
+    const lookup = await this.#cache.refresh(
+      key,
+      this.#lifetimeS * 1000,
+      () => this.#sign(resolved.target, current),
+      refused?.fingerprint,
+    );
+    return this.#issue(key, lookup, resolved);
   }
 
-  invalidate(token: IssuedToken): void {
-    const key = keysOfIssued.get(token);
-    if (key !== undefined) this.#cache.invalidate(key, token.fingerprint);
+  async refused(token: IssuedToken): Promise<boolean> {
+    const provenance = provenanceOf.get(token);
+    if (provenance !== undefined) this.#cache.invalidate(provenance.key, token.fingerprint);
+    if (this.#plan.kind === 'global' && provenance?.writer !== undefined) {
+      const writer = await this.#writers.refresh(this.#plan.lookup, this.#credentials, provenance.writer);
+      if (writer.region !== provenance.writer.region) return true;
+    }
+    return token.fromCache;
   }
 
   warm(): void {
-    this.#signer.warm?.(this.target);
+    const plan = this.#plan;
+    this.#signer.warm?.(plan.kind === 'fixed' ? plan.target.plugin : plan.base.plugin);
   }
 
-  #key(current: CurrentCredentials): string {
-    const t = this.target;
+  /** The target, without a promise when it is known (a fixed region, or a writer region still in the cache). */
+  #resolve(): Resolved | Promise<Resolved> {
+    const plan = this.#plan;
+    if (plan.kind === 'fixed') return this.#resolved!;
+    const found = this.#writers.get(plan.lookup, this.#credentials);
+    return found instanceof Promise ? found.then((w) => this.#inWriterRegion(plan.base, w)) : this.#inWriterRegion(plan.base, found);
+  }
+
+  #inWriterRegion(base: TargetBase, writer: WriterRegion): Resolved {
+    if (this.#resolved?.writer !== writer) {
+      this.#resolved = { target: inRegion(base, writer.region, 'DescribeGlobalClusters'), writer };
+    }
+    return this.#resolved;
+  }
+
+  #key(t: TokenTarget, current: CurrentCredentials): string {
     return [t.plugin, t.region, t.host, t.port, t.user, current.identity].join('\u0000');
   }
 
-  async #sign(current: CurrentCredentials): Promise<Signing> {
+  async #sign(target: TokenTarget, current: CurrentCredentials): Promise<Signing> {
     const started = this.#cache.clock.now();
     try {
-      const token = await this.#signer.sign(this.target, this.#lifetimeS);
+      const token = await this.#signer.sign(target, this.#lifetimeS);
       publish('rdsiam:token:signed', () => ({
-        ...this.#describe(),
+        ...targetFields(target),
         fingerprint: fingerprint(token),
         durationMs: this.#cache.clock.now() - started,
         signedAt: started,
       }));
-      return { token, notAfter: current.expiresAt };
+      return { token, notAfter: current.expiresAt === null ? null : current.expiresAt - CREDENTIALS_MARGIN_MS };
     } catch (err) {
       const error =
         err instanceof RdsIamError
           ? err
           : new RdsIamError(
-              `Signing an IAM token for ${this.target.user}@${this.target.host}:${this.target.port} failed: ` +
+              `Signing an IAM token for ${target.user}@${target.host}:${target.port} failed: ` +
                 `${scrub(err instanceof Error ? err.message : String(err))}`,
             );
       publish('rdsiam:token:sign-failed', () => ({
-        ...this.#describe(),
+        ...targetFields(target),
         durationMs: this.#cache.clock.now() - started,
         error: error.message,
       }));
@@ -170,19 +255,15 @@ class CachedTokenSource implements TokenSource {
     }
   }
 
-  #issue(key: string, { token, fromCache }: CacheLookup): IssuedToken {
+  #issue(key: string, { token, fromCache }: CacheLookup, resolved: Resolved): IssuedToken {
     const issued: IssuedToken = Object.freeze({
       value: token.value,
+      target: resolved.target,
       fingerprint: token.fingerprint,
       fromCache,
       signedAt: token.signedAt,
     });
-    keysOfIssued.set(issued, key);
+    provenanceOf.set(issued, { key, writer: resolved.writer });
     return issued;
-  }
-
-  #describe(): Omit<TokenEvent, 'fingerprint'> {
-    const { plugin, host, port, user, region } = this.target;
-    return { plugin, host, port, user, region };
   }
 }

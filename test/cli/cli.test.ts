@@ -1,43 +1,15 @@
 // The rdsiam CLI: in-process for usage and config errors, as a real process against the test bed for tokens and --connect.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { main } from '../../src/cli/main.js';
+import { inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
+import { FakeRdsApi } from '../support/fake-rds-api.js';
 import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RUN = join(ROOT, 'src/cli/run.ts');
-// Resolved here: the CLI runs from a directory outside the project.
-const TSX = import.meta.resolve('tsx');
-
-async function inProcess(argv: string[], env: Record<string, string | undefined> = {}, cwd?: string) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    env,
-    cwd: cwd ?? (await mkdtemp(join(tmpdir(), 'rdsiam-cli-'))),
-  });
-  return { code, out, err };
-}
-
-/** Runs the real executable (through tsx) with only the given environment. */
-function spawnCli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, RUN, ...argv],
-      { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env }, timeout: 30_000 },
-      (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
-    );
-  });
-}
 
 const IP_DSN = { RDSIAM_DSN: 'postgres://app@10.0.0.5/app', RDSIAM_PLUGINS: 'iam' };
 
@@ -45,8 +17,8 @@ describe('rdsiam CLI usage', () => {
   test('--help works on every command and lists the commands', async () => {
     const top = await inProcess(['--help']);
     assert.equal(top.code, 0);
-    for (const c of ['token', 'check', 'schema']) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
-    for (const c of ['token', 'check', 'schema']) {
+    for (const c of ['token', 'exec', 'check', 'schema']) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['token', 'exec', 'check', 'schema']) {
       const r = await inProcess([c, '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.out, new RegExp(`^Usage: rdsiam ${c}`), c);
@@ -122,6 +94,37 @@ describe('rdsiam CLI usage', () => {
     assert.doesNotMatch(r.out, /very-secret|AKIAEXAMPLEKEY12WXYZ/);
   });
 
+  test('check explains a global endpoint offline: where the writer region will be looked up and the permission needed', async () => {
+    const env = {
+      RDSIAM_DSN: 'postgres://app@orders.global-abc123xyz.global.rds.amazonaws.com/app',
+      RDSIAM_PLUGINS: 'iam',
+      RDSIAM_IAM_GLOBAL_REGION: 'eu-central-1',
+    };
+    const text = await inProcess(['check'], env);
+    assert.equal(text.code, 0, text.out + text.err);
+    assert.match(text.out, /token target: iam app@orders\.global-abc123xyz\.global\.rds\.amazonaws\.com:5432 in the writer's region, looked up when connecting/);
+    assert.match(text.out, /region from DescribeGlobalClusters in eu-central-1 \(the global database's writer\), reused 300 s;/);
+    assert.match(text.out, /needs IAM permission rds:DescribeGlobalClusters; `rdsiam check --connect` looks it up now/);
+    assert.match(text.out, /iam_global_region +eu-central-1 +\(RDSIAM_IAM_GLOBAL_REGION\)/);
+    const json = JSON.parse((await inProcess(['check', '--json'], env)).out);
+    assert.deepEqual(json.target.lookup, { api: 'DescribeGlobalClusters', homeRegion: 'eu-central-1', permission: 'rds:DescribeGlobalClusters', ttlS: 300 });
+    assert.deepEqual([json.target.region, json.target.regionFrom], [null, 'DescribeGlobalClusters']);
+  });
+
+  test('check warns when iam_region pins a global endpoint, and when the global keys do nothing', async () => {
+    const pinned = JSON.parse(
+      (await inProcess(['check', '--json'], { RDSIAM_DSN: 'postgres://app@orders.global-abc123xyz.global.rds.amazonaws.com/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_REGION: 'us-west-2' })).out,
+    );
+    assert.deepEqual([pinned.target.region, pinned.target.regionFrom, pinned.target.lookup], ['us-west-2', 'iam_region', null]);
+    assert.deepEqual(pinned.problems.map((p: { severity: string }) => p.severity), ['warning']);
+    assert.match(pinned.problems[0].message, /writer region is not looked up: after a cross-region switchover or failover, tokens name the old region/);
+    const idle = await inProcess(['check'], { RDSIAM_DSN: 'postgres://app@prod.cluster-c9akciq32.eu-west-3.rds.amazonaws.com/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_GLOBAL_TTL_S: '60', AWS_REGION: 'eu-west-3' });
+    assert.equal(idle.code, 0);
+    assert.match(idle.out, /warning \[endpoint\]: iam_global_ttl_s \(from RDSIAM_IAM_GLOBAL_TTL_S\) is only used for an Aurora global database endpoint without iam_region; it has no effect here/);
+    assert.doesNotMatch(idle.out, /iam_global_region.*no effect/, 'AWS_REGION alone is not worth a warning');
+    assert.match(idle.out, /region from the host name/);
+  });
+
   test('a DSN password (no IAM plugin) is shown as ***', async () => {
     const r = await inProcess(['check', '--json'], { RDSIAM_DSN: 'mysql://app:hunter2secret@db.internal/app', RDSIAM_PLUGINS: 'none' });
     assert.doesNotMatch(r.out + r.err, /hunter2secret/);
@@ -129,20 +132,7 @@ describe('rdsiam CLI usage', () => {
   });
 });
 
-function testbedEnv(tb: Testbed, key: TestCredentials, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    RDSIAM_DSN: `postgres://${tb.postgres.iamUser}@${tb.postgres.host}:${tb.postgres.port}/${tb.postgres.database}`,
-    RDSIAM_PLUGINS: 'iam',
-    RDSIAM_IAM_HOST: tb.postgres.endpoint,
-    RDSIAM_SSL__CA: tb.ca,
-    AWS_ACCESS_KEY_ID: key.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-    ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
-    ...extra,
-  };
-}
-
-const TOKEN_TEXT = /X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential/;
+const testbedEnv = (tb: Testbed, key: TestCredentials, extra: Record<string, string> = {}) => testbedCliEnv(tb, 'postgres', key, extra);
 
 describe('rdsiam CLI against the test bed', () => {
   test('token prints exactly one token line, which logs in as a password', async (t) => {
@@ -193,6 +183,47 @@ describe('rdsiam CLI against the test bed', () => {
     assert.doesNotMatch(r.out + r.err, TOKEN_TEXT);
     assert.doesNotMatch(r.out + r.err, new RegExp(key.secretAccessKey.replace(/[+/]/g, '\\$&')));
     assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+  });
+
+  test('check --connect looks up a global endpoint\'s writer region, shows it, and connects in it', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const api = await new FakeRdsApi().start();
+    try {
+      api.clusters = [
+        {
+          identifier: 'testbed',
+          endpoint: tb.postgres.globalEndpoint,
+          members: [
+            { arn: 'arn:aws:rds:us-east-1:123456789012:cluster:testbed-1', isWriter: false },
+            { arn: 'arn:aws:rds:us-west-2:123456789012:cluster:testbed-2', isWriter: true },
+          ],
+        },
+      ];
+      const key = await tb.newKey({ region: 'us-west-2' });
+      const env = testbedEnv(tb, key, {
+        RDSIAM_IAM_HOST: tb.postgres.globalEndpoint,
+        RDSIAM_SSL__SERVERNAME: tb.postgres.endpoint,
+        AWS_ENDPOINT_URL_RDS: api.url,
+        AWS_REGION: 'us-east-1',
+      });
+      const r = await spawnCli(['check', '--connect'], env);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, /token target: iam iam_app@testbed\.global-abc123example\.global\.rds\.amazonaws\.com:\d+ in us-west-2\n/);
+      assert.match(r.out, /region from DescribeGlobalClusters in us-east-1 \(the global database's writer\)/);
+      assert.match(r.out, /connect: ok/);
+      assert.equal(api.callsOf('DescribeGlobalClusters').length, 1, 'looked up once, for the report and the connect');
+      assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+
+      api.fail({ kind: 'error', status: 403, code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeGlobalClusters' });
+      const denied = await spawnCli(['check', '--connect'], env);
+      assert.equal(denied.code, 1);
+      assert.match(denied.out, /error \[endpoint\]: DescribeGlobalClusters in us-east-1 \(iam_global_region\) was denied \(AccessDenied\)/);
+      assert.doesNotMatch(denied.out, /connect: /, 'no connect is tried without a region');
+      assert.doesNotMatch(denied.out + denied.err, new RegExp(key.secretAccessKey.replace(/[+/]/g, '\\$&')));
+    } finally {
+      await api.stop();
+    }
   });
 
   test('check --connect with a key the database refuses lists the AuthError causes and exits 1', async (t) => {

@@ -71,7 +71,16 @@ function envFor(tb: Testbed, server: Server): Record<string, string> {
   };
 }
 
-const RUNNABLE: [string, Server, RegExp][] = [
+/** The test bed's PostgreSQL reader endpoint as a `reader` connection, through env vars. */
+function readerEnv(tb: Testbed): Record<string, string> {
+  const p = tb.postgres;
+  return {
+    RDSIAM_CONNECTIONS__READER__DSN: `postgres://${p.readerUser}@${p.host}:${p.port}/${p.database}`,
+    RDSIAM_CONNECTIONS__READER__IAM_HOST: p.readerEndpoint,
+  };
+}
+
+const RUNNABLE: [string, Server, RegExp, ((tb: Testbed) => Record<string, string>)?][] = [
   ['pg-iam.ts', 'postgres', /^connected; the database says it is \d{4}-/m],
   ['mysql-iam.ts', 'mysql', /^connected; the database says it is \d{4}-/m],
   ['pg-pool.ts', 'postgres', /^pool answered 1,2,3,4,5 on \d+ connection/m],
@@ -82,14 +91,23 @@ const RUNNABLE: [string, Server, RegExp][] = [
   ['prisma-pg-adapter.ts', 'postgres', /^prisma adapter connected as iam_app$/m],
   ['knex.ts', 'postgres', /^knex connected as iam_app$/m],
   ['dsql.ts', 'dsql', /^DSQL connected as admin to postgres$/m],
+  ['typeorm.ts', 'postgres', /^typeorm connected as iam_app$/m],
+  ['typeorm.ts', 'mysql', /^typeorm connected as iam_app@%$/m],
+  ['nestjs-typeorm.ts', 'postgres', /^nestjs typeorm connected as iam_app$/m],
+  ['sequelize.ts', 'postgres', /^sequelize connected as iam_app, reads as iam_reader$/m, readerEnv],
+  ['sequelize.ts', 'mysql', /^sequelize connected as iam_app@%$/m],
+  ['mikro-orm.ts', 'postgres', /^mikro-orm connected as iam_app$/m],
+  ['postgres-js.ts', 'postgres', /^postgres\.js connected as iam_app to \w+$/m],
+  ['postgres-js.ts', 'dsql', /^postgres\.js connected as admin to postgres$/m],
+  ['prisma-mariadb-adapter.ts', 'mysql', /^prisma mariadb adapter connected as iam_app@%$/m],
 ];
 
 describe('examples run against the test bed', () => {
-  for (const [file, server, expected] of RUNNABLE) {
-    test(file, async (t) => {
+  for (const [file, server, expected, extraEnv] of RUNNABLE) {
+    test(`${file} (${server})`, async (t) => {
       const tb = await requireTestbed(t);
       if (!tb) return;
-      const r = await run(['--import', TSX, join(ROOT, 'examples', file)], envFor(tb, server));
+      const r = await run(['--import', TSX, join(ROOT, 'examples', file)], { ...envFor(tb, server), ...extraEnv?.(tb) });
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, expected);
     });

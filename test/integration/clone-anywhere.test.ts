@@ -26,7 +26,7 @@ test('npm ci, npm test and npm run demo work in a clone inside a mode-700 direct
   const outer = await mkdtemp(join(tmpdir(), 'rdsiam-private-'));
   const clone = join(outer, 'rdsiam');
   // The clone's runs start their own test bed: not the one this run uses.
-  const { RDSIAM_TESTBED_FILE: _file, RDSIAM_TESTBED_DIR: _dir, ...env } = process.env;
+  const { TESTBED_FILE: _file, TESTBED_DIR: _dir, ...env } = process.env;
   try {
     assert.equal((await stat(outer)).mode & 0o777, 0o700);
     // The working tree as git sees it (tracked and new files, no ignored ones): a clone of what is under test.

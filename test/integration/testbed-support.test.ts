@@ -9,19 +9,19 @@ function fakeContext() {
   return { skips, skip: (message?: string) => void skips.push(message ?? '') };
 }
 
-const NO_TESTBED = { RDSIAM_TESTBED: undefined, RDSIAM_TESTBED_FILE: undefined, RDSIAM_TESTBED_DIR: '/nonexistent/rdsiam-testbed' };
+const NO_TESTBED = { TESTBED: undefined, TESTBED_FILE: undefined, TESTBED_DIR: '/nonexistent/rdsiam-testbed' };
 
-test('RDSIAM_TESTBED=skip skips with a loud reason', async () => {
+test('TESTBED=skip skips with a loud reason', async () => {
   const t = fakeContext();
-  const tb = await withEnv({ RDSIAM_TESTBED: 'skip', CI: undefined }, () => requireTestbed(t));
+  const tb = await withEnv({ TESTBED: 'skip', CI: undefined }, () => requireTestbed(t));
   assert.equal(tb, undefined);
   assert.equal(t.skips.length, 1);
-  assert.match(t.skips[0] ?? '', /\*\*\* SKIPPED: RDSIAM_TESTBED=skip/);
+  assert.match(t.skips[0] ?? '', /\*\*\* SKIPPED: TESTBED=skip/);
 });
 
 test('a missing test bed throws in CI instead of skipping', async () => {
   const t = fakeContext();
-  await assert.rejects(withEnv({ ...NO_TESTBED, CI: 'true' }, () => requireTestbed(t)), /in CI: no RDSIAM_TESTBED_FILE/);
+  await assert.rejects(withEnv({ ...NO_TESTBED, CI: 'true' }, () => requireTestbed(t)), /in CI: no TESTBED_FILE/);
   assert.deepEqual(t.skips, []);
 });
 

@@ -106,3 +106,19 @@ test('the verifier refuses requests for a PAM service it does not know, or not i
   assert.equal(await ask(tb, 'no-such-service', 'x', token), 'NO malformed\n');
   assert.equal(await ask(tb, `${tb.postgres.pamService}\0extra`, 'x', token), 'NO malformed\n');
 });
+
+test('the verifier accepts the global writer name, in the region its key says the writer is in', async (t) => {
+  const tb = await requireTestbed(t);
+  if (!tb) return;
+  const p = tb.postgres;
+  const key = await tb.newKey({ region: 'us-west-2' });
+  const sign = (region: string) =>
+    new Signer({ hostname: p.globalEndpoint, port: p.port, username: p.iamUser, region, credentials: key }).getAuthToken();
+  assert.equal(await ask(tb, p.pamService, p.iamUser, await sign('us-east-1')), 'NO region\n');
+  assert.equal(await ask(tb, p.pamService, p.iamUser, await sign('us-west-2')), 'OK\n');
+  // Registering the key again moves its writer back to the server's region.
+  await tb.verifier.addKey({ ...key });
+  assert.equal(await ask(tb, p.pamService, p.iamUser, await sign('us-west-2')), 'NO region\n');
+  assert.equal(await ask(tb, p.pamService, p.iamUser, await sign('us-east-1')), 'OK\n');
+  await assert.rejects(tb.verifier.addKey({ ...key, region: 'Mars' }), /region must be an AWS region name/);
+});

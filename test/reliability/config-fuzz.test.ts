@@ -8,13 +8,13 @@ import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../src/index.js';
-import { connectionLeaves } from '../../src/config/schema-shape.js';
+import { LEAVES } from '../../src/config/schema.js';
 
 // No config file anywhere up from here: only env and overrides count.
 const cwd = mkdtempSync(join(tmpdir(), 'rdsiam-fuzz-'));
 const PASSWORD = 'pw-S3cr3t-fuzz';
 const SIGNATURE = `X-Amz-Signature=${'ab'.repeat(32)}`;
-const KEYS = [...connectionLeaves().map((l) => l.path.join('.')), 'connections', '$schema'];
+const KEYS = [...LEAVES.map((l) => l.name), 'connections', '$schema'];
 
 const hosts = fc.constantFrom(
   'db.c9akciq32.us-east-1.rds.amazonaws.com',

@@ -1,4 +1,5 @@
-import type { Engine, ResolvedConfig } from '../../src/config/types.js';
+import type { Engine } from '../../src/config/dsn.js';
+import type { ResolvedConfig } from '../../src/config/resolve.js';
 
 export const RDS_HOST = 'mydb.c9akciq32.us-east-1.rds.amazonaws.com';
 export const DSQL_HOST = 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws';
@@ -28,6 +29,8 @@ export function resolvedConfig(shape: ConfigShape = {}): ResolvedConfig {
     },
     plugins: ['iam'],
     iam_expiration: 840,
+    iam_global_region: 'us-east-1',
+    iam_global_ttl_s: 300,
     ssl: { mode: 'verify-full' },
     aws_credentials_source: 'chain',
     connect_timeout_ms: 5000,

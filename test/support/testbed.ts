@@ -30,17 +30,17 @@ let loaded: Promise<Testbed> | undefined;
 
 /**
  * The running test bed, or undefined after a loud `t.skip` when it is deliberately off
- * (`RDSIAM_TESTBED=skip`, set by `npm test` when not root). In CI a missing test bed throws:
+ * (`TESTBED=skip`, set by `npm test` when not root). In CI a missing test bed throws:
  * integration tests must never pass by skipping there.
  */
 export async function requireTestbed(t: { skip(message?: string): void }): Promise<Testbed | undefined> {
-  if (process.env.RDSIAM_TESTBED === 'skip') {
-    t.skip('*** SKIPPED: RDSIAM_TESTBED=skip, no local IAM test bed (run `npm test` as root) ***');
+  if (process.env.TESTBED === 'skip') {
+    t.skip('*** SKIPPED: TESTBED=skip, no local IAM test bed (run `npm test` as root) ***');
     return undefined;
   }
-  const file = process.env.RDSIAM_TESTBED_FILE ?? (await defaultStateFile());
+  const file = process.env.TESTBED_FILE ?? (await defaultStateFile());
   if (file === undefined) {
-    const reason = 'no RDSIAM_TESTBED_FILE and no running test bed: run tests with `npm test`, or `npm run testbed:start` first';
+    const reason = 'no TESTBED_FILE and no running test bed: run tests with `npm test`, or `npm run testbed:start` first';
     if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(`rdsiam integration tests in CI: ${reason}`);
     t.skip(`*** SKIPPED: ${reason} ***`);
     return undefined;

@@ -8,6 +8,9 @@ export const REGION = 'us-east-1';
 export const ENDPOINTS = {
   postgres: 'testbed.cluster-abc123example.us-east-1.rds.amazonaws.com',
   postgresReader: 'testbed.cluster-ro-abc123example.us-east-1.rds.amazonaws.com',
+  // An Aurora global database writer endpoint routing to the PostgreSQL server. It names no region: a token for it
+  // is signed for the writer's region, which a test can move per key (KeyPolicy.region).
+  postgresGlobal: 'testbed.global-abc123example.global.rds.amazonaws.com',
   mysql: 'testbed-mysql.cluster-abc123example.us-east-1.rds.amazonaws.com',
   dsql: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws',
 } as const;
@@ -30,9 +33,9 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
  */
 const defaultDir = join(tmpdir(), `rdsiam-testbed-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}`);
 
-/** Every path the test bed uses, derived from one work dir (`RDSIAM_TESTBED_DIR`, else one per clone in the temp dir). */
+/** Every path the test bed uses, derived from one work dir (`TESTBED_DIR`, else one per clone in the temp dir). */
 export function layout(env: NodeJS.ProcessEnv = process.env) {
-  const configured = env.RDSIAM_TESTBED_DIR;
+  const configured = env.TESTBED_DIR;
   const dir = configured ? (isAbsolute(configured) ? configured : resolve(configured)) : defaultDir;
   // PAM service names are global (/etc/pam.d), so two work dirs must not share them.
   const tag = createHash('sha256').update(dir).digest('hex').slice(0, 8);

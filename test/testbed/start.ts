@@ -45,7 +45,7 @@ async function prepareDirs(paths: Layout): Promise<void> {
   for (let dir = dirname(paths.dir); ; dir = dirname(dir)) {
     const mode = (await stat(dir)).mode;
     if ((mode & 0o001) === 0)
-      throw new Error(`${dir} is not traversable by other users (mode ${(mode & 0o777).toString(8)}); set RDSIAM_TESTBED_DIR to a directory under a traversable path, e.g. /tmp/rdsiam-testbed`);
+      throw new Error(`${dir} is not traversable by other users (mode ${(mode & 0o777).toString(8)}); set TESTBED_DIR to a directory under a traversable path, e.g. /tmp/rdsiam-testbed`);
     if (dir === dirname(dir)) break;
   }
   // 0711: others may pass through to their own files but not list ours (the state file holds secrets).
@@ -53,7 +53,7 @@ async function prepareDirs(paths: Layout): Promise<void> {
   // The default work dir has a predictable name in the shared temp dir: use it only if it is ours.
   const made = await lstat(paths.dir);
   if (!made.isDirectory() || made.uid !== process.getuid?.()) {
-    throw new Error(`${paths.dir} is not a directory of this user's; remove it, or set RDSIAM_TESTBED_DIR to another directory`);
+    throw new Error(`${paths.dir} is not a directory of this user's; remove it, or set TESTBED_DIR to another directory`);
   }
   await chmod(paths.dir, 0o711);
   await mkdir(paths.run, { recursive: true, mode: 0o711 });
@@ -83,7 +83,7 @@ async function startAll(paths: Layout, say: (line: string) => void): Promise<voi
     hosts: [...names, LOCAL, 'localhost'].map((h) => `${h}:${port}`.toLowerCase()),
   });
   const services: Record<string, ServiceRule> = {
-    [svc.postgres]: rds(pgPort, ENDPOINTS.postgres, ENDPOINTS.postgresReader),
+    [svc.postgres]: rds(pgPort, ENDPOINTS.postgres, ENDPOINTS.postgresReader, ENDPOINTS.postgresGlobal),
     [svc.mysql]: rds(mysqlPort, ENDPOINTS.mysql),
     [svc.dsql]: { kind: 'dsql', region: REGION, hosts: [ENDPOINTS.dsql, LOCAL, 'localhost'] },
   };
@@ -164,6 +164,7 @@ async function startAll(paths: Layout, say: (line: string) => void): Promise<voi
       port: pgPort,
       endpoint: ENDPOINTS.postgres,
       readerEndpoint: ENDPOINTS.postgresReader,
+      globalEndpoint: ENDPOINTS.postgresGlobal,
       region: REGION,
       iamUser: USERS.pgIam,
       readerUser: USERS.pgIamReader,

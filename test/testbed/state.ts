@@ -27,7 +27,8 @@ export interface TestbedState {
   codeHash: string;
   /** Absolute path of the test CA certificate (PEM). */
   ca: string;
-  postgres: RdsServerFacts & { readerEndpoint: string; readerUser: string };
+  /** `globalEndpoint`: an Aurora global writer name for the same server; its certificate names `endpoint` only. */
+  postgres: RdsServerFacts & { readerEndpoint: string; readerUser: string; globalEndpoint: string };
   mysql: RdsServerFacts;
   dsql: {
     host: string;

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { ConfigError } from '../../src/errors.js';
-import { parseDsn, redactDsnText, tryParseDsn } from '../../src/config/dsn.js';
-import { sslFromDsn } from '../../src/config/dsn-ssl.js';
+import { dsnTls, parseDsn as parse, type ParsedDsn } from '../../src/config/dsn.js';
+import { redactUrlText } from '../../src/secret.js';
+
+function parseDsn(text: string): ParsedDsn {
+  const result = parse(text);
+  assert.ok(result.ok, `expected ${text} to parse`);
+  return result.value;
+}
 
 function problem(text: string): string {
-  const result = tryParseDsn(text);
+  const result = parse(text);
   assert.equal(result.ok, false, `expected ${text} to be rejected`);
   return result.ok ? '' : result.problem;
 }
@@ -62,26 +67,19 @@ describe('parseDsn', () => {
       assert.ok(!problem(text).includes('ssword1'), problem(text));
     }
   });
-
-  it('throws a ConfigError for the dsn key', () => {
-    assert.throws(
-      () => parseDsn('postgres://h/db'),
-      (e: unknown) => e instanceof ConfigError && e.issues[0]?.path === 'dsn',
-    );
-  });
 });
 
-describe('redactDsnText', () => {
+describe('redactUrlText', () => {
   it('masks everything between :// and the last @, keeping a cleanly delimited user', () => {
-    assert.equal(redactDsnText('postgres://u:p@ss@h/db'), 'postgres://u:***@h/db');
-    assert.equal(redactDsnText('postgres://h/db?password=x&y=1'), 'postgres://h/db?password=***&y=1');
-    assert.equal(redactDsnText('plain text'), 'plain text');
+    assert.equal(redactUrlText('postgres://u:p@ss@h/db'), 'postgres://u:***@h/db');
+    assert.equal(redactUrlText('postgres://h/db?password=x&y=1'), 'postgres://h/db?password=***&y=1');
+    assert.equal(redactUrlText('plain text'), 'plain text');
   });
 });
 
-describe('sslFromDsn', () => {
+describe('dsnTls', () => {
   it('maps sslmode and sslrootcert of a postgres DSN and removes them from params', () => {
-    const ssl = sslFromDsn(parseDsn('postgres://u@h/db?sslmode=verify-ca&sslrootcert=/ca.pem&x=1'));
+    const ssl = dsnTls(parseDsn('postgres://u@h/db?sslmode=verify-ca&sslrootcert=/ca.pem&x=1'));
     assert.equal(ssl.mode, 'verify-ca');
     assert.equal(ssl.ca, '/ca.pem');
     assert.deepEqual(ssl.params, { x: '1' });
@@ -91,7 +89,7 @@ describe('sslFromDsn', () => {
   it("maps MySQL's upper-case ssl-mode values and ssl-ca", () => {
     const cases = { VERIFY_IDENTITY: 'verify-full', VERIFY_CA: 'verify-ca', REQUIRED: 'require', DISABLED: 'disable' };
     for (const [value, mode] of Object.entries(cases)) {
-      const ssl = sslFromDsn(parseDsn(`mysql://u@h/db?ssl-mode=${value}&ssl-ca=ca.pem`));
+      const ssl = dsnTls(parseDsn(`mysql://u@h/db?ssl-mode=${value}&ssl-ca=ca.pem`));
       assert.equal(ssl.mode, mode);
       assert.equal(ssl.ca, 'ca.pem');
       assert.deepEqual(ssl.params, {});
@@ -99,12 +97,12 @@ describe('sslFromDsn', () => {
   });
 
   it('rejects modes that do not map onto ssl.mode', () => {
-    assert.match(sslFromDsn(parseDsn('postgres://u@h/db?sslmode=prefer')).problems[0] ?? '', /sslmode=prefer/);
-    assert.match(sslFromDsn(parseDsn('mysql://u@h/db?ssl-mode=PREFERRED')).problems[0] ?? '', /VERIFY_IDENTITY/);
+    assert.match(dsnTls(parseDsn('postgres://u@h/db?sslmode=prefer')).problems[0] ?? '', /sslmode=prefer/);
+    assert.match(dsnTls(parseDsn('mysql://u@h/db?ssl-mode=PREFERRED')).problems[0] ?? '', /VERIFY_IDENTITY/);
   });
 
   it("leaves the other engine's parameter names alone", () => {
-    const ssl = sslFromDsn(parseDsn('postgres://u@h/db?ssl-mode=REQUIRED'));
+    const ssl = dsnTls(parseDsn('postgres://u@h/db?ssl-mode=REQUIRED'));
     assert.equal(ssl.mode, undefined);
     assert.deepEqual(ssl.params, { 'ssl-mode': 'REQUIRED' });
   });

@@ -38,8 +38,8 @@ describe('readEnv', () => {
     assert.deepEqual(layer.values, { iam_expiration: '15m', connect_timeout_ms: '1e3', pool: { max: ' 5' } });
   });
 
-  it('treats empty variables as unset and skips RDSIAM_CONFIG and RDSIAM_TESTBED*', () => {
-    const layer = readEnv({ RDSIAM_DSN: '', RDSIAM_CONFIG: 'x.yaml', RDSIAM_TESTBED: 'skip', RDSIAM_TESTBED_FILE: '/x' }, []);
+  it('treats empty variables as unset and skips RDSIAM_CONFIG, which names the file', () => {
+    const layer = readEnv({ RDSIAM_DSN: '', RDSIAM_CONFIG: 'x.yaml', PATH: '/usr/bin' }, []);
     assert.deepEqual(layer.values, {});
     assert.deepEqual(layer.issues, []);
   });

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { LoadConfigOptions } from '../../src/config/types.js';
+import type { LoadConfigOptions } from '../../src/config/load.js';
 import { DEFINE_CONFIG_URL, project, removeProjects } from '../fixtures/config/project.js';
 
 after(removeProjects);
@@ -169,7 +169,7 @@ describe('loadConfig: precedence and sources', () => {
     const rc = join(root, '.rdsiamrc');
     const config = await loadConfig({
       cwd: root,
-      env: { RDSIAM_IAM_REGION: 'EU-West-1', RDSIAM_POOL__MAX: '10' },
+      env: { RDSIAM_IAM_REGION: 'eu-west-1', RDSIAM_POOL__MAX: '10' },
       overrides: { pool: { max: 20 }, iam_region: undefined },
     });
     const table = {
@@ -298,7 +298,7 @@ describe('loadConfig: named connections', () => {
     const error = await failure({ cwd: project({ '.rdsiamrc': file }), env: {}, connection: 'raeder' });
     assert.equal(
       lines(error)[0],
-      'connection (from options passed in code): no connection is named "raeder" (did you mean "reader"?); known: default, reader, read-replica',
+      'connection (from options passed in code): no connection is named "raeder"; did you mean "reader"?',
     );
   });
 
@@ -323,10 +323,11 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('suggests the nearest key for an unknown one, at any depth', async () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\niam_regoin: us-east-1\nssl: { mod: verify-ca }\n` });
+    const root = project({ '.rdsiamrc': `dsn: ${DSN}\niam_regoin: us-east-1\nssl: { mod: verify-ca, zzzzzz: 1 }\n` });
     const rc = join(root, '.rdsiamrc');
     assert.deepEqual(lines(await failure({ cwd: root, env: {} })), [
       `ssl.mod (from ${rc}): is not a known key; did you mean "mode"?`,
+      `ssl.zzzzzz (from ${rc}): is not a known key; known keys here: mode, ca, servername`,
       `iam_regoin (from ${rc}): is not a known key; did you mean "iam_region"?`,
     ]);
   });
@@ -342,7 +343,7 @@ describe('loadConfig: validation messages', () => {
 
   it('checks plugins: known codes, either form, not both IAM kinds', async () => {
     assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam,iamm' }), [
-      'plugins (from RDSIAM_PLUGINS): has unknown plugin code "iamm" (did you mean "iam"?); known codes: iam, iam_dsql',
+      'plugins (from RDSIAM_PLUGINS): has unknown plugin code "iamm"; did you mean "iam"?',
     ]);
     assert.deepEqual(await issuesFor({}, { plugins: ['kerberos'] }), [
       'plugins (from options passed in code): has unknown plugin code "kerberos"; known codes: iam, iam_dsql',
@@ -399,22 +400,25 @@ describe('loadConfig: validation messages', () => {
   it('resolves a relative CA path against the config file and checks it exists', async () => {
     const root = project({ 'conf/.rdsiamrc': `dsn: ${DSN}\nssl: { ca: certs/ca.pem }\n`, 'conf/certs/ca.pem': 'pem' });
     const config = await loadConfig({ cwd: root, env: {}, configFile: 'conf/.rdsiamrc' });
-    assert.equal(config.ssl.ca, join(root, 'conf/certs/ca.pem'));
+    assert.deepEqual(config.ssl.ca, { file: join(root, 'conf/certs/ca.pem') });
     const missing = await failure({ cwd: root, env: { RDSIAM_DSN: DSN, RDSIAM_SSL_CA: 'nope.pem' } });
     assert.equal(lines(missing)[0], `ssl.ca (from RDSIAM_SSL_CA): names a CA file that does not exist: ${join(root, 'nope.pem')} (give a path to a PEM file, or the PEM text itself)`);
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, pem);
+    assert.deepEqual((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, { pem });
   });
 
-  it('checks region names by pattern and lowercases them', async () => {
-    const regions = ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-7', 'mx-central-1', 'us-iso-east-1', 'us-isob-east-1', 'eusc-de-east-1', 'EU-WEST-3'];
+  it('checks region names with the one rule the endpoint parser uses too: lowercase, in the AWS shape', async () => {
+    const regions = ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-7', 'mx-central-1', 'us-iso-east-1', 'us-isob-east-1', 'eusc-de-east-1'];
     for (const region of regions) {
       const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_IAM_REGION: region } });
-      assert.equal(config.iam_region, region.toLowerCase());
+      assert.equal(config.iam_region, region);
     }
-    for (const region of ['useast1', 'us-east', 'us_east_1', 'us-east-1a']) {
+    for (const region of ['useast1', 'us-east', 'us_east_1', 'us-east-1a', 'us-east-123']) {
       assert.match((await issuesFor({ RDSIAM_IAM_REGION: region }))[0] ?? '', /^iam_region \(from RDSIAM_IAM_REGION\): must be an AWS region name such as us-east-1, got/);
     }
+    assert.deepEqual(await issuesFor({ RDSIAM_IAM_REGION: 'EU-WEST-3' }), [
+      'iam_region (from RDSIAM_IAM_REGION): must be written in lowercase, as AWS does: eu-west-3, got "EU-WEST-3"',
+    ]);
   });
 
   it('checks hosts, ports and role ARNs in any partition', async () => {
@@ -446,6 +450,126 @@ describe('loadConfig: validation messages', () => {
   it('requires a dsn', async () => {
     const error = await failure({ cwd, env: { RDSIAM_PLUGINS: 'iam' } });
     assert.deepEqual(lines(error), ['dsn: is required: set dsn in the config file, or the RDSIAM_DSN or DATABASE_URL environment variable']);
+  });
+});
+
+describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
+  const cwd = project({});
+  const GLOBAL_DSN = 'postgres://app@orders.global-abc123.global.rds.amazonaws.com/app';
+  const DSQL_DSN = 'postgres://admin@localhost:15435/postgres';
+  const ID = 'abcdefghijklmnopqrstuvwxyz';
+
+  it('expands a bare DSQL cluster id as the DSN host with iam_region, in any case, as AWS\'s DSQL connectors do', async () => {
+    for (const host of [ID, ID.toUpperCase()]) {
+      const config = await loadConfig({ cwd, env: { RDSIAM_DSN: `postgres://admin@${host}/postgres`, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'eu-west-1' } });
+      assert.equal(config.dsn.host, `${ID}.dsql.eu-west-1.on.aws`);
+      assert.equal(config.iam_host, undefined);
+    }
+    const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: `postgres://admin@${ID}/postgres`, RDSIAM_IAM_REGION: 'eu-west-1' } });
+    assert.equal(plain.dsn.host, ID, 'only with iam_dsql');
+  });
+
+  it('needs iam_region for a bare cluster id, and refuses a one-label host of another shape, showing the shape', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: `postgres://admin@${ID}/postgres`, RDSIAM_PLUGINS: 'iam_dsql' }), [
+      `dsn (from RDSIAM_DSN): has host ${ID}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${ID}.dsql.<region>.on.aws, or write that endpoint as the host`,
+    ]);
+    for (const host of ['abcdefghijklmnopqrstuvwxy', 'abcdefghijklmnopqrstuvwxyz0', 'mycluster', 'localhost']) {
+      const [problem, ...rest] = await issuesFor({ RDSIAM_DSN: `postgres://admin@${host}/postgres`, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'us-east-1' });
+      assert.equal(rest.length, 0);
+      assert.match(problem ?? '', new RegExp(`^dsn \\(from RDSIAM_DSN\\): has host "${host}", which is neither an Aurora DSQL cluster id \\(26 lowercase letters and digits, e\\.g\\. ${ID}\\) nor a DSQL endpoint`));
+      assert.match(problem ?? '', /set iam_host or dsql_cluster_id/);
+    }
+    const viaTunnel = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_HOST: `${ID}.dsql.us-east-1.on.aws` } });
+    assert.equal(viaTunnel.dsn.host, 'localhost', 'a one-label alias is fine once iam_host names the endpoint');
+  });
+
+  it('signs for the endpoint dsql_cluster_id names, as iam_host does, while the DSN host stays where to connect', async () => {
+    const config = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: ID, RDSIAM_IAM_REGION: 'us-west-2' },
+    });
+    assert.deepEqual([config.dsn.host, config.dsn.port, config.iam_host], ['localhost', 15435, `${ID}.dsql.us-west-2.on.aws`]);
+    assert.deepEqual(config.sources.iam_host, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
+  });
+  async function issuesFor(env: Record<string, string>): Promise<string[]> {
+    return lines(await failure({ cwd, env }));
+  }
+
+  it('defaults iam_global_region to AWS_REGION, else us-east-1, and iam_global_ttl_s to 300', async () => {
+    const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN } });
+    assert.deepEqual([plain.iam_global_region, plain.iam_global_ttl_s], ['us-east-1', 300]);
+    assert.deepEqual([plain.sources.iam_global_region, plain.sources.iam_global_ttl_s], [{ kind: 'default' }, { kind: 'default' }]);
+    const fromSdkEnv = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2' } });
+    assert.equal(fromSdkEnv.iam_global_region, 'ap-southeast-2');
+    assert.deepEqual(fromSdkEnv.sources.iam_global_region, { kind: 'env', variable: 'AWS_REGION' });
+    const own = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2', RDSIAM_IAM_GLOBAL_REGION: 'eu-west-1', RDSIAM_IAM_GLOBAL_TTL_S: '60' },
+    });
+    assert.deepEqual([own.iam_global_region, own.iam_global_ttl_s], ['eu-west-1', 60]);
+    assert.deepEqual(own.sources.iam_global_region, { kind: 'env', variable: 'RDSIAM_IAM_GLOBAL_REGION' });
+  });
+
+  it('ignores an AWS_REGION that is not a region name rather than failing configs that never use it', async () => {
+    const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, AWS_REGION: 'local' } });
+    assert.deepEqual([config.iam_global_region, config.sources.iam_global_region], ['us-east-1', { kind: 'default' }]);
+  });
+
+  it('checks the global database keys', async () => {
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_REGION: 'global', RDSIAM_IAM_GLOBAL_TTL_S: '0' }), [
+      'iam_global_region (from RDSIAM_IAM_GLOBAL_REGION): must be an AWS region name such as us-east-1, got "global"',
+      'iam_global_ttl_s (from RDSIAM_IAM_GLOBAL_TTL_S): must be a whole number of seconds from 1 to 86400, got 0',
+    ]);
+    assert.match((await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_TTL_S: '5m' }))[0] ?? '', /from 1 to 86400, got "5m"$/);
+  });
+
+  it('takes a DSQL cluster id with iam_dsql and iam_region', async () => {
+    const config = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: 'abcdefghijklmnopqrstuvwxyz', RDSIAM_IAM_REGION: 'us-east-1' },
+    });
+    assert.equal(config.dsql_cluster_id, 'abcdefghijklmnopqrstuvwxyz');
+    assert.deepEqual(config.sources.dsql_cluster_id, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
+  });
+
+  it('shows the expected shape of a wrong DSQL cluster id', async () => {
+    for (const id of ['abcdefghijklmnopqrstuvwxy', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz0', 'abcdefghijklm-opqrstuvwxyz']) {
+      assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'us-east-1', RDSIAM_DSQL_CLUSTER_ID: id }), [
+        `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): must be an Aurora DSQL cluster id: 26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz, got "${id}"`,
+      ]);
+    }
+  });
+
+  it('needs iam_dsql and iam_region with a DSQL cluster id, and no iam_host', async () => {
+    const id = 'abcdefghijklmnopqrstuvwxyz';
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_DSQL_CLUSTER_ID: id }), [
+      'dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): is only used with plugin iam_dsql, got plugins "iam"',
+      `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): needs iam_region to name the endpoint ${id}.dsql.<region>.on.aws; set iam_region`,
+    ]);
+    assert.deepEqual(
+      await issuesFor({
+        RDSIAM_DSN: DSQL_DSN,
+        RDSIAM_PLUGINS: 'iam_dsql',
+        RDSIAM_IAM_REGION: 'us-east-1',
+        RDSIAM_DSQL_CLUSTER_ID: id,
+        RDSIAM_IAM_HOST: `${id}.dsql.us-east-1.on.aws`,
+      }),
+      ['dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): and iam_host both name the endpoint the token is signed for; keep one'],
+    );
+  });
+
+  it('gives DSQL pools a 3300 s lifetime by default, other pools none, and takes pool.max_lifetime_s for any engine', async () => {
+    const DSQL_ENDPOINT_DSN = `postgres://admin@${ID}.dsql.us-east-1.on.aws/postgres`;
+    const dsql = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql' } });
+    assert.deepEqual([dsql.pool.max_lifetime_s, dsql.sources['pool.max_lifetime_s']], [3300, { kind: 'default' }]);
+    const off = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_POOL__MAX_LIFETIME_S: '0' } });
+    assert.equal(off.pool.max_lifetime_s, 0);
+    assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN } })).pool.max_lifetime_s, undefined);
+    const mysql = await loadConfig({ cwd, env: { RDSIAM_DSN: 'mysql://app@db.example.com/app', RDSIAM_POOL_MAX_LIFETIME_S: '1800' } });
+    assert.deepEqual([mysql.pool.max_lifetime_s, mysql.sources['pool.max_lifetime_s']], [1800, { kind: 'env', variable: 'RDSIAM_POOL_MAX_LIFETIME_S' }]);
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSN, RDSIAM_POOL__MAX_LIFETIME_S: '604801' }), [
+      'pool.max_lifetime_s (from RDSIAM_POOL__MAX_LIFETIME_S): must be a whole number of seconds from 0 to 604800, got 604801',
+    ]);
   });
 });
 

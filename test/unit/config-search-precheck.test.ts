@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
-import { SEARCH_PLACES } from '../../src/config/config-file.js';
+import { SEARCH_PLACES } from '../../src/config/file.js';
 import { project, removeProjects } from '../fixtures/config/project.js';
 
 after(removeProjects);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import type { CredentialsSource } from '../../src/config/types.js';
+import type { CredentialsSource } from '../../src/config/keys.js';
 import { CredentialsError } from '../../src/errors.js';
 import { fingerprint } from '../../src/secret.js';
 import { SharedCredentials } from '../../src/token/credentials.js';

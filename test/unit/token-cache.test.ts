@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { TokenCache } from '../../src/token/cache.js';
+import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { Signing } from '../../src/token/cache.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -16,10 +16,10 @@ function countingSigner(notAfter: number | null = null): { sign: () => Promise<S
   };
 }
 
-describe('TokenCache: expiry', () => {
+describe('MemoryTokenCache: expiry', () => {
   it('serves a token for the ttl counted from when signing started, then signs again', async () => {
     const clock = new ManualClock();
-    const cache = new TokenCache({ clock });
+    const cache = new MemoryTokenCache({ clock });
     const signer = countingSigner();
     const first = await cache.get('k', TTL, signer.sign);
     assert.equal(first.fromCache, false);
@@ -34,7 +34,7 @@ describe('TokenCache: expiry', () => {
 
   it('counts from the start of a slow signing, not its end', async () => {
     const clock = new ManualClock();
-    const cache = new TokenCache({ clock });
+    const cache = new MemoryTokenCache({ clock });
     const started = clock.now();
     await cache.get('k', TTL, async () => {
       clock.advance(5_000);
@@ -47,7 +47,7 @@ describe('TokenCache: expiry', () => {
 
   it('never serves a token past its notAfter (credential expiry)', async () => {
     const clock = new ManualClock();
-    const cache = new TokenCache({ clock });
+    const cache = new MemoryTokenCache({ clock });
     const signer = countingSigner(clock.now() + 60_000);
     await cache.get('k', TTL, signer.sign);
     clock.advance(59_999);
@@ -58,7 +58,7 @@ describe('TokenCache: expiry', () => {
 
   it('honours a shorter ttl asked for by a later caller', async () => {
     const clock = new ManualClock();
-    const cache = new TokenCache({ clock });
+    const cache = new MemoryTokenCache({ clock });
     const signer = countingSigner();
     await cache.get('k', TTL, signer.sign);
     clock.advance(120_000);
@@ -66,9 +66,9 @@ describe('TokenCache: expiry', () => {
   });
 });
 
-describe('TokenCache: single flight', () => {
+describe('MemoryTokenCache: single flight', () => {
   it('makes exactly one signing for 500 concurrent calls on a cold key', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     let signings = 0;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -86,7 +86,7 @@ describe('TokenCache: single flight', () => {
   });
 
   it('rejects every waiter of a failed signing and caches nothing', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     let signings = 0;
     const failing = async (): Promise<Signing> => {
       signings++;
@@ -101,7 +101,7 @@ describe('TokenCache: single flight', () => {
   });
 
   it('keeps keys apart', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const signer = countingSigner();
     const [a, b] = await Promise.all([cache.get('a', TTL, signer.sign), cache.get('b', TTL, signer.sign)]);
     assert.notEqual(a.token.fingerprint, b.token.fingerprint);
@@ -109,9 +109,9 @@ describe('TokenCache: single flight', () => {
   });
 });
 
-describe('TokenCache: refresh, invalidate, clear', () => {
+describe('MemoryTokenCache: refresh, invalidate, clear', () => {
   it('refresh signs anew, and concurrent refreshes share one signing', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const signer = countingSigner();
     await cache.get('k', TTL, signer.sign);
     const fresh = await Promise.all(Array.from({ length: 10 }, () => cache.refresh('k', TTL, signer.sign)));
@@ -121,7 +121,7 @@ describe('TokenCache: refresh, invalidate, clear', () => {
   });
 
   it('refresh given the refused token returns a newer one another caller already signed', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const signer = countingSigner();
     const old = (await cache.get('k', TTL, signer.sign)).token;
     await cache.refresh('k', TTL, signer.sign, old.fingerprint);
@@ -130,7 +130,7 @@ describe('TokenCache: refresh, invalidate, clear', () => {
   });
 
   it('invalidate with a fingerprint drops only that token', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const signer = countingSigner();
     const first = (await cache.get('k', TTL, signer.sign)).token;
     assert.equal(cache.invalidate('k', 'not-this-one'), false);
@@ -143,7 +143,7 @@ describe('TokenCache: refresh, invalidate, clear', () => {
   });
 
   it('clear forgets everything, including a signing in flight', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const inFlight = cache.get('k', TTL, async () => {
@@ -158,9 +158,9 @@ describe('TokenCache: refresh, invalidate, clear', () => {
   });
 });
 
-describe('TokenCache: LRU bound', () => {
+describe('MemoryTokenCache: LRU bound', () => {
   it('keeps at most maxEntries, dropping the least recently used', async () => {
-    const cache = new TokenCache({ clock: new ManualClock(), maxEntries: 3 });
+    const cache = new MemoryTokenCache({ clock: new ManualClock(), maxEntries: 3 });
     const signer = countingSigner();
     for (const k of ['a', 'b', 'c']) await cache.get(k, TTL, signer.sign);
     assert.equal((await cache.get('a', TTL, signer.sign)).fromCache, true); // a is now the most recent
@@ -173,16 +173,16 @@ describe('TokenCache: LRU bound', () => {
   });
 
   it('stays bounded under many keys', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const signer = countingSigner();
     for (let i = 0; i < 1500; i++) await cache.get(`k${i}`, TTL, signer.sign);
     assert.equal(cache.size, 1000);
   });
 });
 
-describe('TokenCache: printing', () => {
+describe('MemoryTokenCache: printing', () => {
   it('shows no token in util.inspect or JSON', async () => {
-    const cache = new TokenCache({ clock: new ManualClock() });
+    const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const { token } = await cache.get('k', TTL, async () => ({ token: 'super-secret-token-value', notAfter: null }));
     for (const text of [inspect(cache, { depth: 5 }), inspect(token, { depth: 5 }), JSON.stringify(token), String(token.value)]) {
       assert.doesNotMatch(text, /super-secret/);

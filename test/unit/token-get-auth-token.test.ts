@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, EndpointError } from '../../src/errors.js';
-import { TokenCache } from '../../src/token/cache.js';
+import { MemoryTokenCache } from '../../src/token/cache.js';
 import { getAuthToken } from '../../src/token/get-auth-token.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RDS_HOST } from '../support/resolved-config.js';
@@ -15,9 +15,9 @@ const KEYS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnF
 const cwd = mkdtempSync(join(tmpdir(), 'rdsiam-token-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
-function deps(): { clock: ManualClock; cache: TokenCache; credentials: () => Promise<typeof KEYS> } {
+function deps(): { clock: ManualClock; cache: MemoryTokenCache; credentials: () => Promise<typeof KEYS> } {
   const clock = new ManualClock();
-  return { clock, cache: new TokenCache({ clock }), credentials: async () => KEYS };
+  return { clock, cache: new MemoryTokenCache({ clock }), credentials: async () => KEYS };
 }
 
 describe('getAuthToken', () => {

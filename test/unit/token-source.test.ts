@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import type { TokenTarget } from '../../src/endpoint/target.js';
 import { CredentialsError, RdsIamError } from '../../src/errors.js';
 import type { RdsIamChannel } from '../../src/events.js';
-import { TokenCache } from '../../src/token/cache.js';
+import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
 import type { TokenSigner } from '../../src/token/signers.js';
 import { tokenSourceFor } from '../../src/token/token-source.js';
@@ -27,13 +27,16 @@ class CountingSigner implements TokenSigner {
   }
 }
 
+// A token is not served in its credentials' last 30 s, so it cannot expire on its way to the server.
+const CREDENTIALS_MARGIN_MS = 30_000;
+
 function staticKeys(accessKeyId: string, expiration?: Date): () => Promise<AwsCredentials> {
   return async () => ({ accessKeyId, secretAccessKey: 'not-a-real-secret', ...(expiration ? { expiration } : {}) });
 }
 
 function deps(extra: Partial<TokenDeps> = {}): TokenDeps & { signer: CountingSigner; clock: ManualClock } {
   const clock = new ManualClock();
-  return { clock, cache: new TokenCache({ clock }), signer: new CountingSigner(), credentials: staticKeys('AKIAEXAMPLE1'), ...extra } as TokenDeps & {
+  return { clock, cache: new MemoryTokenCache({ clock }), signer: new CountingSigner(), credentials: staticKeys('AKIAEXAMPLE1'), ...extra } as TokenDeps & {
     signer: CountingSigner;
     clock: ManualClock;
   };
@@ -77,7 +80,7 @@ describe('tokenSourceFor: single flight and caching', () => {
     const { result: second, events } = await recording(['rdsiam:token:cache-hit'], () => source.get());
     assert.deepEqual([second.fromCache, second.fingerprint, second.signedAt], [true, first.fingerprint, first.signedAt]);
     assert.deepEqual(events.get('rdsiam:token:cache-hit'), [
-      { plugin: 'iam', host: source.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
+      { plugin: 'iam', host: first.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
     ]);
   });
 
@@ -128,12 +131,64 @@ describe('tokenSourceFor: single flight and caching', () => {
   });
 });
 
+describe('tokenSourceFor: DSQL tokens up to a week, never past their credentials', () => {
+  const dsqlWeek = (extra: Parameters<typeof resolvedConfig>[0] = {}) =>
+    resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user: 'admin', iam_expiration: 604_800, ...extra });
+
+  it('serves one DSQL token for iam_expiration 604800 with long-term keys, and signs for that long', async () => {
+    const d = deps();
+    const source = tokenSourceFor(dsqlWeek(), d);
+    const first = await source.get();
+    assert.deepEqual(d.signer.lifetimes, [604_800]);
+    d.clock.advance(604_800_000 - 1);
+    assert.deepEqual([(await source.get()).fromCache, (await source.get()).fingerprint], [true, first.fingerprint]);
+    d.clock.advance(1);
+    assert.equal((await source.get()).fromCache, false);
+  });
+
+  it('stops serving it when its temporary credentials expire, a week of iam_expiration notwithstanding', async () => {
+    const d = deps();
+    const expiry = d.clock.now() + 60 * 60_000;
+    d.credentials = staticKeys('ASIADSQLONEHOUR', new Date(expiry));
+    const source = tokenSourceFor(dsqlWeek(), d);
+    const first = await source.get();
+    d.clock.advance(expiry - d.clock.now() - CREDENTIALS_MARGIN_MS - 1);
+    assert.deepEqual([(await source.get()).fromCache, (await source.get()).fingerprint], [true, first.fingerprint]);
+    d.clock.advance(1);
+    // The provider hands out the same keys, which have less than the margin left: no cached token, a signing with them.
+    const late = await source.get();
+    assert.equal(late.fromCache, false);
+    d.clock.advance(CREDENTIALS_MARGIN_MS);
+    await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /expired at/.test(err.message));
+  });
+
+  it('when renewing the credentials fails, serves the token only while the old credentials live', async () => {
+    const d = deps();
+    const expiry = d.clock.now() + 30 * 60_000;
+    let fetches = 0;
+    d.credentials = async () => {
+      if (++fetches > 1) throw new Error('the credential source is down');
+      return { accessKeyId: 'ASIARENEWFAILS', secretAccessKey: 'x', expiration: new Date(expiry) };
+    };
+    const source = tokenSourceFor(dsqlWeek(), d);
+    const first = await source.get();
+    // Renewal is due at half the credentials' life and fails: the still-valid credentials and their token are kept.
+    d.clock.advance(20 * 60_000);
+    assert.deepEqual([(await source.get()).fingerprint, fetches], [first.fingerprint, 2]);
+    d.clock.advance(expiry - d.clock.now() - CREDENTIALS_MARGIN_MS - 1);
+    assert.equal((await source.get()).fingerprint, first.fingerprint);
+    d.clock.advance(CREDENTIALS_MARGIN_MS + 1);
+    await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /the credential source is down/.test(err.message));
+    assert.equal(d.signer.signings, 1);
+  });
+});
+
 describe('tokenSourceFor: cache keys', () => {
   it('iam_region changes the key: a token cached for the host region is not reused', async () => {
     const d = deps();
     const own = await tokenSourceFor(resolvedConfig({}), d).get();
     const other = tokenSourceFor(resolvedConfig({ iam_region: 'eu-west-1' }), d);
-    assert.equal(other.target.region, 'eu-west-1');
+    assert.deepEqual([(await other.target()).region, (await other.target()).regionFrom], ['eu-west-1', 'iam_region']);
     const signed = await other.get();
     assert.equal(signed.fromCache, false);
     assert.notEqual(signed.fingerprint, own.fingerprint);
@@ -173,7 +228,7 @@ describe('tokenSourceFor: cache keys', () => {
   });
 });
 
-describe('tokenSourceFor: fresh and invalidate', () => {
+describe('tokenSourceFor: fresh and refused', () => {
   it('fresh signs anew, and concurrent fresh calls share one signing', async () => {
     const d = deps();
     const source = tokenSourceFor(resolvedConfig({}), d);
@@ -194,15 +249,18 @@ describe('tokenSourceFor: fresh and invalidate', () => {
     assert.equal(d.signer.signings, 2);
   });
 
-  it('invalidate(token) drops that token only', async () => {
+  it('refused(token) drops that token only, and says a retry helps only for a cached token', async () => {
     const d = deps();
     const source = tokenSourceFor(resolvedConfig({}), d);
     const first = await source.get();
-    source.invalidate(first);
+    assert.equal(await source.refused(first), false, 'a freshly signed token refused: a new one would be refused too');
     const second = await source.get();
     assert.equal(second.fromCache, false);
-    source.invalidate(first); // stale: must not evict `second`
+    const cached = await source.get();
+    assert.equal(await source.refused(first), false); // stale: must not evict `second`
     assert.deepEqual([(await source.get()).fingerprint, d.signer.signings], [second.fingerprint, 2]);
+    assert.equal(await source.refused(cached), true);
+    assert.equal((await source.get()).fromCache, false);
   });
 });
 

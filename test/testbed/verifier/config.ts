@@ -17,6 +17,8 @@ export interface KeyPolicy extends TestCredentials {
   users?: string[];
   /** Simulate a verifier that dies mid-login: hang up without an answer for this key's logins. */
   hangUp?: boolean;
+  /** The region this key's logins must be signed for, instead of the server's (a writer that moved region). */
+  region?: string;
 }
 
 export interface VerifierConfig {

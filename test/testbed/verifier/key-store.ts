@@ -35,5 +35,7 @@ export function keyProblem(value: unknown): string | undefined {
   if (k.users !== undefined && !(Array.isArray(k.users) && k.users.every((u) => typeof u === 'string')))
     return 'users must be an array of strings';
   if (k.hangUp !== undefined && typeof k.hangUp !== 'boolean') return 'hangUp must be a boolean';
+  if (k.region !== undefined && !(typeof k.region === 'string' && /^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(k.region)))
+    return 'region must be an AWS region name such as us-west-2';
   return undefined;
 }

@@ -2,15 +2,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { configJsonSchema } from '../../src/config/json-schema.js';
-import { SCHEMA_FILE, schemaText } from '../../scripts/write-schema.js';
+import { README_FILE, SCHEMA_FILE, readmeText, schemaText } from '../../scripts/generate.js';
 
 type Node = { description?: string; properties?: Record<string, Node>; additionalProperties?: Node | boolean };
 
-describe('JSON Schema', () => {
-  it('is checked in as generated (run `npm run schema` after changing the zod schema)', () => {
+describe('files generated from the key table', () => {
+  it('the JSON Schema is checked in as generated (run `npm run generate` after changing src/config/keys.ts)', () => {
     assert.equal(readFileSync(SCHEMA_FILE, 'utf8'), schemaText());
   });
 
+  it("the README's config table is checked in as generated (run `npm run generate`)", () => {
+    assert.equal(readFileSync(README_FILE, 'utf8'), readmeText());
+  });
+});
+
+describe('JSON Schema', () => {
   it('describes every key, at every depth', () => {
     const missing: string[] = [];
     const walk = (node: Node, path: string) => {

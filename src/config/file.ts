@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
 import { ConfigError, type ValueSource } from '../errors.js';
-import { redactDsnText } from './dsn.js';
+import { redactUrlText } from '../secret.js';
 
-export const MODULE_NAME = 'rdsiam';
+const MODULE_NAME = 'rdsiam';
 
 /** What the search looks for in each directory, in order (cosmiconfig 9's defaults for `rdsiam`). */
 export const SEARCH_PLACES_TEXT =
@@ -42,7 +42,7 @@ function errorCode(error: unknown): unknown {
 /** The first line of a loader's message, which names the problem; later lines may quote the file. */
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return redactDsnText(message.split('\n').find((line) => line.trim() !== '' && !/^\w+ Error in /.test(line)) ?? '');
+  return redactUrlText(message.split('\n').find((line) => line.trim() !== '' && !/^\w+ Error in /.test(line)) ?? '');
 }
 
 // Parsers quote the file around a syntax error, and the file may hold a DSN password: keep only

@@ -1,0 +1,171 @@
+// What the library builders hand each library, without a database: the library's own options merged in, and a
+// clear ConfigError for any option that would keep new connections from getting a current token.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  RdsIamError,
+  mariadbPoolOptionsFromConfig,
+  mikroOrmOptionsFromConfig,
+  postgresOptionsFromConfig,
+  sequelizeOptionsFromConfig,
+  typeormOptionsFromConfig,
+  type ConnectOptions,
+} from '../../src/index.js';
+import { RDS_HOST } from '../support/resolved-config.js';
+
+const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'rdsiam-integrations-'));
+const READER_HOST = RDS_HOST.replace('mydb.', 'mydb-reader.');
+
+function options(engine: 'postgres' | 'mysql', overrides: Record<string, unknown> = {}): ConnectOptions {
+  return {
+    cwd: EMPTY_DIR,
+    env: {},
+    credentials: async () => assert.fail('no token is needed to build options'),
+    overrides: { dsn: `${engine === 'mysql' ? 'mysql' : 'postgres'}://app@${RDS_HOST}/shop`, plugins: 'iam', ...overrides },
+  };
+}
+
+type Builder = (input: ConnectOptions & { merge?: object }) => Promise<object>;
+
+const BUILDERS: [string, Builder, ('postgres' | 'mysql')[]][] = [
+  ['typeormOptionsFromConfig', typeormOptionsFromConfig, ['postgres', 'mysql']],
+  ['sequelizeOptionsFromConfig', sequelizeOptionsFromConfig, ['postgres', 'mysql']],
+  ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, ['postgres', 'mysql']],
+  ['postgresOptionsFromConfig', postgresOptionsFromConfig, ['postgres']],
+  ['mariadbPoolOptionsFromConfig', mariadbPoolOptionsFromConfig, ['mysql']],
+];
+
+async function refusal(promise: Promise<unknown>): Promise<ConfigError> {
+  const err = await promise.then(
+    () => assert.fail('the options were accepted'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ConfigError, String(err));
+  return err;
+}
+
+describe('library builders refuse options that would defeat token renewal', () => {
+  for (const [name, build, engines] of BUILDERS) {
+    for (const engine of engines) {
+      it(`${name} (${engine}): a static password next to ours is a ConfigError that says why`, async () => {
+        const err = await refusal(build({ ...options(engine), merge: { password: 'hunter2-static' } }));
+        assert.equal(err.issues[0]?.path, 'merge.password');
+        assert.deepEqual(err.issues[0]?.source, { kind: 'code' });
+        assert.match(err.message, new RegExp(`^${name} cannot take these options`));
+        assert.match(err.message, /fixed password would be sent by every new connection in place of a current IAM token/);
+        assert.doesNotMatch(err.message, /hunter2/, 'the password itself is never echoed');
+      });
+    }
+  }
+
+  const DEEPER: [string, Builder, 'postgres' | 'mysql', object, string, RegExp][] = [
+    ['postgresOptionsFromConfig', postgresOptionsFromConfig, 'postgres', { pass: 'x' }, 'merge.pass', /fixed password/],
+    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'postgres', { extra: { password: 'x' } }, 'merge.extra.password', /fixed password/],
+    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'postgres', { url: 'postgres://a:b@h/d' }, 'merge.url', /connection URL/],
+    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'mysql', { extra: { authPlugins: {} } }, 'merge.extra.authPlugins', /mysql_clear_password plugin/],
+    ['sequelizeOptionsFromConfig', sequelizeOptionsFromConfig, 'mysql', { dialectOptions: { authPlugins: {} } }, 'merge.dialectOptions.authPlugins', /mysql_clear_password plugin/],
+    ['sequelizeOptionsFromConfig', sequelizeOptionsFromConfig, 'postgres', { replication: { read: [{ host: 'r' }] } }, 'merge.replication', /name them in `readers`/],
+    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'postgres', { replication: { slaves: [] } }, 'merge.replication', /would connect with no IAM token/],
+    ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, 'mysql', { replicas: [{ host: 'r' }] }, 'merge.replicas', /would connect with no IAM token/],
+    ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, 'postgres', { clientUrl: 'postgres://a:b@h/d' }, 'merge.clientUrl', /connection URL/],
+    ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, 'mysql', { driverOptions: { connection: { password: 'x' } } }, 'merge.driverOptions.connection.password', /fixed password/],
+    ['mariadbPoolOptionsFromConfig', mariadbPoolOptionsFromConfig, 'mysql', { stream: () => undefined }, 'merge.stream', /`stream` hook/],
+  ];
+  for (const [name, build, engine, merge, path, why] of DEEPER) {
+    it(`${name} (${engine}): ${path} is refused`, async () => {
+      const err = await refusal(build({ ...options(engine), merge }));
+      assert.equal(err.issues[0]?.path, path);
+      assert.match(err.message, why);
+    });
+  }
+
+  it('a different value for a key rdsiam sets from the config is refused, pointing at the config', async () => {
+    const err = await refusal(typeormOptionsFromConfig({ ...options('postgres'), merge: { host: 'elsewhere', extra: { max: 3 } } }));
+    assert.deepEqual(
+      err.issues.map((i) => i.path),
+      ['merge.host'],
+    );
+    assert.match(err.message, /set it there instead/);
+    const pool = await refusal(sequelizeOptionsFromConfig({ ...options('postgres', { pool: { max: 5 } }), merge: { pool: { max: 50 } } }));
+    assert.deepEqual(
+      pool.issues.map((i) => i.path),
+      ['merge.pool.max'],
+    );
+  });
+});
+
+describe('library builders merge the library\'s own options', () => {
+  it('keys rdsiam does not set are kept, nested ones beside ours', async () => {
+    const built = await typeormOptionsFromConfig({
+      ...options('postgres'),
+      merge: { entities: ['User'], extra: { application_name: 'shop' }, host: RDS_HOST },
+    });
+    assert.deepEqual(built.entities, ['User']);
+    assert.equal(built.extra['application_name'], 'shop');
+    assert.equal(typeof built.extra['password'], 'function', 'our token function is still there');
+    assert.equal(built.type, 'postgres');
+  });
+
+  it('postgres.js gets a password function, verified TLS naming the endpoint, and times in seconds', async () => {
+    const built = await postgresOptionsFromConfig(options('postgres', { connect_timeout_ms: 2500, pool: { max: 4, idle_timeout_ms: 30_000 } }));
+    assert.equal(typeof built.password, 'function');
+    assert.ok(built.ssl);
+    assert.equal(built.ssl.servername, RDS_HOST);
+    assert.equal(built.ssl.rejectUnauthorized, true);
+    assert.equal(built.ssl.checkServerIdentity('127.0.0.1', { subject: { CN: 'other' }, subjectaltname: 'DNS:other' } as never) instanceof Error, true);
+    assert.deepEqual([built.connect_timeout, built.max, built.idle_timeout], [2.5, 4, 30]);
+  });
+
+  it('the mariadb pool closes idle connections only if minimumIdle is 0, and its idleTimeout is in seconds', async () => {
+    const built = await mariadbPoolOptionsFromConfig(options('mysql', { pool: { max: 4, idle_timeout_ms: 1500 } }));
+    assert.deepEqual([built.connectionLimit, built.idleTimeout, built.minimumIdle], [4, 1.5, 0]);
+    assert.equal(built.password, undefined, 'with a plugin, the token is set per connection');
+  });
+
+  it('the mariadb stream hook fails clearly if the connector calls it without the connection options', async () => {
+    const { stream } = await mariadbPoolOptionsFromConfig(options('mysql'));
+    const err = await new Promise<Error | undefined>((resolve) => stream.call(undefined, (e) => resolve(e)));
+    assert.ok(err instanceof RdsIamError);
+    assert.match(err.message, /calls the `stream` option without a callback or without the connection options/);
+  });
+});
+
+describe('sequelizeOptionsFromConfig read replicas', () => {
+  const withReader = (reader: Record<string, unknown>): ConnectOptions => options('postgres', { connections: { reader } });
+
+  it('each reader is its own server, and the hook hands each new connection its own server\'s password', async () => {
+    const built = await sequelizeOptionsFromConfig({
+      ...withReader({ dsn: `postgres://reporting@${READER_HOST}/shop` }),
+      readers: ['reader'],
+    });
+    assert.deepEqual(built.replication?.read.map((r) => [r.username, r.host]), [['reporting', READER_HOST]]);
+    assert.equal(built.replication?.write.host, RDS_HOST);
+    const writer = { host: RDS_HOST, port: 5432, username: 'app', password: undefined as unknown };
+    const reader = { host: READER_HOST, port: 5432, username: 'reporting', password: undefined as unknown };
+    built.hooks?.beforeConnect(writer);
+    built.hooks?.beforeConnect(reader);
+    assert.equal(typeof writer.password, 'function');
+    assert.equal(typeof reader.password, 'function');
+    assert.notEqual(writer.password, reader.password);
+    assert.throws(() => built.hooks?.beforeConnect({ host: 'unknown.example.com', port: 5432, username: 'app' }), /none of the servers/);
+  });
+
+  it('two servers the hook could not tell apart are a ConfigError', async () => {
+    const err = await refusal(
+      sequelizeOptionsFromConfig({ ...withReader({ iam_host: READER_HOST }), readers: ['reader'] }),
+    );
+    assert.equal(err.issues[0]?.path, 'readers');
+    assert.match(err.message, /could not tell which token each needs/);
+  });
+
+  it('a reader of the other engine is a ConfigError', async () => {
+    const err = await refusal(
+      sequelizeOptionsFromConfig({ ...withReader({ dsn: `mysql://app@${READER_HOST}/shop` }), readers: ['reader'] }),
+    );
+    assert.match(err.message, /sequelizeOptionsFromConfig needs a postgres:\/\/ DSN/);
+  });
+});
