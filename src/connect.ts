@@ -1,5 +1,3 @@
-import type { Client, Pool as PgPool, PoolConfig } from 'pg';
-import type { Connection, Pool as MysqlPool, PoolOptions } from 'mysql2/promise';
 import { ConfigError } from './errors.js';
 import { loadConfigCached } from './config/cached-load.js';
 import type { Engine } from './config/dsn.js';
@@ -8,6 +6,7 @@ import type { ResolvedConfig } from './config/resolve.js';
 import { tokenSourceFor, type TokenDeps, type TokenSource } from './token/token-source.js';
 import { openPgClient, openPgPool, pgPoolConfig } from './drivers/pg.js';
 import { mysqlPoolOptions, openMysqlConnection, openMysqlPool } from './drivers/mysql.js';
+import type { MysqlConnection, MysqlPool, MysqlPoolOptions, PgClient, PgPool, PgPoolConfig } from './drivers/driver-types.js';
 
 /** `loadConfig` options, plus injectable credentials, signer and clock (tests, benchmarks). */
 export interface ConnectOptions extends LoadConfigOptions, TokenDeps {}
@@ -35,7 +34,7 @@ export async function prepare(options: ConnectOptions, engine?: Engine, caller?:
 }
 
 /** A connected `pg.Client` for postgres DSNs (RDS, Aurora, DSQL), or a `mysql2/promise` Connection for mysql DSNs. */
-export async function connectFromConfig(options: ConnectOptions = {}): Promise<Client | Connection> {
+export async function connectFromConfig(options: ConnectOptions = {}): Promise<PgClient | MysqlConnection> {
   const { config, source } = await prepare(options);
   return config.dsn.engine === 'mysql' ? openMysqlConnection(config, source) : openPgClient(config, source);
 }
@@ -47,13 +46,13 @@ export async function createPoolFromConfig(options: ConnectOptions = {}): Promis
 }
 
 /** Like `connectFromConfig`, typed for PostgreSQL and DSQL: a connected `pg.Client`. */
-export async function connectPg(options: ConnectOptions = {}): Promise<Client> {
+export async function connectPg(options: ConnectOptions = {}): Promise<PgClient> {
   const { config, source } = await prepare(options, 'postgres', 'connectPg');
   return openPgClient(config, source);
 }
 
 /** Like `connectFromConfig`, typed for MySQL: a connected `mysql2/promise` Connection. */
-export async function connectMysql(options: ConnectOptions = {}): Promise<Connection> {
+export async function connectMysql(options: ConnectOptions = {}): Promise<MysqlConnection> {
   const { config, source } = await prepare(options, 'mysql', 'connectMysql');
   return openMysqlConnection(config, source);
 }
@@ -75,13 +74,13 @@ export async function createMysqlPool(options: ConnectOptions = {}): Promise<Mys
  * adapter, Knex): `password` is a token function, TLS is verified. The one retry on a refused
  * cached token lives in `createPgPool`, not here.
  */
-export async function pgPoolConfigFromConfig(options: ConnectOptions = {}): Promise<PoolConfig> {
+export async function pgPoolConfigFromConfig(options: ConnectOptions = {}): Promise<PgPoolConfig> {
   const { config, source } = await prepare(options, 'postgres', 'pgPoolConfigFromConfig');
   return pgPoolConfig(config, source);
 }
 
 /** Plain `mysql2` pool options for ORMs that build their own pool: a token auth plugin, TLS verified. */
-export async function mysqlPoolOptionsFromConfig(options: ConnectOptions = {}): Promise<PoolOptions> {
+export async function mysqlPoolOptionsFromConfig(options: ConnectOptions = {}): Promise<MysqlPoolOptions> {
   const { config, source } = await prepare(options, 'mysql', 'mysqlPoolOptionsFromConfig');
   return mysqlPoolOptions(config, source);
 }

@@ -1,4 +1,4 @@
-import type { ClientBase, Pool, PoolClient } from 'pg';
+import type { PgClientBase as ClientBase, PgPool as Pool, PgPoolClient as PoolClient } from './drivers/driver-types.js';
 import { RdsIamError } from './errors.js';
 import { publish } from './events.js';
 

@@ -1,14 +1,35 @@
 import { RdsIamError } from './errors.js';
 
 /**
- * Imports an optional package on first use, so nobody loads (or must install) what their config never needs. A
- * missing package is an error that says what to install and why; a failed import is tried again on the next call.
+ * Imports an optional package on first use, so nobody loads (or must install) what their config never needs; a
+ * failed import is tried again on the next call. `importer` must be written out as
+ * `() => import('<package>').catch(missingPackage('<package>', '<why>'))`: a bundler (esbuild, AWS CDK's
+ * NodejsFunction) then builds an application without the package instead of failing on its import.
  */
-export function lazyPackage<T>(pkg: string, neededFor: string, importer: () => Promise<T>): () => Promise<T> {
+export function lazyPackage<T>(importer: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () =>
-    (loading ??= importer().catch((err: unknown) => {
+    (loading ??= importer().then(commonJsExports, (err: unknown) => {
       loading = undefined;
-      throw new RdsIamError(`rdsiam needs the "${pkg}" package ${neededFor}: run \`npm install ${pkg}\`. (${(err as Error).message})`);
+      throw err;
     }));
+}
+
+/** The handler for an optional package's failed import: one that is not there says what to install and why. */
+export function missingPackage(pkg: string, neededFor: string): (err: unknown) => never {
+  return (err) => {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown } | null)?.code;
+    const notFound = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(pkg);
+    throw new RdsIamError(
+      notFound
+        ? `rdsiam needs the "${pkg}" package ${neededFor}: run \`npm install ${pkg}\`. (${message})`
+        : `rdsiam could not load the "${pkg}" package: ${message}`,
+    );
+  };
+}
+
+/** Node hands a CommonJS package to `import()` as `default`; a bundle may hand over its exports directly. */
+function commonJsExports<T>(mod: T): T {
+  return (mod as { default?: T }).default ?? mod;
 }

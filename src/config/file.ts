@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
 import { ConfigError, type ValueSource } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 
@@ -11,6 +11,19 @@ const MODULE_NAME = 'rdsiam';
 export const SEARCH_PLACES_TEXT =
   'package.json ("rdsiam" key), .rdsiamrc (YAML or JSON), .rdsiamrc.{json,yaml,yml,js,ts,cjs,mjs}, ' +
   '.config/rdsiamrc{,.json,.yaml,.yml,.js,.ts,.cjs,.mjs}, rdsiam.config.{js,ts,cjs,mjs}';
+
+/** cosmiconfig 9's search places for `rdsiam` in each directory (a unit test keeps them equal to its own list). */
+export const SEARCH_PLACES = [
+  'package.json',
+  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [`.rdsiamrc${ext}`, `.config/rdsiamrc${ext}`]),
+  ...['.js', '.ts', '.cjs', '.mjs'].map((ext) => `rdsiam.config${ext}`),
+];
+
+/**
+ * Where cosmiconfig looks, in the process's working directory only, for a meta config (`cosmiconfig` key of
+ * package.json, or one of these files) that may add search places for every tool.
+ */
+const META_PLACES = ['package.json', 'package.yaml', ...['json', 'yaml', 'yml', 'js', 'ts', 'cjs', 'mjs'].map((ext) => `.config/config.${ext}`)];
 
 export interface ConfigFile {
   file: string;
@@ -34,9 +47,9 @@ function firstLine(error: unknown): string {
 
 // Parsers quote the file around a syntax error, and the file may hold a DSN password: keep only
 // the parser's reason and position.
-const safeYaml: Loader = (file, content) => {
+const safeYaml = (yaml: Loader): Loader => (file, content) => {
   try {
-    return defaultLoaders['.yaml'](file, content);
+    return yaml(file, content);
   } catch (error) {
     const { reason, mark } = error as { reason?: string; mark?: { line: number; column: number } };
     const where = mark === undefined ? '' : ` (line ${mark.line + 1}, column ${mark.column + 1})`;
@@ -44,9 +57,9 @@ const safeYaml: Loader = (file, content) => {
   }
 };
 
-const safeJson: Loader = (file, content) => {
+const safeJson = (json: Loader): Loader => (file, content) => {
   try {
-    return defaultLoaders['.json'](file, content);
+    return json(file, content);
   } catch (error) {
     // V8 quotes the text near the error after the first double quote; cut it off there.
     const reason = firstLine(error).split('"')[0]!.replace(/[\s,]+$/, '');
@@ -69,16 +82,18 @@ function safeModule(load: Loader): Loader {
  * `.ts` configs: a plain `import()` first, which works under tsx and in Node versions that strip types;
  * else cosmiconfig's loader, which needs the `typescript` package at run time.
  */
-const loadTypeScript: Loader = async (file, content) => {
+const loadTypeScript = (typescript: Loader): Loader => async (file, content) => {
   try {
     return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
   } catch (error) {
     if (errorCode(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
   }
   try {
-    return await defaultLoaders['.ts'](file, content);
+    return await typescript(file, content);
   } catch (error) {
-    if (errorCode(error) === 'ERR_MODULE_NOT_FOUND' && /['"]typescript['"]/.test(String((error as Error).message))) {
+    // ERR_MODULE_NOT_FOUND from import(); MODULE_NOT_FOUND from require(), which the built package uses (dist/cosmiconfig.cjs).
+    const missing = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes(String(errorCode(error)));
+    if (missing && /['"]typescript['"]/.test(String((error as Error).message))) {
       throw fileError(
         file,
         'is TypeScript, which this Node cannot load by itself: install the typescript package ' +
@@ -89,28 +104,92 @@ const loadTypeScript: Loader = async (file, content) => {
   }
 };
 
-// Created per call, uncached: a long-running process that loads again sees the file as it is now.
-function explorer() {
+// Created per call, uncached: a long-running process that loads again sees the file as it is now. cosmiconfig is
+// imported on first use: a config from env variables and code alone never loads it.
+async function explorer() {
+  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
   return cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
     cache: false,
     loaders: {
-      '.json': safeJson,
-      '.yaml': safeYaml,
-      '.yml': safeYaml,
-      noExt: safeYaml,
+      '.json': safeJson(defaultLoaders['.json']),
+      '.yaml': safeYaml(defaultLoaders['.yaml']),
+      '.yml': safeYaml(defaultLoaders['.yaml']),
+      noExt: safeYaml(defaultLoaders['.yaml']),
       '.js': safeModule(defaultLoaders['.js']),
       '.cjs': safeModule(defaultLoaders['.cjs']),
       '.mjs': safeModule(defaultLoaders['.mjs']),
-      '.ts': safeModule(loadTypeScript),
+      '.ts': safeModule(loadTypeScript(defaultLoaders['.ts'])),
     },
   });
 }
 
+/** Lower-cased names of the entries of a directory: null if it does not exist, undefined if it cannot be listed. */
+type Entries = Set<string> | null | undefined;
+
+async function entriesOf(dir: string): Promise<Entries> {
+  try {
+    return new Set((await readdir(dir)).map((name) => name.toLowerCase()));
+  } catch (error) {
+    const code = errorCode(error);
+    return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
+  }
+}
+
+/** Whether package.json in `dir` may have `key` at its top level; unreadable or not JSON counts as may. */
+async function packageMayHave(dir: string, key: string): Promise<boolean> {
+  try {
+    const pkg: unknown = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    return typeof pkg !== 'object' || pkg === null || key in pkg;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Whether `dir`, with these `entries`, may hold one of `places` (package.json: only with `packageKey`). Names are
+ * matched without case, so a case-insensitive file system is covered; a directory that cannot be listed may hold anything.
+ */
+async function mayHold(dir: string, entries: Entries, places: readonly string[], packageKey: string): Promise<boolean> {
+  if (entries === undefined) return true;
+  if (entries === null) return false;
+  const inConfigDir = entries.has('.config') ? await entriesOf(join(dir, '.config')) : null;
+  if (inConfigDir === undefined) return true;
+  for (const place of places) {
+    const [first, second] = place.toLowerCase().split('/') as [string, string | undefined];
+    const found = second === undefined ? entries.has(first) : inConfigDir?.has(second) === true;
+    if (found && (place !== 'package.json' || (await packageMayHave(dir, packageKey)))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether cosmiconfig's search from `cwd` could find anything, decided from directory listings, so that a config
+ * with no file (env variables, code) costs no cosmiconfig import. Any doubt counts as could: cosmiconfig then
+ * searches as it always did.
+ */
+async function searchMayFind(cwd: string): Promise<boolean> {
+  const dirs = [cwd];
+  while (dirname(dirs.at(-1)!) !== dirs.at(-1)) dirs.push(dirname(dirs.at(-1)!));
+  const metaDir = process.cwd();
+  // Every listing at once (the directories above the project root too): waiting for one after another costs more.
+  const listed = await Promise.all([...new Set([metaDir, ...dirs])].map(async (dir) => [dir, await entriesOf(dir)] as const));
+  const entries = new Map(listed);
+  if (await mayHold(metaDir, entries.get(metaDir), META_PLACES, 'cosmiconfig')) return true;
+  for (const dir of dirs) {
+    const here = entries.get(dir);
+    if (await mayHold(dir, here, SEARCH_PLACES, MODULE_NAME)) return true;
+    // The search stops at the project root; a listing without either name spares cosmiconfig's exact test.
+    if ((here?.has('package.json') || here?.has('package.yaml')) && (await hasPackageFile(dir))) return false;
+  }
+  return false;
+}
+
 /** Searches from `cwd` up to the project root (the first directory with a package.json) for a config file. */
 export async function searchConfigFile(cwd: string): Promise<ConfigFile | undefined> {
+  if (!(await searchMayFind(cwd))) return undefined;
   try {
-    const result = await explorer().search(cwd);
+    const result = await (await explorer()).search(cwd);
     return result === null ? undefined : { file: result.filepath, config: result.config };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -128,7 +207,7 @@ export async function loadConfigFile(file: string, namedBy: ValueSource): Promis
   if (found === undefined) throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
   if (!found.isFile()) throw fail(`names ${file}, which is not a file`);
   try {
-    const result = await explorer().load(file);
+    const result = await (await explorer()).load(file);
     return { file, config: result?.config ?? undefined };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -139,15 +218,18 @@ export async function loadConfigFile(file: string, namedBy: ValueSource): Promis
   }
 }
 
+/** Whether the search stops at `dir`: cosmiconfig's project root test. */
+async function hasPackageFile(dir: string): Promise<boolean> {
+  const found = await Promise.all(['package.json', 'package.yaml'].map((name) => stat(join(dir, name)).then(() => true, () => false)));
+  return found.includes(true);
+}
+
 /** The directories a search from `cwd` visits, for the message when nothing was found. */
 export async function projectRoot(cwd: string): Promise<string> {
   let dir = cwd;
   for (;;) {
-    const hasPackage = await Promise.all(
-      ['package.json', 'package.yaml'].map((name) => stat(join(dir, name)).then(() => true, () => false)),
-    );
     const parent = dirname(dir);
-    if (hasPackage.includes(true) || parent === dir) return dir;
+    if ((await hasPackageFile(dir)) || parent === dir) return dir;
     dir = parent;
   }
 }

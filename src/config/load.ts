@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
 import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
 import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';

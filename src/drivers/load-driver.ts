@@ -1,6 +1,13 @@
-import { lazyPackage } from '../optional-package.js';
+import { lazyPackage, missingPackage } from '../optional-package.js';
 
-/** Imports a driver package on first use, so a pg user never loads mysql2 and importing rdsiam loads neither. */
-export function loadDriver<T>(pkg: 'pg' | 'mysql2', importer: () => Promise<T>): () => Promise<T> {
-  return lazyPackage(pkg, 'for this DSN', importer);
+export type DriverPackage = 'pg' | 'mysql2';
+
+/**
+ * Imports a driver package on first use, so a pg user never loads mysql2 and importing rdsiam loads neither:
+ * `loadDriver(() => import('pg').catch(missingDriver('pg')))`.
+ */
+export const loadDriver = lazyPackage;
+
+export function missingDriver(pkg: DriverPackage): (err: unknown) => never {
+  return missingPackage(pkg, 'for this DSN');
 }

@@ -3,17 +3,12 @@ import type { Connection, ConnectionOptions, Pool, PoolOptions } from 'mysql2/pr
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
-import { loadDriver } from './load-driver.js';
+import { loadDriver, missingDriver } from './load-driver.js';
 import { sniName, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedSource } from './tracked-source.js';
 
-type MysqlModule = typeof import('mysql2/promise');
-
-const loadMysql = loadDriver('mysql2', async () => {
-  const mod = (await import('mysql2/promise')) as MysqlModule & { default?: MysqlModule };
-  return mod.default ?? mod;
-});
+const loadMysql = loadDriver(() => import('mysql2/promise').catch(missingDriver('mysql2')));
 
 interface HandshakeCommand {
   once(event: 'error', listener: (err: unknown) => void): unknown;
@@ -95,7 +90,12 @@ export async function openMysqlConnection(config: ResolvedConfig, source: TokenS
   const mysql = await loadMysql();
   const tracked = source && trackFetches(source);
   const options = await mysqlPoolOptions(config, tracked);
-  const connection = await withTokenRetry(tracked, 'mysql', () => mysql.createConnection(options));
+  const connection = await withTokenRetry(tracked, 'mysql', () => {
+    const connecting = mysql.createConnection(options);
+    // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
+    tracked?.warm?.();
+    return connecting;
+  });
   // mysql2 keeps the DSN password (no plugin) on the connection's config; the handshake is over.
   (connection as unknown as { connection: HeldConfig }).connection.config.password = undefined;
   return connection;
@@ -146,6 +146,7 @@ function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined, lif
     young(() => new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))));
   core.getConnection = (cb) => {
     withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
+    tracked?.warm?.();
   };
 }
 
@@ -160,10 +161,7 @@ export async function openMysqlPool(config: ResolvedConfig, source: TokenSource 
 
 type MysqlCoreModule = typeof import('mysql2');
 
-const loadMysqlCore = loadDriver('mysql2', async () => {
-  const mod = (await import('mysql2')) as MysqlCoreModule & { default?: MysqlCoreModule };
-  return mod.default ?? mod;
-});
+const loadMysqlCore = loadDriver(() => import('mysql2').catch(missingDriver('mysql2')));
 
 /**
  * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same

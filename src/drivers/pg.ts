@@ -3,17 +3,14 @@ import type { Client, ClientConfig, Pool, PoolClient, PoolConfig } from 'pg';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { IssuedToken, TokenSource } from '../token/token-source.js';
 import { connectPlanFor } from './plan.js';
-import { loadDriver } from './load-driver.js';
+import { loadDriver, missingDriver } from './load-driver.js';
 import { nodeTlsOptions, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedSource } from './tracked-source.js';
 
 type PgModule = typeof import('pg');
 
-const loadPg = loadDriver('pg', async () => {
-  const mod = (await import('pg')) as PgModule & { default?: PgModule };
-  return mod.default ?? mod;
-});
+const loadPg = loadDriver(() => import('pg').catch(missingDriver('pg')));
 
 /** The token each client sent, so a refused login can be traced back to a cached token. */
 const tokenOfClient = new WeakMap<object, IssuedToken>();
@@ -60,7 +57,7 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
     user: plan.user,
     database: plan.database,
     password: source ? tokenPassword(source) : config.dsn.password?.reveal(),
-    ssl: tls && nodeTlsOptions(tls),
+    ssl: tls && (await nodeTlsOptions(tls)),
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
     ...(config.pool.idle_timeout_ms !== undefined && { idleTimeoutMillis: config.pool.idle_timeout_ms }),
@@ -123,7 +120,10 @@ export async function openPgClient(config: ResolvedConfig, source: TokenSource |
   const PgClient = taggingClient(pg);
   return withTokenRetry(tracked, 'postgres', async () => {
     const client = new PgClient(options);
-    await client.connect();
+    const connecting = client.connect();
+    // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
+    tracked?.warm?.();
+    await connecting;
     return client;
   });
 }
@@ -143,6 +143,7 @@ function retryingPoolClass(pg: PgModule, tracked: TrackedSource | undefined): ty
     override connect(callback?: PoolConnectCallback): Promise<PoolClient> | void {
       // pool.query() goes through connect() too, so queries get the retry as well.
       const connecting = withTokenRetry(tracked, 'postgres', () => super.connect());
+      tracked?.warm?.();
       if (!callback) return connecting;
       connecting.then(
         (client) => callback(undefined, client, (release?: unknown) => client.release(release as Error | boolean | undefined)),

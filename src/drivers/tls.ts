@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 
@@ -62,10 +62,15 @@ export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | unde
   return { ca, verifyName, rejectUnauthorized: true };
 }
 
+let tlsModule: Promise<typeof import('node:tls')> | undefined;
+
 /** A `checkServerIdentity` that checks the planned name whatever host the driver thinks it reached. */
-function identityCheck(plan: TlsPlan): (host: string, cert: PeerCertificate) => Error | undefined {
+async function identityCheck(plan: TlsPlan): Promise<(host: string, cert: PeerCertificate) => Error | undefined> {
   const name = plan.verifyName;
-  return name === null ? () => undefined : (_host, cert) => checkServerIdentity(name, cert);
+  if (name === null) return () => undefined;
+  // Imported on the way to a connection, not with rdsiam: node:tls costs a cold start several ms a token never needs.
+  const { checkServerIdentity } = await (tlsModule ??= import('node:tls'));
+  return (_host, cert) => checkServerIdentity(name, cert);
 }
 
 /** SNI must not be an IP address (RFC 6066). */
@@ -81,11 +86,11 @@ export interface NodeTlsOptions {
   checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
-export function nodeTlsOptions(plan: TlsPlan): NodeTlsOptions {
+export async function nodeTlsOptions(plan: TlsPlan): Promise<NodeTlsOptions> {
   return {
     ca: plan.ca,
     rejectUnauthorized: plan.rejectUnauthorized,
     servername: sniName(plan.verifyName),
-    checkServerIdentity: identityCheck(plan),
+    checkServerIdentity: await identityCheck(plan),
   };
 }

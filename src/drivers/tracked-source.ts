@@ -21,6 +21,7 @@ export function trackFetches(source: TokenSource): TrackedSource {
     },
     fresh: (refused) => source.fresh(refused),
     refused: (token) => source.refused(token),
+    warm: () => source.warm?.(),
     async explain(err) {
       if (latest === undefined) return err;
       return (await latest.then(() => undefined, (failure: unknown) => failure)) ?? err;

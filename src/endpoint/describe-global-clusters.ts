@@ -1,5 +1,5 @@
 import { CredentialsError, EndpointError, RdsIamError } from '../errors.js';
-import { lazyPackage } from '../optional-package.js';
+import { lazyPackage, missingPackage } from '../optional-package.js';
 import { redactFailure } from '../secret.js';
 import type { CredentialSettings, CredentialsProvider } from '../token/credentials.js';
 import { isRegion } from '../region.js';
@@ -23,10 +23,13 @@ export interface LookupCredentials {
 export const DESCRIBE_PERMISSION = 'rds:DescribeGlobalClusters';
 
 // Only users of a global endpoint without iam_region load (or need to install) the RDS client.
-const loadClientRds = lazyPackage(
-  '@aws-sdk/client-rds',
-  'to look up the writer region of an Aurora global database endpoint (or set iam_region to skip the lookup)',
-  () => import('@aws-sdk/client-rds'),
+const loadClientRds = lazyPackage(() =>
+  import('@aws-sdk/client-rds').catch(
+    missingPackage(
+      '@aws-sdk/client-rds',
+      'to look up the writer region of an Aurora global database endpoint (or set iam_region to skip the lookup)',
+    ),
+  ),
 );
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:(?<region>[a-z0-9-]+):\d{12}:cluster:[^:]+$/;

@@ -76,7 +76,7 @@ async function mariadbOptions(config: ResolvedConfig, source: TokenSource | unde
     ...(plan.database !== undefined && { database: plan.database }),
     ...(!source && config.dsn.password !== undefined && { password: config.dsn.password.reveal() }),
     stream: tokenStream(source, plan.host, plan.port),
-    ...(tls && { ssl: nodeTlsOptions(tls) }),
+    ...(tls && { ssl: await nodeTlsOptions(tls) }),
     connectTimeout: plan.timeoutMs,
     ...(max !== undefined && { connectionLimit: max }),
     // The connector keeps `minimumIdle` (default: every) connection open forever; an idle timeout needs it at 0.

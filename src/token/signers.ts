@@ -1,4 +1,4 @@
-import { TOKEN_LIFETIME_S } from '../config/keys.js';
+import { TOKEN_LIFETIME_S, type PluginCode } from '../config/keys.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { CredentialsProvider } from './credentials.js';
 
@@ -6,6 +6,8 @@ import type { CredentialsProvider } from './credentials.js';
 export interface TokenSigner {
   /** `lifetimeSeconds` is how long the caller will serve the token; signers that can, sign for at least that. */
   sign(target: TokenTarget, lifetimeSeconds: number): Promise<string>;
+  /** Starts loading what signing with `plugin` needs, without signing: a driver overlaps it with opening its socket. */
+  warm?(plugin: PluginCode): void;
 }
 
 // A DSQL token is signed to outlive its time in the cache by this much, so the last connect that uses it
@@ -23,6 +25,7 @@ interface SdkSigner {
 export class SdkTokenSigner implements TokenSigner {
   readonly #credentials: CredentialsProvider;
   readonly #signers = new Map<string, Promise<SdkSigner>>();
+  readonly #warmed = new Set<PluginCode>();
 
   constructor(credentials: CredentialsProvider) {
     this.#credentials = credentials;
@@ -41,6 +44,15 @@ export class SdkTokenSigner implements TokenSigner {
       signer.catch(() => this.#signers.delete(key));
     }
     return (await signer).sign();
+  }
+
+  /** Imports the SDK signer (which brings the credential providers): most of what a process's first token costs. */
+  warm(plugin: PluginCode): void {
+    // Once: every import() of even a loaded module costs a trip through the loader, which a warm connect would pay.
+    if (this.#warmed.has(plugin)) return;
+    this.#warmed.add(plugin);
+    // A failed import is reported by sign(); here it must only not go unhandled.
+    (plugin === 'iam' ? import('@aws-sdk/rds-signer') : import('@aws-sdk/dsql-signer')).catch(() => this.#warmed.delete(plugin));
   }
 
   async #build(target: TokenTarget, expiresIn: number): Promise<SdkSigner> {

@@ -47,6 +47,11 @@ export interface TokenSource {
    * succeed where `token` failed: it came from the cache, or the writer has moved region since it was signed.
    */
   refused(token: IssuedToken): Promise<boolean>;
+  /**
+   * Starts loading what signing needs (the SDK), without fetching credentials or signing: a driver calls it once its
+   * socket is connecting, so that a process's first token does not wait for the SDK after the server asks for it.
+   */
+  warm?(): void;
 }
 
 export interface TokenDeps {
@@ -196,6 +201,11 @@ class CachedTokenSource implements TokenSource {
       if (writer.region !== provenance.writer.region) return true;
     }
     return token.fromCache;
+  }
+
+  warm(): void {
+    const plan = this.#plan;
+    this.#signer.warm?.(plan.kind === 'fixed' ? plan.target.plugin : plan.base.plugin);
   }
 
   /** The target, without a promise when it is known (a fixed region, or a writer region still in the cache). */

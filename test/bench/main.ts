@@ -19,6 +19,11 @@ import { alternate, ratio, summarize, type Summary } from './stats.js';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = process.argv.includes('--json');
+// `--only=firstConnectVsHandWired,tokenColdStartVsHandWired`: just these result keys (for quick comparisons).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (key: string) => only === undefined || only.includes(key);
+// Fresh-process samples per side: each is a whole Node start, so noise is large; medians of many.
+const FRESH_ROUNDS = 15;
 const log = (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`);
 const fmt = (s: Summary, unit = 'ms') => `median ${s.median.toFixed(unit === 'µs' ? 1 : 2)} ${unit}, p90 ${s.p90.toFixed(unit === 'µs' ? 1 : 2)} ${unit} (n=${s.n})`;
 
@@ -115,6 +120,7 @@ async function warmConnects(tb: Testbed, engine: Engine) {
   return { overhead: ratio(o1, r), vsPeer: ratio(o2, p) };
 }
 
+/** A child's environment: the same connection for rdsiam (RDSIAM_*) and for hand-wired code (HW_*), keys in AWS_*. */
 function childEnv(tb: Testbed, engine: Engine, key: { accessKeyId: string; secretAccessKey: string }, extra: Record<string, string> = {}) {
   const s = tb[engine];
   return {
@@ -126,6 +132,13 @@ function childEnv(tb: Testbed, engine: Engine, key: { accessKeyId: string; secre
     RDSIAM_PLUGINS: 'iam',
     RDSIAM_IAM_HOST: s.endpoint,
     RDSIAM_SSL__CA: tb.ca,
+    HW_HOST: s.host,
+    HW_PORT: String(s.port),
+    HW_ENDPOINT: s.endpoint,
+    HW_USER: s.iamUser,
+    HW_DATABASE: s.database,
+    HW_REGION: s.region,
+    HW_CA: tb.ca,
     AWS_ACCESS_KEY_ID: key.accessKeyId,
     AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
     ...extra,
@@ -141,17 +154,51 @@ async function child(script: string, args: string[], env: Record<string, string>
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
-/** 3b. The first connect of a fresh process (import included), ours vs the peer. */
-async function firstConnect(tb: Testbed, engine: Engine) {
-  const key = await tb.newKey();
-  const env = childEnv(tb, engine, key);
-  const [ours, peer] = await alternate(
-    8,
-    async () => (await child('first-connect.mjs', ['ours'], env)).ms,
-    async () => (await child('first-connect.mjs', ['peer'], env)).ms,
+/** Fresh processes of one child script, side A given argument `a`, side B `b`, alternated; each side's summary. */
+async function childPair(script: string, a: string, b: string, env: Record<string, string>, rounds = FRESH_ROUNDS): Promise<[Summary, Summary]> {
+  const [as, bs] = await alternate(
+    rounds,
+    async () => (await child(script, [a], env)).ms,
+    async () => (await child(script, [b], env)).ms,
+  );
+  return [summarize(as), summarize(bs)];
+}
+
+/** 7. The first connect of a fresh process (import, config, token, TLS, SELECT 1, end), ours vs hand-wired driver + rds-signer. */
+async function firstConnectHandWired(tb: Testbed, engine: Engine) {
+  const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', childEnv(tb, engine, await tb.newKey()));
+  log(`7. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`);
+  return ratio(o, h);
+}
+
+/** 8. A fresh process's first token: getAuthToken() (config from env) vs importing rds-signer and signing once. */
+async function tokenColdStart(tb: Testbed) {
+  const [o, h] = await childPair('cold-start.mjs', 'ours', 'hand-wired', childEnv(tb, 'postgres', await tb.newKey()));
+  log(`8. token cold    rdsiam getAuthToken ${fmt(o)}; hand-wired Signer ${fmt(h)}; ratio ${ratio(o, h)}`);
+  return ratio(o, h);
+}
+
+/** 9. `rdsiam token` as a process vs `node` running the hand-wired signer script; wall time from spawn to exit. */
+async function cliToken(tb: Testbed) {
+  const env = childEnv(tb, 'postgres', await tb.newKey());
+  const exec = async (...args: string[]) => {
+    const { stdout } = await run(process.execPath, args, { cwd: '/tmp', env, timeout: 60_000 });
+    if (!stdout.includes('X-Amz-Signature=')) throw new Error(`${args.join(' ')} printed no token`);
+  };
+  const [ours, hand] = await alternate(
+    FRESH_ROUNDS,
+    () => exec(fileURLToPath(new URL('../../bin/rdsiam.js', import.meta.url)), 'token'),
+    () => exec(fileURLToPath(new URL('children/hand-wired-token.mjs', import.meta.url))),
   );
   const o = summarize(ours);
-  const p = summarize(peer);
+  const h = summarize(hand);
+  log(`9. CLI token     rdsiam token ${fmt(o)}; node hand-wired-token.mjs ${fmt(h)}; ratio ${ratio(o, h)}`);
+  return ratio(o, h);
+}
+
+/** 3b. The first connect of a fresh process (import included), ours vs the peer. */
+async function firstConnect(tb: Testbed, engine: Engine) {
+  const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), 8);
   log(`3. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; AWS wrapper ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
@@ -186,15 +233,7 @@ async function coldBurst(tb: Testbed) {
 
 /** 5. A fresh process: import + loadConfig + first token (ours) vs importing the peer alone. */
 async function coldStart(tb: Testbed) {
-  const key = await tb.newKey();
-  const env = childEnv(tb, 'postgres', key);
-  const [ours, peer] = await alternate(
-    10,
-    async () => (await child('cold-start.mjs', ['ours'], env)).ms,
-    async () => (await child('cold-start.mjs', ['peer'], env)).ms,
-  );
-  const o = summarize(ours);
-  const p = summarize(peer);
+  const [o, p] = await childPair('cold-start.mjs', 'ours', 'peer', childEnv(tb, 'postgres', await tb.newKey()), 10);
   log(`5. cold start    rdsiam import+config+token ${fmt(o)}; AWS wrapper import ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
@@ -230,40 +269,43 @@ async function poolChurn(tb: Testbed) {
 
 const bed = await ensureTestbed('bench');
 try {
-  // The children import the built package, as an application would.
+  // The fresh-process children import the built package (dist/), as an application gets it.
   if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
   const tb = bed.tb;
   const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${platform()} ${arch()}, Node ${process.version}`;
   log(`rdsiam benchmarks, ${new Date().toISOString().slice(0, 10)}, ${machine}`);
-  const tokenCacheSpeedup = await tokenCost(tb);
-  const pgWarm = await warmConnects(tb, 'postgres');
-  const mysqlWarm = await warmConnects(tb, 'mysql');
-  const firstPg = await firstConnect(tb, 'postgres');
-  const firstMysql = await firstConnect(tb, 'mysql');
-  const burst = await coldBurst(tb);
-  const coldStartVsPeerImport = await coldStart(tb);
-  const poolChurnVsStatic = await poolChurn(tb);
+  const result: Record<string, unknown> = { date: new Date().toISOString(), machine };
   const pick = (r: { tokensSigned: number; credentialFetches: number; wallMs: number }) => ({
     tokensSigned: r.tokensSigned,
     credentialFetches: r.credentialFetches,
     wallMs: r.wallMs,
   });
-  const result = {
-    date: new Date().toISOString(),
-    machine,
-    tokenCacheSpeedup,
-    connectOverhead: { pg: pgWarm.overhead, mysql: mysqlWarm.overhead },
-    vsPeer: { pg: pgWarm.vsPeer, mysql: mysqlWarm.vsPeer },
-    firstConnectVsPeer: { pg: firstPg, mysql: firstMysql },
-    coldBurst: {
+  if (wanted('tokenCacheSpeedup')) result.tokenCacheSpeedup = await tokenCost(tb);
+  if (wanted('connectOverhead') || wanted('vsPeer')) {
+    const pgWarm = await warmConnects(tb, 'postgres');
+    const mysqlWarm = await warmConnects(tb, 'mysql');
+    result.connectOverhead = { pg: pgWarm.overhead, mysql: mysqlWarm.overhead };
+    result.vsPeer = { pg: pgWarm.vsPeer, mysql: mysqlWarm.vsPeer };
+  }
+  if (wanted('firstConnectVsPeer')) {
+    result.firstConnectVsPeer = { pg: await firstConnect(tb, 'postgres'), mysql: await firstConnect(tb, 'mysql') };
+  }
+  if (wanted('firstConnectVsHandWired')) {
+    result.firstConnectVsHandWired = { pg: await firstConnectHandWired(tb, 'postgres'), mysql: await firstConnectHandWired(tb, 'mysql') };
+  }
+  if (wanted('tokenColdStartVsHandWired')) result.tokenColdStartVsHandWired = await tokenColdStart(tb);
+  if (wanted('cliTokenVsHandWired')) result.cliTokenVsHandWired = await cliToken(tb);
+  if (wanted('coldBurst')) {
+    const burst = await coldBurst(tb);
+    result.coldBurst = {
       ours: pick(burst['ours']!),
       peer: pick(burst['peer']!),
       handWired: pick(burst['hand-wired']!),
       wallVsPeer: Number((burst['ours']!.wallMs / burst['peer']!.wallMs).toFixed(3)),
-    },
-    coldStartVsPeerImport,
-    poolChurnVsStatic,
-  };
+    };
+  }
+  if (wanted('coldStartVsPeerImport')) result.coldStartVsPeerImport = await coldStart(tb);
+  if (wanted('poolChurnVsStatic')) result.poolChurnVsStatic = await poolChurn(tb);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();

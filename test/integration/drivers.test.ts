@@ -17,6 +17,7 @@ import {
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
 import { collect, countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { SdkTokenSigner, type TokenSigner } from '../../src/token/signers.js';
 
 /** The two driver shapes behind one small interface: run SELECT, close. */
 interface Db {
@@ -70,6 +71,31 @@ for (const server of ['postgres', 'mysql'] as const) {
       assert.equal(logins[0]?.verdict, 'ok');
       assert.equal(signed.events.length, 1);
       assert.equal(creds.calls(), 1);
+    });
+
+    test('a connect and a pool start loading the signer while the socket connects, before the server asks for the token', async (t) => {
+      if (!tb) return t.skip('no test bed');
+      const steps: string[] = [];
+      const sdk = new SdkTokenSigner(countingCredentials(await tb.newKey()).provider);
+      const signer: TokenSigner = {
+        warm: (plugin) => {
+          steps.push('warm');
+          sdk.warm(plugin);
+        },
+        sign: (target, lifetime) => {
+          steps.push('sign');
+          return sdk.sign(target, lifetime);
+        },
+      };
+      const options = async () => ({ ...testbedOptions(tb!, server, countingCredentials(await tb!.newKey()).provider), signer });
+      await wrap(await connectFromConfig(await options())).close();
+      assert.deepEqual(steps, ['warm', 'sign']);
+      steps.length = 0;
+      // Other credentials: the pool's first connection cannot reuse the token just signed.
+      const pool = wrap(await createPoolFromConfig(await options()));
+      await pool.one('SELECT 1 AS one');
+      await pool.close();
+      assert.deepEqual(steps, ['warm', 'sign']);
     });
 
     test('the typed entry point gives the engine\'s own client, and refuses the other engine', async (t) => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,10 +27,16 @@ export const DATABASE = 'rdsiam_test';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every path the test bed uses, derived from one work dir (`TESTBED_DIR` or `<repo>/.testbed`). */
+/**
+ * The default work dir: under the system temp dir, keyed by the repository's path. The servers run as the postgres
+ * and mysql users, who must reach it, and a clone may sit where they cannot (a home directory, a `mktemp -d`).
+ */
+const defaultDir = join(tmpdir(), `rdsiam-testbed-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}`);
+
+/** Every path the test bed uses, derived from one work dir (`TESTBED_DIR`, else one per clone in the temp dir). */
 export function layout(env: NodeJS.ProcessEnv = process.env) {
   const configured = env.TESTBED_DIR;
-  const dir = configured ? (isAbsolute(configured) ? configured : resolve(configured)) : join(repoRoot, '.testbed');
+  const dir = configured ? (isAbsolute(configured) ? configured : resolve(configured)) : defaultDir;
   // PAM service names are global (/etc/pam.d), so two work dirs must not share them.
   const tag = createHash('sha256').update(dir).digest('hex').slice(0, 8);
   const run = join(dir, 'run');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { testbedCodeHash } from './code-hash.js';
 import { checkHealth } from './health.js';
@@ -50,6 +50,12 @@ async function prepareDirs(paths: Layout): Promise<void> {
   }
   // 0711: others may pass through to their own files but not list ours (the state file holds secrets).
   await mkdir(paths.dir, { recursive: true, mode: 0o711 });
+  // The default work dir has a predictable name in the shared temp dir: use it only if it is ours.
+  const made = await lstat(paths.dir);
+  if (!made.isDirectory() || made.uid !== process.getuid?.()) {
+    throw new Error(`${paths.dir} is not a directory of this user's; remove it, or set TESTBED_DIR to another directory`);
+  }
+  await chmod(paths.dir, 0o711);
   await mkdir(paths.run, { recursive: true, mode: 0o711 });
   await mkdir(paths.logs, { recursive: true, mode: 0o755 });
 }

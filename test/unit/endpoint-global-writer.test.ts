@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { CredentialsError, EndpointError, RdsIamError } from '../../src/errors.js';
-import { lazyPackage } from '../../src/optional-package.js';
+import { lazyPackage, missingPackage } from '../../src/optional-package.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
 import type { TokenSigner } from '../../src/token/signers.js';
@@ -262,9 +262,10 @@ describe('global endpoint: lookup failures', () => {
 describe('lazyPackage', () => {
   it('names the missing package, what it is for and how to install it, and tries again next time', async () => {
     let tries = 0;
-    const load = lazyPackage('@aws-sdk/client-rds', 'to look up the writer region', async () => {
+    const load = lazyPackage(async () => {
       tries++;
-      throw new Error("Cannot find package '@aws-sdk/client-rds'");
+      const missing = Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), { code: 'ERR_MODULE_NOT_FOUND' });
+      return Promise.reject(missing).catch(missingPackage('@aws-sdk/client-rds', 'to look up the writer region'));
     });
     const err = await rejection(load());
     assert.equal(

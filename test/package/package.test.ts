@@ -1,0 +1,424 @@
+// The packed package, installed into throwaway applications the way users install it: an ESM app, a CommonJS app,
+// TypeScript in the module settings users run, a Lambda handler bundled as AWS CDK bundles it, and the CLI through
+// npx. Each app connects to the test bed. One pack per run; one app with pg only, one with mysql2 only.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { build, type BuildOptions } from 'esbuild';
+import pg from 'pg';
+import { installApp, lockedVersion, pack, removeApp, ROOT, run, TSC, type App, type Packed } from './apps.js';
+import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
+
+type Engine = 'postgres' | 'mysql';
+
+let workDir: string;
+let packed: Packed;
+let pgApp: App;
+let mysqlApp: App;
+const started = Date.now();
+
+before(
+  async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'rdsiam-package-'));
+    packed = await pack(workDir);
+    const [pgVersion, typesPg, mysqlVersion, typesNode] = await Promise.all(
+      ['pg', '@types/pg', 'mysql2', '@types/node'].map((name) => lockedVersion(name)),
+    );
+    [pgApp, mysqlApp] = await Promise.all([
+      installApp('pg', packed, [pgVersion!, typesPg!, typesNode!]),
+      installApp('mysql', packed, [mysqlVersion!, typesNode!]),
+    ]);
+    await Promise.all([pgApp.write(PG_APP), mysqlApp.write(MYSQL_APP)]);
+  },
+  { timeout: 600_000 },
+);
+
+after(async () => {
+  await Promise.all([removeApp(pgApp), removeApp(mysqlApp), workDir && rm(workDir, { recursive: true, force: true })]);
+});
+
+function dbEnv(tb: Testbed, engine: Engine, key: TestCredentials): Record<string, string> {
+  const s = tb[engine];
+  return {
+    RDSIAM_DSN: `${engine === 'mysql' ? 'mysql' : 'postgres'}://${s.iamUser}@${s.host}:${s.port}/${s.database}`,
+    RDSIAM_PLUGINS: 'iam',
+    RDSIAM_IAM_HOST: s.endpoint,
+    RDSIAM_SSL__CA: tb.ca,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+  };
+}
+
+/** The last line a script printed, as JSON. */
+function lastJson(r: { code: number; out: string; err: string }): unknown {
+  assert.equal(r.code, 0, r.out + r.err);
+  return JSON.parse(r.out.trim().split('\n').pop() ?? 'null');
+}
+
+async function assertLoggedIn(tb: Testbed, key: TestCredentials, times = 1): Promise<void> {
+  const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
+  assert.deepEqual(logins.map((l) => l.verdict), Array(times).fill('ok'));
+}
+
+// Prints whether a driver could be reached and what loading rdsiam touched: no driver, SDK or CA bundle, no
+// cosmiconfig, no file outside the package (the same promise test/unit/import-side-effects makes for the sources).
+const SIDE_EFFECTS_PROBE = `
+const fs = require('node:fs');
+const touched = [];
+for (const name of ['readFileSync', 'readFile', 'statSync', 'existsSync', 'openSync', 'readdirSync', 'readdir', 'stat']) {
+  const original = fs[name];
+  fs[name] = function (...args) { touched.push(name + ' ' + String(args[0])); return original.apply(this, args); };
+}
+const net = require('node:net');
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) { touched.push('connect'); return connect.apply(this, args); };
+const report = (api) => {
+  const loaded = Object.keys(require.cache).filter((f) => f.includes('/node_modules/') && !f.includes('/node_modules/rdsiam/dist/cjs/'));
+  const outside = touched.filter((t) => !t.includes('/node_modules/rdsiam/'));
+  console.log(JSON.stringify({ exports: Object.keys(api).length, loaded, touched: outside }));
+};
+`;
+
+const PG_APP: Record<string, string> = {
+  'esm.mjs': `import { connectPg } from 'rdsiam';
+const client = await connectPg();
+const { rows } = await client.query('SELECT 1 AS one');
+await client.end();
+console.log(JSON.stringify(rows));
+`,
+  'cjs.cjs': `const { connectPg } = require('rdsiam');
+connectPg().then(async (client) => {
+  const { rows } = await client.query('SELECT 1 AS one');
+  await client.end();
+  console.log(JSON.stringify(rows));
+});
+`,
+  'other-driver.mjs': `import { connectFromConfig, RdsIamError } from 'rdsiam';
+await connectFromConfig().then(
+  () => console.log(JSON.stringify({ connected: true })),
+  (e) => console.log(JSON.stringify({ ours: e instanceof RdsIamError, name: e.name, message: e.message })),
+);
+`,
+  'probe-esm.mjs': `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+${SIDE_EFFECTS_PROBE}
+report(await import('rdsiam'));
+`,
+  'probe-cjs.cjs': `${SIDE_EFFECTS_PROBE}
+report(require('rdsiam'));
+`,
+  'handler.ts': `// A Lambda handler as a pg user writes it.
+import { connectFromConfig, RdsIamError } from 'rdsiam';
+import type { Client } from 'pg';
+
+export const handler = async (): Promise<unknown> => {
+  try {
+    const client = (await connectFromConfig()) as Client;
+    try {
+      return (await client.query('SELECT 1 AS one')).rows;
+    } finally {
+      await client.end();
+    }
+  } catch (err) {
+    return { ours: err instanceof RdsIamError, message: (err as Error).message };
+  }
+};
+`,
+};
+
+const MYSQL_APP: Record<string, string> = {
+  'esm.mjs': `import { connectMysql } from 'rdsiam';
+const conn = await connectMysql();
+const [rows] = await conn.query('SELECT 1 AS one');
+await conn.end();
+console.log(JSON.stringify(rows));
+`,
+  'cjs.cjs': `const { createMysqlPool } = require('rdsiam');
+createMysqlPool().then(async (pool) => {
+  const [rows] = await pool.query('SELECT 1 AS one');
+  await pool.end();
+  console.log(JSON.stringify(rows));
+});
+`,
+  'other-driver.mjs': PG_APP['other-driver.mjs']!,
+  'load-config.mjs': `import { loadConfig } from 'rdsiam';
+await loadConfig().then(
+  (c) => console.log(JSON.stringify({ host: c.dsn.host })),
+  (e) => console.log(JSON.stringify({ error: e.message })),
+);
+`,
+  'ts-config-project/package.json': '{ "name": "ts-config-project", "type": "module" }\n',
+  'ts-config-project/rdsiam.config.ts': `const plugins: string[] = ['iam'];
+export default { dsn: 'mysql://app@orders.c9akciq32xyz.us-east-2.rds.amazonaws.com/app', plugins };
+`,
+};
+
+// Type-checked, not run: the pg app's and the mysql2 app's use of the typed API.
+const PG_TS = `import { connectPg, createPgPool, pgPoolConfigFromConfig, defineConfig, RdsIamError } from 'rdsiam';
+import type { QueryResult } from 'pg';
+
+export const config = defineConfig({ dsn: 'postgres://app@db.cluster-abc123.us-east-1.rds.amazonaws.com/app', plugins: ['iam'] });
+// @ts-expect-error: the config is typed (zod's input type), not any
+export const misspelt = defineConfig({ dns: 'postgres://app@db.cluster-abc123.us-east-1.rds.amazonaws.com/app' });
+
+export async function main(): Promise<number> {
+  const client = await connectPg();
+  const result: QueryResult<{ one: number }> = await client.query<{ one: number }>('SELECT 1 AS one');
+  // @ts-expect-error: a pg.Client, not any
+  client.noSuchMethod();
+  const pool = await createPgPool();
+  const options = await pgPoolConfigFromConfig();
+  const max: number | undefined = options.max;
+  await Promise.all([client.end(), pool.end()]);
+  return (result.rows[0]?.one ?? 0) + (max ?? 0);
+}
+
+export const isOurs = (e: unknown): boolean => e instanceof RdsIamError;
+`;
+
+const MYSQL_TS = `import { connectMysql, createMysqlPool, mysqlPoolOptionsFromConfig, defineConfig } from 'rdsiam';
+import type { RowDataPacket } from 'mysql2/promise';
+
+export const config = defineConfig({ dsn: 'mysql://app@db.cluster-abc123.us-east-1.rds.amazonaws.com/app', plugins: 'iam' });
+
+export async function main(): Promise<number> {
+  const conn = await connectMysql();
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT 1 AS one');
+  // @ts-expect-error: a mysql2 Connection, not any
+  conn.noSuchMethod();
+  const pool = await createMysqlPool();
+  const options = await mysqlPoolOptionsFromConfig();
+  const limit: number | undefined = options.connectionLimit;
+  await Promise.all([conn.end(), pool.end()]);
+  return Number(rows[0]?.one ?? 0) + (limit ?? 0);
+}
+`;
+
+describe('the packed package', () => {
+  test('holds the built package and nothing else', () => {
+    const files = new Set(packed.files);
+    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/cli.js', 'bin/rdsiam.js']) {
+      assert.ok(files.has(f), f);
+    }
+    for (const f of ['dist/types/index.d.ts', 'dist/cjs/types/index.d.ts', 'dist/types/drivers/driver-types.d.ts', 'schemas/rdsiam.schema.json']) {
+      assert.ok(files.has(f), f);
+    }
+    assert.deepEqual(packed.files.filter((f) => /^(src|test|scripts|examples)\//.test(f) || f.endsWith('.map')), []);
+  });
+
+  test('the pg app has no mysql2 and the mysql2 app has neither pg nor its types', async () => {
+    const resolvable = (app: App, pkg: string) =>
+      app.node(['-e', `try { require.resolve(${JSON.stringify(pkg)}); console.log(true) } catch { console.log(false) }`]).then(lastJson);
+    assert.equal(await resolvable(pgApp, 'mysql2'), false);
+    assert.equal(await resolvable(pgApp, 'pg'), true);
+    assert.equal(await resolvable(mysqlApp, 'pg'), false);
+    assert.equal(await resolvable(mysqlApp, '@types/pg/package.json'), false);
+    assert.equal(await resolvable(mysqlApp, 'mysql2'), true);
+  });
+
+  test('importing it (ESM) or requiring it (CommonJS) loads no driver, SDK, CA bundle or cosmiconfig, and reads no file', async () => {
+    for (const probe of ['probe-esm.mjs', 'probe-cjs.cjs']) {
+      const r = lastJson(await pgApp.node([probe])) as { exports: number; loaded: string[]; touched: string[] };
+      assert.ok(r.exports > 20, `${probe}: the API is there`);
+      assert.deepEqual(r.loaded, [], `${probe}: modules loaded besides rdsiam's own`);
+      assert.deepEqual(r.touched, [], `${probe}: files or sockets touched`);
+    }
+  });
+});
+
+describe('applications connect through the installed package', () => {
+  for (const [engine, script] of [
+    ['postgres', 'esm.mjs'],
+    ['postgres', 'cjs.cjs'],
+    ['mysql', 'esm.mjs'],
+    ['mysql', 'cjs.cjs'],
+  ] as const) {
+    test(`${engine === 'mysql' ? 'mysql2' : 'pg'} app, ${script.endsWith('.cjs') ? "CommonJS: require('rdsiam')" : "ESM: import from 'rdsiam'"}`, async (t) => {
+      const tb = await requireTestbed(t);
+      if (!tb) return;
+      const key = await tb.newKey();
+      const app = engine === 'mysql' ? mysqlApp : pgApp;
+      assert.deepEqual(lastJson(await app.node([script], dbEnv(tb, engine, key))), [{ one: 1 }]);
+      await assertLoggedIn(tb, key);
+    });
+  }
+
+  test('a DSN for the driver that is not installed is an RdsIamError that says what to install', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const key = await tb.newKey();
+    const noMysql = lastJson(await pgApp.node(['other-driver.mjs'], dbEnv(tb, 'mysql', key)));
+    assert.deepEqual(noMysql, {
+      ours: true,
+      name: 'RdsIamError',
+      message: (noMysql as { message: string }).message,
+    });
+    assert.match((noMysql as { message: string }).message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
+    const noPg = lastJson(await mysqlApp.node(['other-driver.mjs'], dbEnv(tb, 'postgres', key))) as { message: string };
+    assert.match(noPg.message, /^rdsiam needs the "pg" package for this DSN: run `npm install pg`\./);
+  });
+});
+
+describe('TypeScript type-checks the installed package (skipLibCheck off)', { concurrency: true }, () => {
+  const SETUPS = [
+    { type: 'commonjs', module: 'node16', moduleResolution: 'node16' },
+    { type: 'module', module: 'node16', moduleResolution: 'node16' },
+    { type: 'module', module: 'esnext', moduleResolution: 'bundler' },
+  ] as const;
+  for (const [label, app] of [
+    ['pg app without mysql2', () => pgApp],
+    ['mysql2 app without pg or @types/pg', () => mysqlApp],
+  ] as const) {
+    test(`${label}: node16 in a CommonJS package, node16 in an ESM package, bundler`, async () => {
+      const dirs: string[] = [];
+      for (const s of SETUPS) {
+        const dir = `ts-${s.moduleResolution}-${s.type}`;
+        const compilerOptions = {
+          module: s.module,
+          moduleResolution: s.moduleResolution,
+          target: 'es2022',
+          lib: ['es2022'],
+          types: ['node'],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        };
+        await app().write({
+          [`${dir}/package.json`]: `${JSON.stringify({ type: s.type })}\n`,
+          [`${dir}/tsconfig.json`]: `${JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2)}\n`,
+          [`${dir}/app.ts`]: app() === pgApp ? PG_TS : MYSQL_TS,
+        });
+        dirs.push(dir);
+      }
+      // One build of the three projects: they share the parsed declaration files (about 3x faster than three runs).
+      const r = await run(process.execPath, [TSC, '-b', ...dirs], { cwd: app().dir });
+      assert.equal(r.code, 0, r.out + r.err);
+    });
+  }
+});
+
+describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it', () => {
+  // CDK's defaults for a Node 20 function: CommonJS, platform node, target node20, the AWS SDK external, nothing else.
+  const CDK: BuildOptions = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@aws-sdk/*'] };
+  // CDK's documented ESM setup: ESM main fields first, and `require` for the CommonJS packages in the bundle (pg).
+  const CDK_ESM: BuildOptions = {
+    ...CDK,
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  };
+
+  /** Bundles the handler, and lays it out as Lambda runs it: the bundle alone, with the runtime's AWS SDK. */
+  async function bundle(options: BuildOptions, file: string): Promise<{ dir: string; warnings: string[] }> {
+    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-lambda-'));
+    const result = await build({ ...options, entryPoints: [join(pgApp.dir, 'handler.ts')], outfile: join(dir, file), logLevel: 'silent' });
+    await mkdir(join(dir, 'node_modules'));
+    await symlink(join(pgApp.dir, 'node_modules/@aws-sdk'), join(dir, 'node_modules/@aws-sdk'));
+    return { dir, warnings: result.warnings.map((w) => w.text) };
+  }
+
+  // Invoked from an ES module, as the Lambda runtime does: no global `require` (which `node -e` would provide).
+  const invoke = (dir: string, file: string, env: Record<string, string>) =>
+    run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        file.endsWith('.mjs')
+          ? `const { handler } = await import('./${file}'); console.log(JSON.stringify(await handler()));`
+          : `import { createRequire } from 'node:module'; const { handler } = createRequire(import.meta.url)('./${file}'); console.log(JSON.stringify(await handler()));`,
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env } },
+    );
+
+  for (const [format, options, file] of [
+    ['CommonJS', CDK, 'index.js'],
+    ['ESM', CDK_ESM, 'index.mjs'],
+  ] as const) {
+    test(`${format}: builds without a warning, connects, and names mysql2 when given a mysql DSN`, async (t) => {
+      const tb = await requireTestbed(t);
+      if (!tb) return;
+      const { dir, warnings } = await bundle(options, file);
+      try {
+        assert.deepEqual(warnings, []);
+        const key = await tb.newKey();
+        const node = (env: Record<string, string>) => invoke(dir, file, env);
+        assert.deepEqual(lastJson(await node(dbEnv(tb, 'postgres', key))), [{ one: 1 }]);
+        await assertLoggedIn(tb, key);
+        const missing = lastJson(await node(dbEnv(tb, 'mysql', key))) as { ours: boolean; message: string };
+        assert.equal(missing.ours, true);
+        assert.match(missing.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test('ESM without the require banner: pg (CommonJS) cannot load in the bundle, and the error says so', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const { banner: _, ...withoutBanner } = CDK_ESM;
+    const { dir } = await bundle(withoutBanner, 'index.mjs');
+    try {
+      const r = lastJson(await invoke(dir, 'index.mjs', dbEnv(tb, 'postgres', await tb.newKey()))) as { ours: boolean; message: string };
+      assert.equal(r.ours, true);
+      assert.match(r.message, /^rdsiam could not load the "pg" package: Dynamic require of "\w+" is not supported$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the rdsiam executable, installed', () => {
+  const npx = (args: string[], env: Record<string, string> = {}) =>
+    run('npx', ['--no', '--', 'rdsiam', ...args], { cwd: pgApp.dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/nonexistent', ...env } });
+
+  test('npx rdsiam --help', async () => {
+    const r = await npx(['--help']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^rdsiam: AWS IAM database authentication/);
+    assert.match(r.out, /^ {2}token /m);
+  });
+
+  test('npx rdsiam token prints a token that logs in', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const key = await tb.newKey();
+    const r = await npx(['token'], dbEnv(tb, 'postgres', key));
+    assert.equal(r.code, 0, r.err);
+    const token = r.out.trim();
+    assert.match(token, /X-Amz-Signature=/);
+    const client = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token));
+    await client.connect();
+    await client.end();
+    await assertLoggedIn(tb, key);
+  });
+});
+
+describe('a rdsiam.config.ts in an app without TypeScript', () => {
+  // Node 22.18 and later strip types by default; the flag turns that off to reach the case of older Nodes.
+  const noStripping = process.allowedNodeEnvironmentFlags.has('--experimental-strip-types') ? ['--no-experimental-strip-types'] : [];
+  const load = (env: Record<string, string> = {}, flags = noStripping) =>
+    mysqlApp.node([...flags, join(mysqlApp.dir, 'load-config.mjs')], env, 'ts-config-project').then(lastJson);
+
+  test('is an error naming the fix when this Node cannot load TypeScript', async () => {
+    const r = (await load()) as { error?: string };
+    assert.match(r.error ?? '', /rdsiam\.config\.ts\): is TypeScript, which this Node cannot load by itself: install the typescript package/);
+  });
+
+  test('loads with the typescript package installed (cosmiconfig compiles it)', async () => {
+    assert.deepEqual(await load({ NODE_PATH: join(ROOT, 'node_modules') }), { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' });
+  });
+
+  // process.features.typescript: Node 22.10 and later.
+  const strips = Boolean((process.features as { typescript?: unknown }).typescript);
+  test('loads by itself on a Node that strips types', { skip: !strips && 'this Node does not strip types' }, async () => {
+    assert.deepEqual(await load({}, []), { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' });
+  });
+});
+
+test('package suite timing', (t) => {
+  t.diagnostic(`packed ${(packed.size / 1024).toFixed(0)} kB, unpacked ${(packed.unpackedSize / 1024).toFixed(0)} kB; suite ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
