@@ -50,7 +50,7 @@ try {
   step(`2. the config: ${configFile}, with this run's ports and CA from RDSIAM_* env vars`);
   const config = await loadConfig({ configFile, env });
   for (const key of ['dsn', 'plugins', 'iam_host', 'ssl.ca', 'aws_credentials_source']) {
-    const source = config.sources[key];
+    const source = config.origins[key];
     console.log(`   ${key.padEnd(22)} from ${source?.kind === 'env' ? source.variable : source?.kind === 'file' ? 'the file' : 'default'}`);
   }
 

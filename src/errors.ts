@@ -1,3 +1,5 @@
+import type { CredentialsSource } from './config/keys.js';
+
 /**
  * Every error a user can cause is one of these named classes. Messages say what was wrong,
  * where it came from and what to do; none ever carries a token or a password.
@@ -9,7 +11,7 @@ export class RdsIamError extends Error {
 }
 
 /** Where a config value came from: a file path, an env var name, code options, or the default. */
-export type ValueSource =
+export type ValueOrigin =
   | { kind: 'file'; file: string }
   | { kind: 'env'; variable: string }
   | { kind: 'code' }
@@ -19,17 +21,17 @@ export interface ConfigIssue {
   /** Dotted key path, e.g. `iam_expiration` or `connections.reader.dsn`. */
   path: string;
   /** Where the offending value came from, when known. */
-  source?: ValueSource;
+  origin?: ValueOrigin;
   /** What is expected, ending with what was got (secrets redacted). */
   message: string;
 }
 
-export function describeSource(source: ValueSource): string {
-  switch (source.kind) {
+export function describeOrigin(origin: ValueOrigin): string {
+  switch (origin.kind) {
     case 'file':
-      return source.file;
+      return origin.file;
     case 'env':
-      return source.variable;
+      return origin.variable;
     case 'code':
       return 'options passed in code';
     case 'default':
@@ -46,7 +48,7 @@ export class ConfigError extends RdsIamError {
     super(
       `${headline}:\n` +
         issues
-          .map((i) => `  - ${i.path || '(root)'}${i.source ? ` (from ${describeSource(i.source)})` : ''}: ${i.message}`)
+          .map((i) => `  - ${i.path || '(root)'}${i.origin ? ` (from ${describeOrigin(i.origin)})` : ''}: ${i.message}`)
           .join('\n'),
     );
     this.issues = issues;
@@ -61,11 +63,11 @@ export class EndpointError extends RdsIamError {
 export class CredentialsError extends RdsIamError {
   override name = 'CredentialsError';
   override readonly code = 'RDSIAM_CREDENTIALS';
-  /** The credential source that failed, e.g. `ini` or `chain`. */
-  readonly source: string;
+  /** The credential source that failed (`aws_credentials_source`), e.g. `ini` or `chain`. */
+  readonly source: CredentialsSource;
   readonly profile: string | undefined;
 
-  constructor(message: string, details: { source: string; profile?: string; cause?: unknown }) {
+  constructor(message: string, details: { source: CredentialsSource; profile?: string; cause?: unknown }) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.source = details.source;
     this.profile = details.profile;

@@ -19,8 +19,8 @@ export type { ResolvedConfig } from './config/resolve.js';
 export { configJsonSchema } from './config/json-schema.js';
 
 export { getAuthToken } from './token/get-auth-token.js';
-export { tokenSourceFor } from './token/token-source.js';
-export type { TokenSource, IssuedToken, TokenDeps } from './token/token-source.js';
+export { tokenProviderFor } from './token/token-provider.js';
+export type { TokenProvider, IssuedToken, TokenDeps } from './token/token-provider.js';
 export type { TokenTarget } from './endpoint/target.js';
 export type { AwsCredentials, CredentialsProvider } from './token/credentials.js';
 export type { TokenSigner } from './token/signers.js';
@@ -31,7 +31,7 @@ export type { RdsIamEvents, RdsIamChannel } from './events.js';
 export { Secret, fingerprint } from './secret.js';
 
 export { RdsIamError, ConfigError, EndpointError, CredentialsError, AuthError } from './errors.js';
-export type { ConfigIssue, ValueSource } from './errors.js';
+export type { ConfigIssue, ValueOrigin } from './errors.js';
 
 export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
 export type { PostgresJsOptions } from './integrations/postgres-js.js';
@@ -47,4 +47,4 @@ export type { LibraryOptionsInput } from './integrations/library-options.js';
 export { withDsqlRetry } from './dsql-retry.js';
 export type { DsqlRetryOptions, IsolationLevel, ConflictCode } from './dsql-retry.js';
 export type { GlobalLookupEvent } from './events.js';
-export type { RegionSource } from './endpoint/target.js';
+export type { RegionOrigin } from './endpoint/target.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import { tokenSourceFor } from '../token/token-source.js';
+import { tokenProviderFor } from '../token/token-provider.js';
 import { AuthError, CredentialsError } from '../errors.js';
 import { scrub } from '../secret.js';
 import { explain, type Explanation } from './explain.js';
@@ -93,7 +93,7 @@ function formatText(r: Report): string {
 async function lookUpRegion(report: Report, config: ResolvedConfig): Promise<void> {
   if (report.target?.lookup == null) return;
   try {
-    report.target.region = (await tokenSourceFor(config).target()).region;
+    report.target.region = (await tokenProviderFor(config).target()).region;
   } catch (err) {
     report.problems.push({ stage: 'endpoint', severity: 'error', message: scrub(err instanceof Error ? err.message : String(err)) });
   }

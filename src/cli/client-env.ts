@@ -42,7 +42,7 @@ export function clientTargetFor(config: ResolvedConfig, tls: TlsPlan | undefined
   const { mode } = config.ssl;
   if (tls === undefined || (mode !== 'verify-full' && mode !== 'verify-ca')) {
     throw new ConfigError(
-      [{ path: 'ssl.mode', source: config.sources['ssl.mode'], message: `must be verify-full or verify-ca to hand a token to another client, got ${mode}` }],
+      [{ path: 'ssl.mode', origin: config.origins['ssl.mode'], message: `must be verify-full or verify-ca to hand a token to another client, got ${mode}` }],
       'Cannot set up a client',
     );
   }
@@ -66,7 +66,7 @@ export function clientTargetFor(config: ResolvedConfig, tls: TlsPlan | undefined
     [
       {
         path: key,
-        source: config.sources[key],
+        origin: config.origins[key],
         message:
           `the certificate must name ${name}, but the DSN dials ${plan.host}. MySQL and MariaDB clients check the ` +
           `certificate against the host they dial and cannot dial one host while checking another name. Either make ` +

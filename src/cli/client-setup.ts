@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { tlsPlanFor } from '../drivers/tls.js';
 import { EndpointError } from '../errors.js';
-import { tokenSourceFor, type IssuedToken } from '../token/token-source.js';
+import { tokenProviderFor, type IssuedToken } from '../token/token-provider.js';
 import { clientEnv, clientFiles, clientTargetFor, type ClientEnv, type ClientTarget } from './client-env.js';
 import { loadOptions, type CliIo, type ConfigFlags } from './io.js';
 
@@ -29,9 +29,9 @@ export type FilePlacement = 'temporary' | 'cached';
 export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: FilePlacement): Promise<ClientSetup> {
   const config = await loadConfig(loadOptions(io, flags));
   // Refuses a config without an IAM plugin or with a bad endpoint first; signing waits until the client is sure.
-  const source = tokenSourceFor(config, io.tokenDeps);
+  const provider = tokenProviderFor(config, io.tokenDeps);
   const target = clientTargetFor(config, await tlsPlanFor(config));
-  const token = await source.get();
+  const token = await provider.get();
   const hostaddr = target.dialHost === undefined ? undefined : await addressOf(target.dialHost);
 
   const dir =
@@ -41,7 +41,7 @@ export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: File
   const dispose = placement === 'temporary' ? () => rm(dir, { recursive: true, force: true }) : async () => {};
   try {
     await writeFiles(dir, clientFiles(target, dir), placement);
-    const dsn = config.sources['dsn'];
+    const dsn = config.origins['dsn'];
     const env = clientEnv({
       target,
       token: token.value.reveal(),

@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/resolve.js';
-import { describeSource } from '../errors.js';
+import { describeOrigin } from '../errors.js';
 import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
 import { DESCRIBE_PERMISSION } from '../endpoint/describe-global-clusters.js';
-import { planTokenTarget, type RegionSource } from '../endpoint/target.js';
+import { planTokenTarget, type RegionOrigin } from '../endpoint/target.js';
 import { tlsPlanFor } from '../drivers/tls.js';
 import { SEARCH_PLACES_TEXT } from '../config/file.js';
 import { LEAVES } from '../config/schema.js';
@@ -31,7 +31,7 @@ export interface Explanation {
     port: number;
     /** Null for a global endpoint's writer region until it is looked up (`check --connect`). */
     region: string | null;
-    regionFrom: RegionSource;
+    regionFrom: RegionOrigin;
     user: string;
     /** How a global endpoint's writer region is found: the API, where it is called, the permission it needs. */
     lookup: { api: 'DescribeGlobalClusters'; homeRegion: string; permission: string; ttlS: number } | null;
@@ -47,8 +47,8 @@ function keyValues(config: ResolvedConfig): Explanation['keys'] {
     const value = path.reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], config);
     if (value === undefined) return [];
     const shown = key.secret ? '(set)' : key.show ? key.show(value as never) : String(value);
-    const source = config.sources[name];
-    return [{ key: name, value: shown, source: source ? describeSource(source) : 'default' }];
+    const source = config.origins[name];
+    return [{ key: name, value: shown, source: source ? describeOrigin(source) : 'default' }];
   });
 }
 
@@ -84,13 +84,13 @@ function globalWarnings(config: ResolvedConfig, global: boolean): Problem[] {
   }
   if (global && config.iam_region === undefined) return warnings;
   for (const key of ['iam_global_region', 'iam_global_ttl_s']) {
-    const source = config.sources[key];
+    const source = config.origins[key];
     // AWS_REGION sets iam_global_region for everyone; only the key itself is worth a word.
     if (source === undefined || source.kind === 'default' || (source.kind === 'env' && source.variable === 'AWS_REGION')) continue;
     warnings.push({
       stage: 'endpoint',
       severity: 'warning',
-      message: `${key} (from ${describeSource(source)}) is only used for an Aurora global database endpoint without iam_region; it has no effect here.`,
+      message: `${key} (from ${describeOrigin(source)}) is only used for an Aurora global database endpoint without iam_region; it has no effect here.`,
     });
   }
   return warnings;

@@ -1,4 +1,4 @@
-import type { TokenDeps } from '../token/token-source.js';
+import type { TokenDeps } from '../token/token-provider.js';
 
 /** Where a command writes, and the environment it reads: process streams in `rdsiam`, buffers in tests. */
 export interface CliIo {

@@ -1,4 +1,4 @@
-import type { ConfigIssue, ValueSource } from '../errors.js';
+import type { ConfigIssue, ValueOrigin } from '../errors.js';
 import { isRegion } from '../region.js';
 import { didYouMean } from './messages.js';
 import { LEAVES, type Leaf } from './schema.js';
@@ -28,7 +28,7 @@ const CONNECTION_VARIABLE = /^CONNECTIONS__(.+?)__(.+)$/;
 interface EnvLayer {
   values: Record<string, unknown>;
   /** Dotted key path (`ssl.mode`, `connections.reader.dsn`) to the variable that set it. */
-  sources: Map<string, ValueSource>;
+  origins: Map<string, ValueOrigin>;
   issues: ConfigIssue[];
 }
 
@@ -79,7 +79,7 @@ function convert(raw: string, leaf: Leaf): unknown {
  * `connectionNames` lets `RDSIAM_CONNECTIONS__READ_REPLICA__DSN` address a file's `read-replica`.
  */
 export function readEnv(env: Record<string, string | undefined>, connectionNames: readonly string[]): EnvLayer {
-  const layer: EnvLayer = { values: {}, sources: new Map(), issues: [] };
+  const layer: EnvLayer = { values: {}, origins: new Map(), issues: [] };
   const setBy = new Map<string, string>();
   const known = () => LEAVES.flatMap(envNames);
 
@@ -89,14 +89,14 @@ export function readEnv(env: Record<string, string | undefined>, connectionNames
     if (earlier !== undefined) {
       layer.issues.push({
         path: dotted,
-        source: { kind: 'env', variable },
+        origin: { kind: 'env', variable },
         message: `is set by both ${earlier} and ${variable}; keep one`,
       });
       return;
     }
     setBy.set(dotted, variable);
     setPath(layer.values, path, convert(raw, leaf));
-    layer.sources.set(dotted, { kind: 'env', variable });
+    layer.origins.set(dotted, { kind: 'env', variable });
   };
 
   const unknown = (variable: string, candidates: string[]) => {

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
-import { ConfigError, type ValueSource } from '../errors.js';
+import { ConfigError, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 
 const MODULE_NAME = 'rdsiam';
@@ -32,7 +32,7 @@ export interface ConfigFile {
 }
 
 function fileError(file: string, message: string): ConfigError {
-  return new ConfigError([{ path: '', source: { kind: 'file', file }, message }], 'Could not load the rdsiam config file');
+  return new ConfigError([{ path: '', origin: { kind: 'file', file }, message }], 'Could not load the rdsiam config file');
 }
 
 function errorCode(error: unknown): unknown {
@@ -201,9 +201,9 @@ export async function searchConfigFile(cwd: string): Promise<ConfigFile | undefi
 }
 
 /** Loads one named file. A missing file is an error: a named file is never replaced by a search. */
-export async function loadConfigFile(file: string, namedBy: ValueSource): Promise<ConfigFile> {
+export async function loadConfigFile(file: string, namedBy: ValueOrigin): Promise<ConfigFile> {
   const found = await stat(file).catch(() => undefined);
-  const fail = (message: string) => new ConfigError([{ path: 'configFile', source: namedBy, message }]);
+  const fail = (message: string) => new ConfigError([{ path: 'configFile', origin: namedBy, message }]);
   if (found === undefined) throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
   if (!found.isFile()) throw fail(`names ${file}, which is not a file`);
   try {

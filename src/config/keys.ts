@@ -34,7 +34,7 @@ export function dsqlEndpoint(clusterId: string, region: string): string {
 export const DSQL_POOL_MAX_LIFETIME_S = 3300;
 
 /** The CA to trust, as `ssl.ca` resolves: PEM text, or an absolute file path. */
-type CaSource = { readonly pem: string } | { readonly file: string };
+type TrustedCa = { readonly pem: string } | { readonly file: string };
 
 interface ResolveContext {
   /** Where a relative path in the value is resolved from: its config file's directory, else the working directory. */
@@ -262,8 +262,8 @@ export const CONNECTION_KEYS = {
       doc: 'The CA certificates to trust: a file path (relative to the config file) or PEM text.',
       fallback: 'the Amazon RDS CA bundle',
       example: './certs/global-bundle.pem',
-      show: (ca: CaSource) => ('pem' in ca ? '(PEM text)' : ca.file),
-      resolve: (value: string, { baseDir }): Resolution<CaSource> =>
+      show: (ca: TrustedCa) => ('pem' in ca ? '(PEM text)' : ca.file),
+      resolve: (value: string, { baseDir }): Resolution<TrustedCa> =>
         ({ ok: true, value: PEM.test(value) ? { pem: value } : { file: resolvePath(baseDir, value) } }),
     }),
     servername: key({

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import type * as z from 'zod';
-import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
+import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
 import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';
 import type { RdsIamConfigInput } from './keys.js';
@@ -23,10 +23,10 @@ export interface LoadConfigOptions {
 }
 
 /** Dotted document path (`ssl.mode`, `connections.reader.dsn`) to where its value came from. */
-type Sources = Map<string, ValueSource>;
+type Origins = Map<string, ValueOrigin>;
 
-function forget(sources: Sources, path: string): void {
-  for (const key of [...sources.keys()]) if (key.startsWith(`${path}.`)) sources.delete(key);
+function forget(origins: Origins, path: string): void {
+  for (const key of [...origins.keys()]) if (key.startsWith(`${path}.`)) origins.delete(key);
 }
 
 /**
@@ -36,9 +36,9 @@ function forget(sources: Sources, path: string): void {
  */
 function mergeLayer(
   target: Record<string, unknown>,
-  sources: Sources,
+  origins: Origins,
   layer: Record<string, unknown>,
-  sourceFor: (path: string) => ValueSource,
+  originFor: (path: string) => ValueOrigin,
   prefix = '',
 ): void {
   for (const [key, value] of Object.entries(layer)) {
@@ -46,37 +46,37 @@ function mergeLayer(
     const path = prefix === '' ? key : `${prefix}.${key}`;
     if (isPlainObject(value)) {
       if (!isPlainObject(target[key])) {
-        forget(sources, path);
+        forget(origins, path);
         target[key] = {};
       }
-      sources.set(path, sourceFor(path));
-      mergeLayer(target[key] as Record<string, unknown>, sources, value, sourceFor, path);
+      origins.set(path, originFor(path));
+      mergeLayer(target[key] as Record<string, unknown>, origins, value, originFor, path);
     } else {
-      forget(sources, path);
+      forget(origins, path);
       target[key] = Array.isArray(value) ? [...value] : value;
-      sources.set(path, sourceFor(path));
+      origins.set(path, originFor(path));
     }
   }
 }
 
 /** Where the value at `path` came from: its own source, else the nearest enclosing object's. */
-function sourceAt(sources: Sources, path: readonly (string | number)[]): ValueSource | undefined {
+function originAt(origins: Origins, path: readonly (string | number)[]): ValueOrigin | undefined {
   for (let n = path.length; n > 0; n--) {
-    const found = sources.get(path.slice(0, n).join('.'));
+    const found = origins.get(path.slice(0, n).join('.'));
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
 /** zod's issues as ConfigIssues: the key path, the value's source, and the schema's own wording (unknown keys get a suggestion). */
-function schemaIssues(error: z.ZodError, sources: Sources): ConfigIssue[] {
+function schemaIssues(error: z.ZodError, origins: Origins): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
     const path = issue.path.map(String);
-    if (issue.code !== 'unrecognized_keys') return [{ path: printablePath(path), source: sourceAt(sources, path), message: issue.message }];
+    if (issue.code !== 'unrecognized_keys') return [{ path: printablePath(path), origin: originAt(origins, path), message: issue.message }];
     const known = keysAt(path) ?? [];
     return issue.keys.map((key) => ({
       path: printablePath([...path, key]),
-      source: sourceAt(sources, [...path, key]),
+      origin: originAt(origins, [...path, key]),
       message: `is not a known key${knownNames(key, known, 'known keys here')}`,
     }));
   });
@@ -121,15 +121,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 
   const issues: ConfigIssue[] = [];
   const doc: Record<string, unknown> = {};
-  const sources: Sources = new Map();
+  const origins: Origins = new Map();
 
   if (found !== undefined && found.config !== undefined && found.config !== null) {
-    const fileSource: ValueSource = { kind: 'file', file: found.file };
-    if (isPlainObject(found.config)) mergeLayer(doc, sources, found.config, () => fileSource);
+    const fileOrigin: ValueOrigin = { kind: 'file', file: found.file };
+    if (isPlainObject(found.config)) mergeLayer(doc, origins, found.config, () => fileOrigin);
     else {
       issues.push({
         path: '',
-        source: fileSource,
+        origin: fileOrigin,
         message: `must hold an object of rdsiam config keys, got ${describeValue(found.config)}`,
       });
     }
@@ -137,16 +137,16 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 
   const envLayer = readEnv(env, connectionNamesIn(found?.config));
   issues.push(...envLayer.issues);
-  const envSources = [...envLayer.sources];
-  mergeLayer(doc, sources, envLayer.values, (path) => {
+  const envOrigins = [...envLayer.origins];
+  mergeLayer(doc, origins, envLayer.values, (path) => {
     // An object path (e.g. `connections.reader`) takes the source of the first variable under it.
-    return envLayer.sources.get(path) ?? envSources.find(([key]) => key.startsWith(`${path}.`))![1];
+    return envLayer.origins.get(path) ?? envOrigins.find(([key]) => key.startsWith(`${path}.`))![1];
   });
 
   const { overrides } = options;
-  if (isPlainObject(overrides)) mergeLayer(doc, sources, overrides, () => ({ kind: 'code' }));
+  if (isPlainObject(overrides)) mergeLayer(doc, origins, overrides, () => ({ kind: 'code' }));
   else if (overrides !== undefined) {
-    issues.push({ path: '', source: { kind: 'code' }, message: `overrides must be an object, got ${describeValue(overrides)}` });
+    issues.push({ path: '', origin: { kind: 'code' }, message: `overrides must be an object, got ${describeValue(overrides)}` });
   }
 
   // Last, and only for keys no layer gave (overrides included): the lowest place among what was set.
@@ -156,21 +156,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   });
   for (const { key, variable } of fallbacks) {
     doc[key] = envValue(env, variable);
-    sources.set(key, { kind: 'env', variable });
+    origins.set(key, { kind: 'env', variable });
   }
 
-  if (found === undefined && sources.size === fallbacks.filter((f) => !f.configures).length) {
+  if (found === undefined && origins.size === fallbacks.filter((f) => !f.configures).length) {
     issues.push(await notFound(cwd));
     throw new ConfigError(issues, 'No rdsiam config found');
   }
 
   const parsed = configSchema.safeParse(doc);
-  if (!parsed.success) issues.push(...schemaIssues(parsed.error, sources));
+  if (!parsed.success) issues.push(...schemaIssues(parsed.error, origins));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
 
   return resolveConnection({
     doc: parsed.data,
-    sourceOf: (path) => sourceAt(sources, path),
+    originOf: (path) => originAt(origins, path),
     connection: options.connection ?? DEFAULT_CONNECTION,
     cwd,
     ...(found === undefined ? {} : { configFile: found.file }),

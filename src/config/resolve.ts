@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
-import { ConfigError, type ConfigIssue, type ValueSource } from '../errors.js';
+import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 import { dsnTls } from './dsn.js';
 import { envVariables } from './env.js';
@@ -32,7 +32,7 @@ export interface ResolvedConfig extends ResolvedKeys<ConnectionKeys> {
   /** `default` for the top level, else the name under `connections`. */
   connection: string;
   /** Where each value came from, by dotted key (`dsn`, `ssl.mode`, `pool.max`, ...). */
-  sources: Record<string, ValueSource>;
+  origins: Record<string, ValueOrigin>;
   /** The config file loaded, if any. */
   configFile?: string;
   /** The directory the search for a config file started from, when no file was named explicitly. */
@@ -45,7 +45,7 @@ interface ResolveInput {
   /** The merged document, already validated. */
   doc: RdsIamConfigInput;
   /** Where the value at a document path came from. */
-  sourceOf: (path: readonly string[]) => ValueSource | undefined;
+  originOf: (path: readonly string[]) => ValueOrigin | undefined;
   connection: string;
   /** Relative `ssl.ca` paths from env or code are resolved against it. */
   cwd: string;
@@ -57,7 +57,7 @@ interface ResolveInput {
 interface Setting {
   readonly value: unknown;
   readonly path: string;
-  readonly source: ValueSource;
+  readonly origin: ValueOrigin;
 }
 
 /** Settings by dotted key; a key no layer set and with no default is absent. */
@@ -65,11 +65,11 @@ type Settings = ReadonlyMap<string, Setting>;
 
 type Draft = ResolvedKeys<ConnectionKeys>;
 
-const DEFAULT: ValueSource = { kind: 'default' };
+const DEFAULT: ValueOrigin = { kind: 'default' };
 const PROFILE_SOURCES = ['chain', 'ini', 'process'];
 
-function issue(setting: Pick<Setting, 'path' | 'source'>, message: string): ConfigIssue {
-  return { path: setting.path, source: setting.source, message };
+function issue(setting: Pick<Setting, 'path' | 'origin'>, message: string): ConfigIssue {
+  return { path: setting.path, origin: setting.origin, message };
 }
 
 function valueAt(object: unknown, path: readonly string[]): unknown {
@@ -85,12 +85,12 @@ export function connectionNames(doc: RdsIamConfigInput): string[] {
   return [DEFAULT_CONNECTION, ...Object.keys(doc.connections ?? {}).filter((n) => n !== DEFAULT_CONNECTION)];
 }
 
-function checkConnection({ doc, sourceOf, connection }: ResolveInput, names: readonly string[]): void {
+function checkConnection({ doc, originOf, connection }: ResolveInput, names: readonly string[]): void {
   if (doc.connections?.[DEFAULT_CONNECTION] !== undefined) {
     const path = ['connections', DEFAULT_CONNECTION];
     throw new ConfigError([
       issue(
-        { path: path.join('.'), source: sourceOf(path) ?? { kind: 'code' } },
+        { path: path.join('.'), origin: originOf(path) ?? { kind: 'code' } },
         'is reserved: the top level is the default connection; move these keys to the top level',
       ),
     ]);
@@ -99,7 +99,7 @@ function checkConnection({ doc, sourceOf, connection }: ResolveInput, names: rea
     throw new ConfigError([
       {
         path: 'connection',
-        source: { kind: 'code' },
+        origin: { kind: 'code' },
         message: `no connection is named "${connection}"${knownNames(connection, names)}`,
       },
     ]);
@@ -107,15 +107,15 @@ function checkConnection({ doc, sourceOf, connection }: ResolveInput, names: rea
 }
 
 /** Step 1: each key's value for this connection: its own, else the top level's, else the default. */
-function pick({ doc, sourceOf, connection }: ResolveInput): Settings {
+function pick({ doc, originOf, connection }: ResolveInput): Settings {
   const prefixes = connection === DEFAULT_CONNECTION ? [[]] : [['connections', connection], []];
   const settings = new Map<string, Setting>();
   for (const leaf of LEAVES) {
     const found = prefixes.map((prefix) => [...prefix, ...leaf.path]).find((path) => valueAt(doc, path) !== undefined);
     if (found !== undefined) {
-      settings.set(leaf.name, { value: valueAt(doc, found), path: found.join('.'), source: sourceOf(found) ?? { kind: 'code' } });
+      settings.set(leaf.name, { value: valueAt(doc, found), path: found.join('.'), origin: originOf(found) ?? { kind: 'code' } });
     } else if (leaf.key.default !== undefined) {
-      settings.set(leaf.name, { value: leaf.key.default, path: leaf.name, source: DEFAULT });
+      settings.set(leaf.name, { value: leaf.key.default, path: leaf.name, origin: DEFAULT });
     }
   }
   return settings;
@@ -151,9 +151,9 @@ function resolveKeys(settings: Settings, cwd: string): { draft: Draft; issues: C
 
 function resolveSetting(key: Key, setting: Setting, cwd: string) {
   // A default is already in resolved form.
-  if (key.resolve === undefined || setting.source.kind === 'default') return { ok: true as const, value: setting.value };
+  if (key.resolve === undefined || setting.origin.kind === 'default') return { ok: true as const, value: setting.value };
   // A relative path means "next to the config file" when written in one, else the working directory.
-  const baseDir = setting.source.kind === 'file' ? dirname(setting.source.file) : cwd;
+  const baseDir = setting.origin.kind === 'file' ? dirname(setting.origin.file) : cwd;
   return key.resolve(setting.value, { baseDir });
 }
 
@@ -172,9 +172,9 @@ function mapDsnTls(draft: Draft, settings: Settings, cwd: string): { draft: Draf
 
   const mode = settings.get('ssl.mode');
   if (tls.mode !== undefined) {
-    if (mode !== undefined && mode.source.kind !== 'default' && mode.value !== tls.mode) {
+    if (mode !== undefined && mode.origin.kind !== 'default' && mode.value !== tls.mode) {
       issues.push(issue(mode, `is ${String(mode.value)} but the DSN says ${tls.modeParam}; set it in one place`));
-    } else if (mode === undefined || mode.source.kind === 'default') {
+    } else if (mode === undefined || mode.origin.kind === 'default') {
       ssl.mode = tls.mode;
       next.set('ssl.mode', { ...fromDsn, value: tls.mode });
     }
@@ -292,7 +292,7 @@ function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Sett
   }
   if (c.pool.max_lifetime_s === undefined) {
     draft = { ...draft, pool: { ...draft.pool, max_lifetime_s: DSQL_POOL_MAX_LIFETIME_S } };
-    next.set('pool.max_lifetime_s', { value: DSQL_POOL_MAX_LIFETIME_S, path: 'pool.max_lifetime_s', source: DEFAULT });
+    next.set('pool.max_lifetime_s', { value: DSQL_POOL_MAX_LIFETIME_S, path: 'pool.max_lifetime_s', origin: DEFAULT });
   }
   return { draft, settings: next, issues: [] };
 }
@@ -343,11 +343,11 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (caIssue !== undefined) issues.push(caIssue);
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const sources = Object.fromEntries([...settings].map(([key, setting]) => [key, setting.source]));
+  const origins = Object.fromEntries([...settings].map(([key, setting]) => [key, setting.origin]));
   return deepFreeze({
     ...draft,
     connection: input.connection,
-    sources,
+    origins,
     connectionNames: names,
     ...(input.configFile === undefined ? {} : { configFile: input.configFile }),
     ...(input.searchedFrom === undefined ? {} : { searchedFrom: input.searchedFrom }),

@@ -1,12 +1,12 @@
 import { connect as netConnect } from 'node:net';
 import type { Connection, ConnectionOptions, Pool, PoolOptions } from 'mysql2/promise';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { TokenSource } from '../token/token-source.js';
+import type { TokenProvider } from '../token/token-provider.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver, missingDriver } from './load-driver.js';
 import { sniName, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
-import { trackFetches, type TrackedSource } from './tracked-source.js';
+import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
 const loadMysql = loadDriver(() => import('mysql2/promise').catch(missingDriver('mysql2')));
 
@@ -18,15 +18,15 @@ interface HandshakeCommand {
  * RDS asks for `mysql_clear_password`; this plugin answers with a token fetched when the
  * server asks, so each physical connection of a pool gets one that is valid now.
  */
-function clearPasswordPlugin(source: TokenSource) {
+function clearPasswordPlugin(provider: TokenProvider) {
   return ({ command }: { command: unknown }) =>
     async (): Promise<Buffer> => {
-      const token = await source.get();
+      const token = await provider.get();
       // The handshake command emits the server's refusal: tag it with the token that was sent, and drop
       // that token if it came from the cache, so a pool built by a library signs a fresh one next time.
       (command as HandshakeCommand).once('error', (err) => {
         tagError(err, token);
-        dropIfRefused(source, token, 'mysql', err);
+        dropIfRefused(provider, token, 'mysql', err);
       });
       return Buffer.from(`${token.value.reveal()}\0`);
     };
@@ -48,7 +48,7 @@ const MYSQL2_DEFAULT_CONNECTION_LIMIT = 10;
  * Plain mysql2 options for one connection (token auth plugin, TLS verified): for libraries that open
  * connections themselves (Knex under MikroORM, Sequelize). Pool-only keys would be warned about there.
  */
-export async function mysqlConnectionOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<ConnectionOptions> {
+export async function mysqlConnectionOptions(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<ConnectionOptions> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   const base: ConnectionOptions = {
@@ -56,8 +56,8 @@ export async function mysqlConnectionOptions(config: ResolvedConfig, source: Tok
     database: plan.database,
     port: plan.port,
     connectTimeout: plan.timeoutMs,
-    ...(source
-      ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(source) as never } }
+    ...(provider
+      ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(provider) as never } }
       : { password: config.dsn.password?.reveal() }),
   };
   if (!tls) return { ...base, host: plan.host };
@@ -77,18 +77,18 @@ export async function mysqlConnectionOptions(config: ResolvedConfig, source: Tok
 }
 
 /** Plain mysql2 pool options (the connection options, plus the config's pool size and idle timeout) for ORMs that build the pool. */
-export async function mysqlPoolOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<PoolOptions> {
+export async function mysqlPoolOptions(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<PoolOptions> {
   return {
-    ...(await mysqlConnectionOptions(config, source)),
+    ...(await mysqlConnectionOptions(config, provider)),
     ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
     ...idleOptions(config.pool),
   };
 }
 
 /** Opens one mysql2/promise connection; a refused cached token is replaced and retried once. */
-export async function openMysqlConnection(config: ResolvedConfig, source: TokenSource | undefined): Promise<Connection> {
+export async function openMysqlConnection(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Connection> {
   const mysql = await loadMysql();
-  const tracked = source && trackFetches(source);
+  const tracked = provider && trackFetches(provider);
   const options = await mysqlPoolOptions(config, tracked);
   const connection = await withTokenRetry(tracked, 'mysql', () => {
     const connecting = mysql.createConnection(options);
@@ -137,7 +137,7 @@ function takingYoungConnections(core: CorePool, lifetimeS: number | undefined): 
  * query(), execute() and getConnection() of a mysql2 pool all pass through the core pool's getConnection:
  * wrapping it there gives every path the one retry on a refused cached token.
  */
-function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined, lifetimeS: number | undefined): void {
+function retryOnCorePool(core: CorePool, tracked: TrackedProvider | undefined, lifetimeS: number | undefined): void {
   // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
   Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
   const getConnection = core.getConnection.bind(core);
@@ -151,9 +151,9 @@ function retryOnCorePool(core: CorePool, tracked: TrackedSource | undefined, lif
 }
 
 /** A mysql2/promise pool whose every new physical connection takes a current token. */
-export async function openMysqlPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
+export async function openMysqlPool(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Pool> {
   const mysql = await loadMysql();
-  const tracked = source && trackFetches(source);
+  const tracked = provider && trackFetches(provider);
   const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
   retryOnCorePool(pool.pool as unknown as CorePool, tracked, config.pool.max_lifetime_s);
   return pool;
@@ -165,10 +165,10 @@ const loadMysqlCore = loadDriver(() => import('mysql2').catch(missingDriver('mys
 
 /**
  * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same
- * module, but its pools retry a refused cached token once. Pass the same tracked source to `mysqlPoolOptions`.
+ * module, but its pools retry a refused cached token once. Pass the same tracked provider to `mysqlPoolOptions`.
  */
 export async function mysqlModuleWithRetry(
-  tracked: TrackedSource | undefined,
+  tracked: TrackedProvider | undefined,
   lifetimeS: number | undefined,
 ): Promise<MysqlCoreModule> {
   const mysql = await loadMysqlCore();

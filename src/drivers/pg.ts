@@ -1,12 +1,12 @@
 import type { EventEmitter } from 'node:events';
 import type { Client, ClientConfig, Pool, PoolClient, PoolConfig } from 'pg';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { IssuedToken, TokenSource } from '../token/token-source.js';
+import type { IssuedToken, TokenProvider } from '../token/token-provider.js';
 import { connectPlanFor } from './plan.js';
 import { loadDriver, missingDriver } from './load-driver.js';
 import { nodeTlsOptions, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
-import { trackFetches, type TrackedSource } from './tracked-source.js';
+import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
 type PgModule = typeof import('pg');
 
@@ -29,14 +29,14 @@ function isPgClient(self: unknown): self is PgClientLike {
  * a cached token, the token is dropped, so a pool built by a library signs a fresh one next time.
  * Libraries that call it without a pg client (postgres.js, MikroORM) get the token alone.
  */
-function tokenPassword(source: TokenSource): () => Promise<string> {
+function tokenPassword(provider: TokenProvider): () => Promise<string> {
   return async function (this: unknown) {
-    const token = await source.get();
+    const token = await provider.get();
     if (isPgClient(this)) {
       const { connection } = this;
       tokenOfClient.set(this, token);
       // pg reports the server's refusal as an `errorMessage` on its connection; after the login, not ours to watch.
-      const onRefusal = (err: unknown) => dropIfRefused(source, token, 'postgres', err);
+      const onRefusal = (err: unknown) => dropIfRefused(provider, token, 'postgres', err);
       connection.once('errorMessage', onRefusal);
       connection.once('readyForQuery', () => connection.off('errorMessage', onRefusal));
     }
@@ -48,7 +48,7 @@ function tokenPassword(source: TokenSource): () => Promise<string> {
 export type PgPoolSettings = PoolConfig & Required<Pick<PoolConfig, 'host' | 'port' | 'user' | 'connectionTimeoutMillis'>>;
 
 /** Plain `pg` pool options (password as a token function, TLS verified) for ORMs that build the pool. */
-export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource | undefined): Promise<PgPoolSettings> {
+export async function pgPoolConfig(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<PgPoolSettings> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   return {
@@ -56,7 +56,7 @@ export async function pgPoolConfig(config: ResolvedConfig, source: TokenSource |
     port: plan.port,
     user: plan.user,
     database: plan.database,
-    password: source ? tokenPassword(source) : config.dsn.password?.reveal(),
+    password: provider ? tokenPassword(provider) : config.dsn.password?.reveal(),
     ssl: tls && (await nodeTlsOptions(tls)),
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
@@ -113,9 +113,9 @@ function defineTaggingClient(pg: PgModule): typeof Client {
 }
 
 /** Opens one pg client; a refused cached token is replaced and retried once. */
-export async function openPgClient(config: ResolvedConfig, source: TokenSource | undefined): Promise<Client> {
+export async function openPgClient(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Client> {
   const pg = await loadPg();
-  const tracked = source && trackFetches(source);
+  const tracked = provider && trackFetches(provider);
   const options = (await pgPoolConfig(config, tracked)) as ClientConfig;
   const PgClient = taggingClient(pg);
   return withTokenRetry(tracked, 'postgres', async () => {
@@ -131,7 +131,7 @@ export async function openPgClient(config: ResolvedConfig, source: TokenSource |
 type PoolConnectCallback = (err: Error | undefined, client: PoolClient | undefined, done: (release?: any) => void) => void;
 
 /** A pg.Pool class whose clients tag the token they sent and whose connect() retries a refused cached token once. */
-function retryingPoolClass(pg: PgModule, tracked: TrackedSource | undefined): typeof Pool {
+function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined): typeof Pool {
   const PgClient = taggingClient(pg);
   return class RdsIamPgPool extends pg.Pool {
     constructor(options?: PoolConfig) {
@@ -154,18 +154,18 @@ function retryingPoolClass(pg: PgModule, tracked: TrackedSource | undefined): ty
 }
 
 /** A pg.Pool whose every new physical connection takes a current token, retrying a refused cached token once. */
-export async function openPgPool(config: ResolvedConfig, source: TokenSource | undefined): Promise<Pool> {
+export async function openPgPool(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Pool> {
   const pg = await loadPg();
-  const tracked = source && trackFetches(source);
+  const tracked = provider && trackFetches(provider);
   const RdsIamPgPool = retryingPoolClass(pg, tracked);
   return new RdsIamPgPool(await pgPoolConfig(config, tracked));
 }
 
 /**
  * The pg module for libraries that take a driver module (TypeORM's `driver`): the same module, but its
- * Pool retries a refused cached token once. Pass the same tracked source to `pgPoolConfig`.
+ * Pool retries a refused cached token once. Pass the same tracked provider to `pgPoolConfig`.
  */
-export async function pgModuleWithRetry(tracked: TrackedSource | undefined): Promise<PgModule> {
+export async function pgModuleWithRetry(tracked: TrackedProvider | undefined): Promise<PgModule> {
   const pg = await loadPg();
   return Object.create(pg, { Pool: { value: retryingPoolClass(pg, tracked), enumerable: true } }) as PgModule;
 }

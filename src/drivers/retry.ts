@@ -3,8 +3,8 @@ import { scrub } from '../secret.js';
 import { publishRetry, targetFields } from '../events.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { Engine } from '../config/dsn.js';
-import type { IssuedToken, TokenSource } from '../token/token-source.js';
-import type { TrackedSource } from './tracked-source.js';
+import type { IssuedToken, TokenProvider } from '../token/token-provider.js';
+import type { TrackedProvider } from './tracked-provider.js';
 
 /** Which token a failed login attempt sent: drivers tag their errors so the retry knows. */
 const tokenOfError = new WeakMap<object, IssuedToken>();
@@ -34,9 +34,9 @@ export function isLoginError(engine: Engine, err: unknown): boolean {
  * (its own retry, or the next query) signs a fresh one. For pools rdsiam does not build, where
  * `withTokenRetry` cannot wrap the connect.
  */
-export function dropIfRefused(source: TokenSource, token: IssuedToken, engine: Engine, err: unknown): void {
+export function dropIfRefused(provider: TokenProvider, token: IssuedToken, engine: Engine, err: unknown): void {
   // A failed writer-region lookup (global endpoints) is reported by the next connect's own lookup.
-  if (isLoginError(engine, err)) source.refused(token).catch(() => {});
+  if (isLoginError(engine, err)) provider.refused(token).catch(() => {});
 }
 
 /** Driver errors pass through as they are, but never with a token in their text. */
@@ -69,20 +69,20 @@ function refusedError(t: TokenTarget, engine: Engine, cause: unknown): AuthError
  * database endpoint, one whose writer has moved region since), drops that token, signs a fresh one and
  * tries exactly once more. A refused fresh token is an AuthError.
  */
-export async function withTokenRetry<T>(source: TrackedSource | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
+export async function withTokenRetry<T>(provider: TrackedProvider | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
   try {
     return await attempt();
   } catch (thrown) {
-    const err = source ? await source.explain(thrown) : thrown;
+    const err = provider ? await provider.explain(thrown) : thrown;
     const used = tokenOfError.get(err as object);
-    if (!source || !used || !isLoginError(engine, err)) throw scrubError(err);
+    if (!provider || !used || !isLoginError(engine, err)) throw scrubError(err);
     // A cached token may have expired or been revoked; a global endpoint's writer may have moved region.
-    if (!(await source.refused(used))) throw refusedError(used.target, engine, err);
+    if (!(await provider.refused(used))) throw refusedError(used.target, engine, err);
     publishRetry({ ...targetFields(used.target), fingerprint: used.fingerprint });
     try {
       return await attempt();
     } catch (thrownAgain) {
-      const again = await source.explain(thrownAgain);
+      const again = await provider.explain(thrownAgain);
       const second = tokenOfError.get(again as object);
       if (second && isLoginError(engine, again)) throw refusedError(second.target, engine, again);
       throw scrubError(again);

@@ -39,7 +39,7 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
       [
         {
           path: 'ssl.ca',
-          source: config.sources['ssl.ca'],
+          origin: config.origins['ssl.ca'],
           message: `cannot use CA file ${ca.file}: ${(err as Error).message}. Give a readable PEM file or the PEM text itself.`,
         },
       ],

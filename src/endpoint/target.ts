@@ -1,12 +1,12 @@
 import { DEFAULT_PORT, type Engine } from '../config/dsn.js';
 import type { PluginCode } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import { EndpointError, describeSource } from '../errors.js';
+import { EndpointError, describeOrigin } from '../errors.js';
 import { parseEndpoint } from './rds-host.js';
 import type { ParsedEndpoint } from './rds-host.js';
 
 /** Where a token's region came from. */
-export type RegionSource = 'iam_region' | 'host' | 'DescribeGlobalClusters';
+export type RegionOrigin = 'iam_region' | 'host' | 'DescribeGlobalClusters';
 
 /** Everything a token is signed for. Two equal targets (plus one credential identity) share a token. */
 export interface TokenTarget {
@@ -16,7 +16,7 @@ export interface TokenTarget {
   readonly host: string;
   readonly port: number;
   readonly region: string;
-  readonly regionFrom: RegionSource;
+  readonly regionFrom: RegionOrigin;
   readonly user: string;
   readonly endpoint: ParsedEndpoint;
 }
@@ -53,7 +53,7 @@ export function planTokenTarget(config: ResolvedConfig): TargetPlan {
   const plugin = pluginOf(config);
   const endpoint = parseEndpoint(config.iam_host ?? config.dsn.host);
   const hostKey = config.iam_host === undefined ? 'dsn' : 'iam_host';
-  const hostFrom = sourceNote(config, hostKey);
+  const hostFrom = originNote(config, hostKey);
   const hostName = hostKey === 'dsn' ? 'the DSN host' : hostKey;
 
   if (endpoint.kind === 'ip') {
@@ -80,14 +80,14 @@ export function planTokenTarget(config: ResolvedConfig): TargetPlan {
   }
   if (plugin === 'iam_dsql' && endpoint.kind !== 'dsql' && endpoint.kind !== 'other') {
     throw new EndpointError(
-      `Plugin iam_dsql${sourceNote(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
+      `Plugin iam_dsql${originNote(config, 'plugins')} needs an Aurora DSQL endpoint (<id>.dsql.<region>.on.aws), but ` +
         `${hostName} ${endpoint.host}${hostFrom} is an RDS ${endpoint.kind} endpoint. Use plugin iam for RDS and Aurora.`,
     );
   }
   if (plugin === 'iam' && endpoint.kind === 'dsql') {
     throw new EndpointError(
       `${hostKey === 'dsn' ? 'The DSN host' : hostKey} ${endpoint.host}${hostFrom} is an Aurora DSQL endpoint, ` +
-        `but the plugin is iam${sourceNote(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
+        `but the plugin is iam${originNote(config, 'plugins')}. Use plugin iam_dsql for DSQL.`,
     );
   }
   const base: TargetBase = {
@@ -118,20 +118,20 @@ export function planTokenTarget(config: ResolvedConfig): TargetPlan {
 }
 
 /** The target in one region. */
-export function inRegion(base: TargetBase, region: string, regionFrom: RegionSource): TokenTarget {
+export function inRegion(base: TargetBase, region: string, regionFrom: RegionOrigin): TokenTarget {
   return { ...base, region, regionFrom };
 }
 
 /**
  * What a token is signed for, when that is known without I/O. A global database endpoint without `iam_region` is
- * refused here: its writer region is looked up when connecting (`tokenSourceFor(config).target()`).
+ * refused here: its writer region is looked up when connecting (`tokenProviderFor(config).target()`).
  */
 export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   const plan = planTokenTarget(config);
   if (plan.kind === 'fixed') return plan.target;
   throw new EndpointError(
     `${plan.lookup.endpoint} is an Aurora global database endpoint, which names no region: the writer's region is ` +
-      'looked up with DescribeGlobalClusters when connecting (tokenSourceFor(config).target() does it now), or set iam_region.',
+      'looked up with DescribeGlobalClusters when connecting (tokenProviderFor(config).target() does it now), or set iam_region.',
   );
 }
 
@@ -140,7 +140,7 @@ function pluginOf(config: ResolvedConfig): PluginCode {
   const dsql = config.plugins.includes('iam_dsql');
   if (!dsql && !config.plugins.includes('iam')) {
     throw new EndpointError(
-      `Connection "${config.connection}" has no IAM plugin${sourceNote(config, 'plugins')}, so there is no token to sign. ` +
+      `Connection "${config.connection}" has no IAM plugin${originNote(config, 'plugins')}, so there is no token to sign. ` +
         'Add plugins: ["iam"] (RDS/Aurora) or ["iam_dsql"] (Aurora DSQL).',
     );
   }
@@ -148,7 +148,7 @@ function pluginOf(config: ResolvedConfig): PluginCode {
 }
 
 /** ` (from <source>)` for a key set anywhere but the defaults, for messages. */
-function sourceNote(config: ResolvedConfig, key: string): string {
-  const source = config.sources[key];
-  return source === undefined || source.kind === 'default' ? '' : ` (from ${describeSource(source)})`;
+function originNote(config: ResolvedConfig, key: string): string {
+  const source = config.origins[key];
+  return source === undefined || source.kind === 'default' ? '' : ` (from ${describeOrigin(source)})`;
 }

@@ -43,13 +43,13 @@ function collectIssues(
     const why = defeaters[path];
     const mine = ours[key];
     if (why !== undefined) {
-      issues.push({ path: `merge.${path}`, source: { kind: 'code' }, message: why });
+      issues.push({ path: `merge.${path}`, origin: { kind: 'code' }, message: why });
     } else if (isPlainObject(mine) && isPlainObject(value)) {
       collectIssues(mine, value, defeaters, `${path}.`, issues);
     } else if (mine !== undefined && !Object.is(mine, value)) {
       issues.push({
         path: `merge.${path}`,
-        source: { kind: 'code' },
+        origin: { kind: 'code' },
         message: 'rdsiam sets this from the rdsiam config (DSN, ssl, pool, connect_timeout_ms); set it there instead',
       });
     }

@@ -4,7 +4,7 @@ import { connectPlanFor } from '../drivers/plan.js';
 import { nodeTlsOptions, tlsPlanFor, type NodeTlsOptions } from '../drivers/tls.js';
 import { RdsIamError } from '../errors.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { TokenSource } from '../token/token-source.js';
+import type { TokenProvider } from '../token/token-provider.js';
 import { mergeLibraryOptions, PASSWORD_DEFEATS, type LibraryOptionsInput } from './library-options.js';
 
 type StreamCallback = (err?: Error, stream?: Socket) => void;
@@ -35,9 +35,9 @@ const STREAM_DEFEATS =
  * `options.password` as it is). What it does have is the `stream` option, called for every new connection
  * with that connection's own copy of the options as `this`, before the handshake: the token is set there.
  */
-function tokenStream(source: TokenSource | undefined, host: string, port: number): MariadbPoolOptions['stream'] {
+function tokenStream(provider: TokenProvider | undefined, host: string, port: number): MariadbPoolOptions['stream'] {
   return function (this: unknown, callback?: StreamCallback) {
-    if (!callback || (source && (typeof this !== 'object' || this === null))) {
+    if (!callback || (provider && (typeof this !== 'object' || this === null))) {
       const err = new RdsIamError(
         'This version of the mariadb connector calls the `stream` option without a callback or without the ' +
           'connection options, so rdsiam cannot give the connection a current IAM token. Use mariadb 3.x.',
@@ -50,9 +50,9 @@ function tokenStream(source: TokenSource | undefined, host: string, port: number
       socket.setNoDelay(true);
       callback(undefined, socket);
     };
-    if (!source) return void open();
+    if (!provider) return void open();
     const connectionOptions = this as object;
-    source.get().then((token) => {
+    provider.get().then((token) => {
       // Hidden from util.inspect and JSON, like pg's and mysql2's copies in the rdsiam drivers.
       Object.defineProperty(connectionOptions, 'password', {
         value: token.value.reveal(),
@@ -65,7 +65,7 @@ function tokenStream(source: TokenSource | undefined, host: string, port: number
   };
 }
 
-async function mariadbOptions(config: ResolvedConfig, source: TokenSource | undefined): Promise<MariadbPoolOptions> {
+async function mariadbOptions(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<MariadbPoolOptions> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   const { max, idle_timeout_ms } = config.pool;
@@ -74,8 +74,8 @@ async function mariadbOptions(config: ResolvedConfig, source: TokenSource | unde
     port: plan.port,
     user: plan.user,
     ...(plan.database !== undefined && { database: plan.database }),
-    ...(!source && config.dsn.password !== undefined && { password: config.dsn.password.reveal() }),
-    stream: tokenStream(source, plan.host, plan.port),
+    ...(!provider && config.dsn.password !== undefined && { password: config.dsn.password.reveal() }),
+    stream: tokenStream(provider, plan.host, plan.port),
     ...(tls && { ssl: await nodeTlsOptions(tls) }),
     connectTimeout: plan.timeoutMs,
     ...(max !== undefined && { connectionLimit: max }),
@@ -93,8 +93,8 @@ export async function mariadbPoolOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> = {},
 ): Promise<MariadbPoolOptions & T> {
   const { merge, ...connect } = options;
-  const { config, source } = await prepare(connect, 'mysql', 'mariadbPoolOptionsFromConfig');
-  return mergeLibraryOptions('mariadbPoolOptionsFromConfig', await mariadbOptions(config, source), merge, {
+  const { config, provider } = await prepare(connect, 'mysql', 'mariadbPoolOptionsFromConfig');
+  return mergeLibraryOptions('mariadbPoolOptionsFromConfig', await mariadbOptions(config, provider), merge, {
     password: PASSWORD_DEFEATS,
     stream: STREAM_DEFEATS,
   });

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import { pgPoolConfig } from '../drivers/pg.js';
 import { mysqlConnectionOptions } from '../drivers/mysql.js';
 import { connectPlanFor } from '../drivers/plan.js';
-import type { TokenSource } from '../token/token-source.js';
+import type { TokenProvider } from '../token/token-provider.js';
 import {
   AUTH_PLUGIN_DEFEATS,
   mergeLibraryOptions,
@@ -38,20 +38,20 @@ export interface MikroOrmOptions {
  * when `expirationChecker` says so; without one it is asked once per pool. Expiring at once makes every new
  * connection ask, and the token cache makes asking cheap. (MikroORM 7 changed this contract: mikro-orm#7576.)
  */
-function dynamicPassword(source: TokenSource): () => Promise<MikroOrmDynamicPassword> {
-  return async () => ({ password: (await source.get()).value.reveal(), expirationChecker: () => true });
+function dynamicPassword(provider: TokenProvider): () => Promise<MikroOrmDynamicPassword> {
+  return async () => ({ password: (await provider.get()).value.reveal(), expirationChecker: () => true });
 }
 
 async function connectionOptions(
   config: ResolvedConfig,
-  source: TokenSource | undefined,
+  provider: TokenProvider | undefined,
 ): Promise<Pick<MikroOrmOptions, 'password' | 'driverOptions'>> {
-  if (config.dsn.engine === 'mysql') return { driverOptions: { connection: { ...(await mysqlConnectionOptions(config, source)) } } };
-  const { password, ssl, connectionTimeoutMillis } = await pgPoolConfig(config, source);
+  if (config.dsn.engine === 'mysql') return { driverOptions: { connection: { ...(await mysqlConnectionOptions(config, provider)) } } };
+  const { password, ssl, connectionTimeoutMillis } = await pgPoolConfig(config, provider);
   return {
-    ...(source && { password: dynamicPassword(source) }),
+    ...(provider && { password: dynamicPassword(provider) }),
     // Without a plugin, the DSN's password as it is.
-    driverOptions: { connection: { ssl, connectionTimeoutMillis, ...(!source && { password }) } },
+    driverOptions: { connection: { ssl, connectionTimeoutMillis, ...(!provider && { password }) } },
   };
 }
 
@@ -64,7 +64,7 @@ export async function mikroOrmOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> = {},
 ): Promise<MikroOrmOptions & T> {
   const { merge, ...connect } = options;
-  const { config, source } = await prepare(connect, undefined, 'mikroOrmOptionsFromConfig');
+  const { config, provider } = await prepare(connect, undefined, 'mikroOrmOptionsFromConfig');
   const plan = connectPlanFor(config);
   const { max, idle_timeout_ms } = config.pool;
   const ours: MikroOrmOptions = {
@@ -72,7 +72,7 @@ export async function mikroOrmOptionsFromConfig<T extends object = {}>(
     port: plan.port,
     user: plan.user,
     ...(plan.database !== undefined && { dbName: plan.database }),
-    ...(await connectionOptions(config, source)),
+    ...(await connectionOptions(config, provider)),
     pool: { min: 0, ...(max !== undefined && { max }), ...(idle_timeout_ms !== undefined && { idleTimeoutMillis: idle_timeout_ms }) },
   };
   return mergeLibraryOptions('mikroOrmOptionsFromConfig', ours, merge, {

@@ -28,8 +28,8 @@ export async function postgresOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> = {},
 ): Promise<PostgresJsOptions & T> {
   const { merge, ...connect } = options;
-  const { config, source } = await prepare(connect, 'postgres', 'postgresOptionsFromConfig');
-  const pool = await pgPoolConfig(config, source);
+  const { config, provider } = await prepare(connect, 'postgres', 'postgresOptionsFromConfig');
+  const pool = await pgPoolConfig(config, provider);
   const ours: PostgresJsOptions = {
     host: pool.host,
     port: pool.port,

@@ -60,15 +60,15 @@ interface Built {
   password?: PoolConfig['password'];
 }
 
-async function serverFor({ config, source }: Prepared): Promise<Built> {
+async function serverFor({ config, provider }: Prepared): Promise<Built> {
   const plan = connectPlanFor(config);
   const server = { host: plan.host, port: plan.port, username: plan.user, ...(plan.database !== undefined && { database: plan.database }) };
   if (config.dsn.engine === 'postgres') {
-    const { password, ssl, connectionTimeoutMillis } = await pgPoolConfig(config, source);
+    const { password, ssl, connectionTimeoutMillis } = await pgPoolConfig(config, provider);
     return { server: { ...server, dialectOptions: { ssl, connectionTimeoutMillis } }, password };
   }
   // Sequelize spreads `dialectOptions` last into mysql2's connection options, so its host (the endpoint name TLS checks) wins.
-  return { server: { ...server, dialectOptions: { ...(await mysqlConnectionOptions(config, source)) } } };
+  return { server: { ...server, dialectOptions: { ...(await mysqlConnectionOptions(config, provider)) } } };
 }
 
 function serverKey(host: unknown, port: unknown, username: unknown): string {
@@ -88,7 +88,7 @@ function passwordHook(built: Built[], builder: string): SequelizeOptions['hooks'
       throw new ConfigError([
         {
           path: 'readers',
-          source: { kind: 'code' },
+          origin: { kind: 'code' },
           message: `${builder}: two servers are ${key}; Sequelize's beforeConnect hook could not tell which token each needs. Give each its own user or host`,
         },
       ]);

@@ -2,7 +2,7 @@ import { prepare } from '../connect.js';
 import { pgModuleWithRetry, pgPoolConfig } from '../drivers/pg.js';
 import { mysqlModuleWithRetry, mysqlPoolOptions } from '../drivers/mysql.js';
 import { connectPlanFor } from '../drivers/plan.js';
-import { trackFetches } from '../drivers/tracked-source.js';
+import { trackFetches } from '../drivers/tracked-provider.js';
 import {
   AUTH_PLUGIN_DEFEATS,
   mergeLibraryOptions,
@@ -35,8 +35,8 @@ export async function typeormOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> = {},
 ): Promise<TypeormOptions & T> {
   const { merge, ...connect } = options;
-  const { config, source } = await prepare(connect, undefined, 'typeormOptionsFromConfig');
-  const tracked = source && trackFetches(source);
+  const { config, provider } = await prepare(connect, undefined, 'typeormOptionsFromConfig');
+  const tracked = provider && trackFetches(provider);
   const plan = connectPlanFor(config);
   const common = { host: plan.host, port: plan.port, username: plan.user, ...(plan.database !== undefined && { database: plan.database }) };
   const ours: TypeormOptions =

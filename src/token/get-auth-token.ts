@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import type { LoadConfigOptions } from '../config/load.js';
-import { tokenSourceFor } from './token-source.js';
-import type { TokenDeps } from './token-source.js';
+import { tokenProviderFor } from './token-provider.js';
+import type { TokenDeps } from './token-provider.js';
 
 /**
  * Loads the config and returns an IAM auth token for it, from the process cache when one is live. The one
@@ -10,6 +10,6 @@ import type { TokenDeps } from './token-source.js';
 export async function getAuthToken(options: LoadConfigOptions & TokenDeps = {}): Promise<string> {
   const { clock, credentials, signer, cache, ...load } = options;
   const config = await loadConfig(load);
-  const token = await tokenSourceFor(config, { clock, credentials, signer, cache }).get();
+  const token = await tokenProviderFor(config, { clock, credentials, signer, cache }).get();
   return token.value.reveal();
 }

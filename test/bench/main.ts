@@ -9,7 +9,7 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { AwsMySQLClient } from 'aws-advanced-nodejs-wrapper/mysql';
 import { AwsPGClient } from 'aws-advanced-nodejs-wrapper/pg';
-import { connectFromConfig, createPgPool, getAuthToken, tokenSourceFor, loadConfig } from '../../src/index.js';
+import { connectFromConfig, createPgPool, getAuthToken, tokenProviderFor, loadConfig } from '../../src/index.js';
 import { ensureTestbed } from '../support/ensure-testbed.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { mysqlOptions, pgOptions, type Testbed } from '../support/testbed.js';
@@ -37,7 +37,7 @@ interface Closeable {
 async function tokenCost(tb: Testbed) {
   const key = await tb.newKey();
   const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider);
-  const source = tokenSourceFor(await loadConfig(options), options);
+  const source = tokenProviderFor(await loadConfig(options), options);
   await source.get();
   const BATCH = 50;
   const [hit, fresh] = await alternate(

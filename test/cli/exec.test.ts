@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import pg from 'pg';
 import { connectPg } from '../../src/connect.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
-import type { TokenDeps } from '../../src/token/token-source.js';
+import type { TokenDeps } from '../../src/token/token-provider.js';
 import { CLI_NODE_ARGS, inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
 import { RDS_HOST } from '../support/resolved-config.js';
 import { testbedOptions } from '../support/testbed-config.js';

@@ -63,7 +63,7 @@ async function assertLoggedIn(tb: Testbed, key: TestCredentials, times = 1): Pro
 }
 
 // Prints whether a driver could be reached and what loading rdsiam touched: no driver, SDK or CA bundle, no
-// cosmiconfig, no file outside the package (the same promise test/unit/import-side-effects makes for the sources).
+// cosmiconfig, no file outside the package (the same promise test/unit/import-side-effects makes for the origins).
 const SIDE_EFFECTS_PROBE = `
 const fs = require('node:fs');
 const touched = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import type { TokenDeps } from '../../src/token/token-source.js';
+import type { TokenDeps } from '../../src/token/token-provider.js';
 import type { Testbed, TestCredentials } from './testbed.js';
 
 const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));

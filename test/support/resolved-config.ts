@@ -35,7 +35,7 @@ export function resolvedConfig(shape: ConfigShape = {}): ResolvedConfig {
     aws_credentials_source: 'chain',
     connect_timeout_ms: 5000,
     pool: {},
-    sources: {},
+    origins: {},
     connectionNames: ['default'],
     ...rest,
   };

@@ -26,8 +26,8 @@ describe('readEnv', () => {
       pool: { max: 7 },
       connections: { reader: { dsn: 'postgres://u@ro/db', ssl: { servername: 'ro.example.com' } } },
     });
-    assert.deepEqual(layer.sources.get('pool.max'), { kind: 'env', variable: 'RDSIAM_POOL__MAX' });
-    assert.deepEqual(layer.sources.get('connections.reader.dsn'), {
+    assert.deepEqual(layer.origins.get('pool.max'), { kind: 'env', variable: 'RDSIAM_POOL__MAX' });
+    assert.deepEqual(layer.origins.get('connections.reader.dsn'), {
       kind: 'env',
       variable: 'RDSIAM_CONNECTIONS__READER__DSN',
     });

@@ -65,7 +65,7 @@ describe('loadConfig: file formats', () => {
       assert.equal(config.dsn.host, host);
       assert.deepEqual(config.plugins, ['iam']);
       assert.equal(config.configFile, join(root, name));
-      assert.deepEqual(config.sources.dsn, { kind: 'file', file: join(root, name) });
+      assert.deepEqual(config.origins.dsn, { kind: 'file', file: join(root, name) });
     });
   }
 
@@ -161,7 +161,7 @@ describe('loadConfig: malformed files', () => {
   });
 });
 
-describe('loadConfig: precedence and sources', () => {
+describe('loadConfig: precedence and origins', () => {
   const file = ['dsn: ' + DSN, 'iam_region: us-east-1', 'iam_default_port: 5432', 'pool:', '  max: 5', '  idle_timeout_ms: 1000', ''].join('\n');
 
   it('takes defaults < file < env < code, and remembers each source', async () => {
@@ -184,7 +184,7 @@ describe('loadConfig: precedence and sources', () => {
       Object.fromEntries(Object.entries(table).map(([key, [value]]) => [key, value])),
       { iam_expiration: 870, iam_default_port: 5432, iam_region: 'eu-west-1', 'pool.idle_timeout_ms': 1000, 'pool.max': 20, 'ssl.mode': 'verify-full' },
     );
-    for (const [key, [, source]] of Object.entries(table)) assert.deepEqual(config.sources[key], source, key);
+    for (const [key, [, source]] of Object.entries(table)) assert.deepEqual(config.origins[key], source, key);
   });
 
   it('gives the documented defaults', async () => {
@@ -220,12 +220,12 @@ describe('loadConfig: precedence and sources', () => {
     assert.deepEqual(config.plugins, ['iam']);
     assert.equal(config.iam_expiration, 600);
     assert.equal(config.aws_profile, 'prod');
-    assert.deepEqual(config.sources.plugins, { kind: 'env', variable: 'RDSIAM_PLUGINS' });
+    assert.deepEqual(config.origins.plugins, { kind: 'env', variable: 'RDSIAM_PLUGINS' });
   });
 
   it('works from code alone', async () => {
     const config = await loadConfig({ cwd: project({}), env: {}, overrides: { dsn: DSN, plugins: ['iam'] } });
-    assert.deepEqual(config.sources.dsn, { kind: 'code' });
+    assert.deepEqual(config.origins.dsn, { kind: 'code' });
   });
 });
 
@@ -233,7 +233,7 @@ describe('loadConfig: DATABASE_URL', () => {
   it('gives dsn when neither the file nor RDSIAM_DSN does', async () => {
     const config = await loadConfig({ cwd: project({}), env: { DATABASE_URL: 'mysql://app@db.example.com/app' } });
     assert.equal(config.dsn.host, 'db.example.com');
-    assert.deepEqual(config.sources.dsn, { kind: 'env', variable: 'DATABASE_URL' });
+    assert.deepEqual(config.origins.dsn, { kind: 'env', variable: 'DATABASE_URL' });
   });
 
   it('loses to RDSIAM_DSN and to the file', async () => {
@@ -291,7 +291,7 @@ describe('loadConfig: named connections', () => {
     assert.equal(replica.dsn.host, HOST);
     assert.equal(replica.iam_region, 'us-west-2');
     assert.deepEqual(replica.pool, { max: 3, idle_timeout_ms: 1000 });
-    assert.deepEqual(replica.sources['pool.max'], { kind: 'env', variable: 'RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX' });
+    assert.deepEqual(replica.origins['pool.max'], { kind: 'env', variable: 'RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX' });
   });
 
   it('lists the known names for an unknown connection', async () => {
@@ -388,7 +388,7 @@ describe('loadConfig: validation messages', () => {
     const mapped = await loadConfig({ cwd, env: { RDSIAM_DSN: `mysql://app@${HOST}/app?ssl-mode=VERIFY_CA&charset=utf8mb4` } });
     assert.equal(mapped.ssl.mode, 'verify-ca');
     assert.deepEqual(mapped.dsn.params, { charset: 'utf8mb4' });
-    assert.deepEqual(mapped.sources['ssl.mode'], { kind: 'env', variable: 'RDSIAM_DSN' });
+    assert.deepEqual(mapped.origins['ssl.mode'], { kind: 'env', variable: 'RDSIAM_DSN' });
     const same = await loadConfig({ cwd, env: { RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-ca' } });
     assert.equal(same.ssl.mode, 'verify-ca');
     assert.deepEqual(await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-full' }), [
@@ -489,7 +489,7 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
       env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: ID, RDSIAM_IAM_REGION: 'us-west-2' },
     });
     assert.deepEqual([config.dsn.host, config.dsn.port, config.iam_host], ['localhost', 15435, `${ID}.dsql.us-west-2.on.aws`]);
-    assert.deepEqual(config.sources.iam_host, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
+    assert.deepEqual(config.origins.iam_host, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
   });
   async function issuesFor(env: Record<string, string>): Promise<string[]> {
     return lines(await failure({ cwd, env }));
@@ -498,21 +498,21 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   it('defaults iam_global_region to AWS_REGION, else us-east-1, and iam_global_ttl_s to 300', async () => {
     const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN } });
     assert.deepEqual([plain.iam_global_region, plain.iam_global_ttl_s], ['us-east-1', 300]);
-    assert.deepEqual([plain.sources.iam_global_region, plain.sources.iam_global_ttl_s], [{ kind: 'default' }, { kind: 'default' }]);
+    assert.deepEqual([plain.origins.iam_global_region, plain.origins.iam_global_ttl_s], [{ kind: 'default' }, { kind: 'default' }]);
     const fromSdkEnv = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2' } });
     assert.equal(fromSdkEnv.iam_global_region, 'ap-southeast-2');
-    assert.deepEqual(fromSdkEnv.sources.iam_global_region, { kind: 'env', variable: 'AWS_REGION' });
+    assert.deepEqual(fromSdkEnv.origins.iam_global_region, { kind: 'env', variable: 'AWS_REGION' });
     const own = await loadConfig({
       cwd,
       env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2', RDSIAM_IAM_GLOBAL_REGION: 'eu-west-1', RDSIAM_IAM_GLOBAL_TTL_S: '60' },
     });
     assert.deepEqual([own.iam_global_region, own.iam_global_ttl_s], ['eu-west-1', 60]);
-    assert.deepEqual(own.sources.iam_global_region, { kind: 'env', variable: 'RDSIAM_IAM_GLOBAL_REGION' });
+    assert.deepEqual(own.origins.iam_global_region, { kind: 'env', variable: 'RDSIAM_IAM_GLOBAL_REGION' });
   });
 
   it('ignores an AWS_REGION that is not a region name rather than failing configs that never use it', async () => {
     const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, AWS_REGION: 'local' } });
-    assert.deepEqual([config.iam_global_region, config.sources.iam_global_region], ['us-east-1', { kind: 'default' }]);
+    assert.deepEqual([config.iam_global_region, config.origins.iam_global_region], ['us-east-1', { kind: 'default' }]);
   });
 
   it('checks the global database keys', async () => {
@@ -529,7 +529,7 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
       env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: 'abcdefghijklmnopqrstuvwxyz', RDSIAM_IAM_REGION: 'us-east-1' },
     });
     assert.equal(config.dsql_cluster_id, 'abcdefghijklmnopqrstuvwxyz');
-    assert.deepEqual(config.sources.dsql_cluster_id, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
+    assert.deepEqual(config.origins.dsql_cluster_id, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
   });
 
   it('shows the expected shape of a wrong DSQL cluster id', async () => {
@@ -561,12 +561,12 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   it('gives DSQL pools a 3300 s lifetime by default, other pools none, and takes pool.max_lifetime_s for any engine', async () => {
     const DSQL_ENDPOINT_DSN = `postgres://admin@${ID}.dsql.us-east-1.on.aws/postgres`;
     const dsql = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql' } });
-    assert.deepEqual([dsql.pool.max_lifetime_s, dsql.sources['pool.max_lifetime_s']], [3300, { kind: 'default' }]);
+    assert.deepEqual([dsql.pool.max_lifetime_s, dsql.origins['pool.max_lifetime_s']], [3300, { kind: 'default' }]);
     const off = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_POOL__MAX_LIFETIME_S: '0' } });
     assert.equal(off.pool.max_lifetime_s, 0);
     assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN } })).pool.max_lifetime_s, undefined);
     const mysql = await loadConfig({ cwd, env: { RDSIAM_DSN: 'mysql://app@db.example.com/app', RDSIAM_POOL_MAX_LIFETIME_S: '1800' } });
-    assert.deepEqual([mysql.pool.max_lifetime_s, mysql.sources['pool.max_lifetime_s']], [1800, { kind: 'env', variable: 'RDSIAM_POOL_MAX_LIFETIME_S' }]);
+    assert.deepEqual([mysql.pool.max_lifetime_s, mysql.origins['pool.max_lifetime_s']], [1800, { kind: 'env', variable: 'RDSIAM_POOL_MAX_LIFETIME_S' }]);
     assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSN, RDSIAM_POOL__MAX_LIFETIME_S: '604801' }), [
       'pool.max_lifetime_s (from RDSIAM_POOL__MAX_LIFETIME_S): must be a whole number of seconds from 0 to 604800, got 604801',
     ]);

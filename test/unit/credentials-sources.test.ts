@@ -1,4 +1,4 @@
-// Credential sources exercised for real through @aws-sdk/credential-providers: env vars, ini files,
+// Credential origins exercised for real through @aws-sdk/credential-providers: env vars, ini files,
 // credential_process scripts and a loopback container-credentials server. No SDK mocks.
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
@@ -14,7 +14,7 @@ import { CredentialsError } from '../../src/errors.js';
 import { fingerprint } from '../../src/secret.js';
 import { SharedCredentials } from '../../src/token/credentials.js';
 import type { CredentialSettings } from '../../src/token/credentials.js';
-import { tokenSourceFor } from '../../src/token/token-source.js';
+import { tokenProviderFor } from '../../src/token/token-provider.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { resolvedConfig } from '../support/resolved-config.js';
@@ -67,7 +67,7 @@ function caught(promise: Promise<unknown>): Promise<unknown> {
 describe('env credentials', () => {
   it('signs with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (no session token)', async () => {
     await withEnv({ ...NO_AWS_ENV, AWS_ACCESS_KEY_ID: ALPHA.accessKeyId, AWS_SECRET_ACCESS_KEY: ALPHA.secretAccessKey }, async () => {
-      const source = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
+      const source = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
       const token = await source.get();
       const checked = await verifyToken(token.value.reveal(), 'rds-db', 'us-east-1', ALPHA);
       assert.equal(checked.hasSessionToken, false);
@@ -88,7 +88,7 @@ describe('env credentials', () => {
       const current = await shared.current();
       assert.equal(current.identity, fingerprint(TEMP.accessKeyId));
       assert.equal(current.expiresAt, Date.parse(expiration));
-      const source = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
+      const source = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
       const checked = await verifyToken((await source.get()).value.reveal(), 'rds-db', 'us-east-1', TEMP);
       assert.equal(checked.hasSessionToken, true);
     });
@@ -140,8 +140,8 @@ describe('ini credentials', () => {
     const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
       const clock = new ManualClock();
-      const a = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'alpha' }), { clock });
-      const b = tokenSourceFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'beta' }), { clock });
+      const a = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'alpha' }), { clock });
+      const b = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'beta' }), { clock });
       const [ta, tb] = [await a.get(), await b.get()];
       assert.equal(ta.fromCache || tb.fromCache, false);
       await verifyToken(ta.value.reveal(), 'rds-db', 'us-east-1', ALPHA);
@@ -187,9 +187,9 @@ describe('credential_process', () => {
     await withEnv(env, async () => {
       const clock = new ManualClock(Date.now());
       const config = resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc' });
-      const tokens = await Promise.all(Array.from({ length: 5 }, () => tokenSourceFor(config, { clock }).get()));
+      const tokens = await Promise.all(Array.from({ length: 5 }, () => tokenProviderFor(config, { clock }).get()));
       await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
-      await tokenSourceFor(resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc', user: 'other' }), { clock }).get();
+      await tokenProviderFor(resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc', user: 'other' }), { clock }).get();
       assert.equal(readFileSync(counter, 'utf8').trim().split('\n').length, 1);
     });
   });
@@ -269,10 +269,10 @@ describe('container credentials (loopback endpoint)', () => {
       await withEnv(env, async () => {
         const clock = new ManualClock(Date.now());
         const config = resolvedConfig({ aws_credentials_source: 'container' });
-        const tokens = await Promise.all(Array.from({ length: 10 }, () => tokenSourceFor(config, { clock }).get()));
+        const tokens = await Promise.all(Array.from({ length: 10 }, () => tokenProviderFor(config, { clock }).get()));
         assert.ok(tokens.every((t) => t.fingerprint === tokens[0]!.fingerprint));
         await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
-        await tokenSourceFor(resolvedConfig({ aws_credentials_source: 'container', user: 'second' }), { clock }).get();
+        await tokenProviderFor(resolvedConfig({ aws_credentials_source: 'container', user: 'second' }), { clock }).get();
       });
       assert.equal(hits, 1);
       assert.equal(authorization, 'container-auth-example');
@@ -339,7 +339,7 @@ describe('role assumption (loopback STS via AWS_ENDPOINT_URL_STS)', () => {
           aws_role_session_name: 'app',
           aws_external_id: 'ext-123',
         });
-        const token = await tokenSourceFor(config, { clock: new ManualClock(Date.now()) }).get();
+        const token = await tokenProviderFor(config, { clock: new ManualClock(Date.now()) }).get();
         await verifyToken(token.value.reveal(), 'rds-db', 'us-east-1', TEMP);
       });
       assert.equal(requests.length, 1);

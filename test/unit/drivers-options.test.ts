@@ -10,7 +10,7 @@ import { tlsPlanFor } from '../../src/drivers/tls.js';
 import { connectPlanFor } from '../../src/drivers/plan.js';
 import { pgPoolConfig } from '../../src/drivers/pg.js';
 import { mysqlPoolOptions } from '../../src/drivers/mysql.js';
-import { tokenSourceFor } from '../../src/token/token-source.js';
+import { tokenProviderFor } from '../../src/token/token-provider.js';
 import { DSQL_HOST, RDS_HOST, resolvedConfig } from '../support/resolved-config.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -74,7 +74,7 @@ describe('connectPlanFor', () => {
 describe('plain pool options for ORMs', () => {
   it('pg: a password function per connection with IAM, the DSN password without, TLS named for the endpoint', async () => {
     const config = resolvedConfig({ host: 'localhost', iam_host: RDS_HOST, connect_timeout_ms: 1234, pool: { max: 4, idle_timeout_ms: 999 } });
-    const options = await pgPoolConfig(config, tokenSourceFor(config));
+    const options = await pgPoolConfig(config, tokenProviderFor(config));
     assert.equal(typeof options.password, 'function');
     assert.equal(options.host, 'localhost');
     assert.equal(options.connectionTimeoutMillis, 1234);
@@ -89,7 +89,7 @@ describe('plain pool options for ORMs', () => {
 
   it('mysql2: a clear-password plugin instead of a password, and an idle timeout mysql2 actually applies', async () => {
     const config = resolvedConfig({ engine: 'mysql', pool: { max: 5, idle_timeout_ms: 700 } });
-    const options = await mysqlPoolOptions(config, tokenSourceFor(config));
+    const options = await mysqlPoolOptions(config, tokenProviderFor(config));
     assert.equal(options.password, undefined);
     assert.equal(typeof options.authPlugins?.['mysql_clear_password'], 'function');
     assert.equal(options.connectionLimit, 5);

@@ -4,8 +4,8 @@ import { inspect } from 'node:util';
 import { AuthError, CredentialsError } from '../../src/errors.js';
 import { Secret, fingerprint } from '../../src/secret.js';
 import { isLoginError, tagError, withTokenRetry } from '../../src/drivers/retry.js';
-import { trackFetches, type TrackedSource } from '../../src/drivers/tracked-source.js';
-import type { IssuedToken, TokenSource } from '../../src/token/token-source.js';
+import { trackFetches, type TrackedProvider } from '../../src/drivers/tracked-provider.js';
+import type { IssuedToken, TokenProvider } from '../../src/token/token-provider.js';
 import { resolveTokenTarget } from '../../src/endpoint/target.js';
 import { resolvedConfig } from '../support/resolved-config.js';
 
@@ -17,7 +17,7 @@ function issued(value: string, fromCache: boolean): IssuedToken {
 }
 
 /**
- * A token source that hands out scripted tokens and records the refused ones. It answers refused() as the real one
+ * A token provider that hands out scripted tokens and records the refused ones. It answers refused() as the real one
  * does for a fixed region (retry a cached token), unless told the writer moved (`moved`: retry any token once).
  */
 function scriptedSource(tokens: IssuedToken[], moved = false) {
@@ -30,7 +30,7 @@ function scriptedSource(tokens: IssuedToken[], moved = false) {
       refused.push(t.fingerprint);
       return t.fromCache || (moved && refused.length === 1);
     },
-  } as unknown as TokenSource;
+  } as unknown as TokenProvider;
   return { source: trackFetches(raw), refused };
 }
 
@@ -41,7 +41,7 @@ function loginFailure(engine: 'postgres' | 'mysql', token: IssuedToken): Error {
 }
 
 /** Runs withTokenRetry with a login that the server refuses on every attempt. */
-async function refusedEveryTime(source: TrackedSource, engine: 'postgres' | 'mysql') {
+async function refusedEveryTime(source: TrackedProvider, engine: 'postgres' | 'mysql') {
   let attempts = 0;
   const err = await withTokenRetry(source, engine, async () => {
     attempts++;
@@ -137,7 +137,7 @@ describe('trackFetches', () => {
     let rejectFetch!: (err: unknown) => void;
     const raw = {
       get: () => new Promise<IssuedToken>((_resolve, reject) => (rejectFetch = reject)),
-    } as unknown as TokenSource;
+    } as unknown as TokenProvider;
     const tracked = trackFetches(raw);
     const result = withTokenRetry(tracked, 'postgres', async () => {
       void tracked.get().catch(() => {});

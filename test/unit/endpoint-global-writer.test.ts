@@ -8,8 +8,8 @@ import { lazyPackage, missingPackage } from '../../src/optional-package.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
 import type { TokenSigner } from '../../src/token/signers.js';
-import { tokenSourceFor } from '../../src/token/token-source.js';
-import type { TokenDeps } from '../../src/token/token-source.js';
+import { tokenProviderFor } from '../../src/token/token-provider.js';
+import type { TokenDeps } from '../../src/token/token-provider.js';
 import type { TokenTarget } from '../../src/endpoint/target.js';
 import { FakeRdsApi, fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -69,7 +69,7 @@ async function rejection(promise: Promise<unknown>): Promise<RdsIamError> {
 describe('global endpoint: the writer region', () => {
   it('is the region of the writer member, asked of DescribeGlobalClusters in iam_global_region with the token credentials', async () => {
     const d = deps();
-    const source = tokenSourceFor(globalConfig(), d);
+    const source = tokenProviderFor(globalConfig(), d);
     const target = await source.target();
     assert.deepEqual([target.host, target.region, target.regionFrom], [ENDPOINT, 'us-west-2', 'DescribeGlobalClusters']);
     assert.deepEqual(api.calls, [
@@ -87,14 +87,14 @@ describe('global endpoint: the writer region', () => {
   });
 
   it('is iam_region when set, with no API call', async () => {
-    const target = await tokenSourceFor(globalConfig({ iam_region: 'ap-south-1' }), deps()).target();
+    const target = await tokenProviderFor(globalConfig({ iam_region: 'ap-south-1' }), deps()).target();
     assert.deepEqual([target.region, target.regionFrom], ['ap-south-1', 'iam_region']);
     assert.equal(api.calls.length, 0);
   });
 
   it('is reused for iam_global_ttl_s, then looked up again', async () => {
     const d = deps();
-    const source = tokenSourceFor(globalConfig({ iam_global_ttl_s: 60 }), d);
+    const source = tokenProviderFor(globalConfig({ iam_global_ttl_s: 60 }), d);
     await source.get();
     d.clock.advance(59_999);
     assert.equal((await source.get()).fromCache, true);
@@ -110,7 +110,7 @@ describe('global endpoint: the writer region', () => {
 
   it('is looked up once for 50 concurrent cold connects', async () => {
     const d = deps();
-    const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenSourceFor(globalConfig(), d).get()));
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenProviderFor(globalConfig(), d).get()));
     assert.equal(api.calls.length, 1);
     assert.equal(d.signer.signings, 1);
     assert.ok(tokens.every((t) => t.target.region === 'us-west-2'));
@@ -118,7 +118,7 @@ describe('global endpoint: the writer region', () => {
 
   it('is looked up again after a refusal, once for many refused callers, and a retry is worth it only if it moved', async () => {
     const d = deps();
-    const source = tokenSourceFor(globalConfig(), d);
+    const source = tokenProviderFor(globalConfig(), d);
     const stale = await source.get();
     const { events, stop } = collect('rdsiam:global:writer-region');
     try {
@@ -148,7 +148,7 @@ describe('global endpoint: the writer region', () => {
 
   it('keeps the last known region when a lookup after the TTL fails, and says so', async () => {
     const d = deps();
-    const source = tokenSourceFor(globalConfig(), d);
+    const source = tokenProviderFor(globalConfig(), d);
     await source.get();
     d.clock.advance(60_000);
     api.fail({ kind: 'error', status: 403, code: 'AccessDenied', message: 'User is not authorized' });
@@ -169,7 +169,7 @@ describe('global endpoint: the writer region', () => {
 });
 
 describe('global endpoint: lookup failures', () => {
-  const lookupOf = (d = deps(), extra: Parameters<typeof resolvedConfig>[0] = {}) => tokenSourceFor(globalConfig(extra), d).get();
+  const lookupOf = (d = deps(), extra: Parameters<typeof resolvedConfig>[0] = {}) => tokenProviderFor(globalConfig(extra), d).get();
 
   it('AccessDenied is a CredentialsError naming the permission and the way around it', async () => {
     api.fail({

@@ -83,7 +83,7 @@ describe('resolveTokenTarget: hosts a token cannot name', () => {
 
   it('names where the offending value came from', () => {
     const err = refusal(() =>
-      resolveTokenTarget(resolvedConfig({ host: '8.8.8.8', sources: { dsn: { kind: 'env', variable: 'DATABASE_URL' } } })),
+      resolveTokenTarget(resolvedConfig({ host: '8.8.8.8', origins: { dsn: { kind: 'env', variable: 'DATABASE_URL' } } })),
     );
     assert.match(err.message, /8\.8\.8\.8 \(from DATABASE_URL\)/);
   });

@@ -15,7 +15,7 @@ const touched = [];
 for (const name of ['readFileSync', 'readFile', 'statSync', 'existsSync', 'openSync', 'readdirSync']) {
   const original = fs[name];
   fs[name] = function (...args) {
-    // tsx compiling the sources (on Node 22 and later, in this thread) is not rdsiam touching files.
+    // tsx compiling the origins (on Node 22 and later, in this thread) is not rdsiam touching files.
     if (!new Error().stack.includes('/node_modules/tsx/')) touched.push(name + ' ' + String(args[0]));
     return original.apply(this, args);
   };

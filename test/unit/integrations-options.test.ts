@@ -54,7 +54,7 @@ describe('library builders refuse options that would defeat token renewal', () =
       it(`${name} (${engine}): a static password next to ours is a ConfigError that says why`, async () => {
         const err = await refusal(build({ ...options(engine), merge: { password: 'hunter2-static' } }));
         assert.equal(err.issues[0]?.path, 'merge.password');
-        assert.deepEqual(err.issues[0]?.source, { kind: 'code' });
+        assert.deepEqual(err.issues[0]?.origin, { kind: 'code' });
         assert.match(err.message, new RegExp(`^${name} cannot take these options`));
         assert.match(err.message, /fixed password would be sent by every new connection in place of a current IAM token/);
         assert.doesNotMatch(err.message, /hunter2/, 'the password itself is never echoed');

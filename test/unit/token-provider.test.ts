@@ -8,8 +8,8 @@ import type { RdsIamChannel } from '../../src/events.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
 import type { TokenSigner } from '../../src/token/signers.js';
-import { tokenSourceFor } from '../../src/token/token-source.js';
-import type { TokenDeps } from '../../src/token/token-source.js';
+import { tokenProviderFor } from '../../src/token/token-provider.js';
+import type { TokenDeps } from '../../src/token/token-provider.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { DSQL_HOST, resolvedConfig } from '../support/resolved-config.js';
 
@@ -54,7 +54,7 @@ async function recording<T>(channels: RdsIamChannel[], fn: () => Promise<T>): Pr
   }
 }
 
-describe('tokenSourceFor: single flight and caching', () => {
+describe('tokenProviderFor: single flight and caching', () => {
   it('makes exactly one signing and one credential fetch for 500 concurrent cold calls', async () => {
     const d = deps();
     let fetches = 0;
@@ -64,7 +64,7 @@ describe('tokenSourceFor: single flight and caching', () => {
     };
     const config = resolvedConfig({});
     const { result, events } = await recording(['rdsiam:token:signed', 'rdsiam:token:cache-hit'], () =>
-      Promise.all(Array.from({ length: 500 }, () => tokenSourceFor(config, d).get())),
+      Promise.all(Array.from({ length: 500 }, () => tokenProviderFor(config, d).get())),
     );
     assert.equal(d.signer.signings, 1);
     assert.equal(fetches, 1);
@@ -74,7 +74,7 @@ describe('tokenSourceFor: single flight and caching', () => {
 
   it('serves the cached token afterwards and reports a cache hit', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({}), d);
+    const source = tokenProviderFor(resolvedConfig({}), d);
     const first = await source.get();
     d.clock.advance(1000);
     const { result: second, events } = await recording(['rdsiam:token:cache-hit'], () => source.get());
@@ -84,17 +84,17 @@ describe('tokenSourceFor: single flight and caching', () => {
     ]);
   });
 
-  it('shares one token between sources of equal configs', async () => {
+  it('shares one token between origins of equal configs', async () => {
     const d = deps();
-    const a = await tokenSourceFor(resolvedConfig({}), d).get();
-    const b = await tokenSourceFor(resolvedConfig({ connection: 'other-name' }), d).get();
+    const a = await tokenProviderFor(resolvedConfig({}), d).get();
+    const b = await tokenProviderFor(resolvedConfig({ connection: 'other-name' }), d).get();
     assert.equal(b.fingerprint, a.fingerprint);
     assert.equal(d.signer.signings, 1);
   });
 
   it('signs again once iam_expiration has passed since signing started', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({ iam_expiration: 600 }), d);
+    const source = tokenProviderFor(resolvedConfig({ iam_expiration: 600 }), d);
     await source.get();
     d.clock.advance(599_999);
     assert.equal((await source.get()).fromCache, true);
@@ -105,7 +105,7 @@ describe('tokenSourceFor: single flight and caching', () => {
 
   it('never serves an RDS token past 900 s, whatever iam_expiration says', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({ iam_expiration: 3600 }), d);
+    const source = tokenProviderFor(resolvedConfig({ iam_expiration: 3600 }), d);
     await source.get();
     assert.deepEqual(d.signer.lifetimes, [900]);
     d.clock.advance(900_000);
@@ -114,14 +114,14 @@ describe('tokenSourceFor: single flight and caching', () => {
 
   it('asks the DSQL signer for the whole iam_expiration', async () => {
     const d = deps();
-    await tokenSourceFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d).get();
+    await tokenProviderFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d).get();
     assert.deepEqual(d.signer.lifetimes, [7200]);
   });
 
   it('does not serve a token past the expiry of the credentials that signed it', async () => {
     const d = deps();
     d.credentials = staticKeys('ASIASHORTLIVED', new Date(d.clock.now() + 4 * 60_000));
-    const source = tokenSourceFor(resolvedConfig({ iam_expiration: 840 }), d);
+    const source = tokenProviderFor(resolvedConfig({ iam_expiration: 840 }), d);
     await source.get();
     d.clock.advance(2 * 60_000 - 1);
     assert.equal((await source.get()).fromCache, true);
@@ -131,13 +131,13 @@ describe('tokenSourceFor: single flight and caching', () => {
   });
 });
 
-describe('tokenSourceFor: DSQL tokens up to a week, never past their credentials', () => {
+describe('tokenProviderFor: DSQL tokens up to a week, never past their credentials', () => {
   const dsqlWeek = (extra: Parameters<typeof resolvedConfig>[0] = {}) =>
     resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user: 'admin', iam_expiration: 604_800, ...extra });
 
   it('serves one DSQL token for iam_expiration 604800 with long-term keys, and signs for that long', async () => {
     const d = deps();
-    const source = tokenSourceFor(dsqlWeek(), d);
+    const source = tokenProviderFor(dsqlWeek(), d);
     const first = await source.get();
     assert.deepEqual(d.signer.lifetimes, [604_800]);
     d.clock.advance(604_800_000 - 1);
@@ -150,7 +150,7 @@ describe('tokenSourceFor: DSQL tokens up to a week, never past their credentials
     const d = deps();
     const expiry = d.clock.now() + 60 * 60_000;
     d.credentials = staticKeys('ASIADSQLONEHOUR', new Date(expiry));
-    const source = tokenSourceFor(dsqlWeek(), d);
+    const source = tokenProviderFor(dsqlWeek(), d);
     const first = await source.get();
     d.clock.advance(expiry - d.clock.now() - CREDENTIALS_MARGIN_MS - 1);
     assert.deepEqual([(await source.get()).fromCache, (await source.get()).fingerprint], [true, first.fingerprint]);
@@ -170,7 +170,7 @@ describe('tokenSourceFor: DSQL tokens up to a week, never past their credentials
       if (++fetches > 1) throw new Error('the credential source is down');
       return { accessKeyId: 'ASIARENEWFAILS', secretAccessKey: 'x', expiration: new Date(expiry) };
     };
-    const source = tokenSourceFor(dsqlWeek(), d);
+    const source = tokenProviderFor(dsqlWeek(), d);
     const first = await source.get();
     // Renewal is due at half the credentials' life and fails: the still-valid credentials and their token are kept.
     d.clock.advance(20 * 60_000);
@@ -183,11 +183,11 @@ describe('tokenSourceFor: DSQL tokens up to a week, never past their credentials
   });
 });
 
-describe('tokenSourceFor: cache keys', () => {
+describe('tokenProviderFor: cache keys', () => {
   it('iam_region changes the key: a token cached for the host region is not reused', async () => {
     const d = deps();
-    const own = await tokenSourceFor(resolvedConfig({}), d).get();
-    const other = tokenSourceFor(resolvedConfig({ iam_region: 'eu-west-1' }), d);
+    const own = await tokenProviderFor(resolvedConfig({}), d).get();
+    const other = tokenProviderFor(resolvedConfig({ iam_region: 'eu-west-1' }), d);
     assert.deepEqual([(await other.target()).region, (await other.target()).regionFrom], ['eu-west-1', 'iam_region']);
     const signed = await other.get();
     assert.equal(signed.fromCache, false);
@@ -197,21 +197,21 @@ describe('tokenSourceFor: cache keys', () => {
 
   it('port and user change the key', async () => {
     const d = deps();
-    await tokenSourceFor(resolvedConfig({}), d).get();
-    await tokenSourceFor(resolvedConfig({ iam_default_port: 6432 }), d).get();
-    await tokenSourceFor(resolvedConfig({ user: 'reporting' }), d).get();
+    await tokenProviderFor(resolvedConfig({}), d).get();
+    await tokenProviderFor(resolvedConfig({ iam_default_port: 6432 }), d).get();
+    await tokenProviderFor(resolvedConfig({ user: 'reporting' }), d).get();
     assert.equal(d.signer.signings, 3);
   });
 
   it('different credentials never share a token', async () => {
     const d = deps();
     const config = resolvedConfig({});
-    const a = await tokenSourceFor(config, { ...d, credentials: staticKeys('AKIAFIRSTKEY') }).get();
-    const b = await tokenSourceFor(config, { ...d, credentials: staticKeys('AKIASECONDKEY') }).get();
+    const a = await tokenProviderFor(config, { ...d, credentials: staticKeys('AKIAFIRSTKEY') }).get();
+    const b = await tokenProviderFor(config, { ...d, credentials: staticKeys('AKIASECONDKEY') }).get();
     assert.equal(b.fromCache, false);
     assert.notEqual(a.fingerprint, b.fingerprint);
     // A provider returning the same key id is the same identity, so it may share the token.
-    const c = await tokenSourceFor(config, { ...d, credentials: staticKeys('AKIAFIRSTKEY') }).get();
+    const c = await tokenProviderFor(config, { ...d, credentials: staticKeys('AKIAFIRSTKEY') }).get();
     assert.deepEqual([c.fromCache, c.fingerprint], [true, a.fingerprint]);
   });
 
@@ -219,7 +219,7 @@ describe('tokenSourceFor: cache keys', () => {
     const d = deps();
     let n = 0;
     d.credentials = async () => ({ accessKeyId: `ASIAROTATION${++n}`, secretAccessKey: 'x', expiration: new Date(d.clock.now() + 60 * 60_000) });
-    const source = tokenSourceFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d);
+    const source = tokenProviderFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d);
     const first = await source.get();
     d.clock.advance(45 * 60_000);
     const second = await source.get();
@@ -228,10 +228,10 @@ describe('tokenSourceFor: cache keys', () => {
   });
 });
 
-describe('tokenSourceFor: fresh and refused', () => {
+describe('tokenProviderFor: fresh and refused', () => {
   it('fresh signs anew, and concurrent fresh calls share one signing', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({}), d);
+    const source = tokenProviderFor(resolvedConfig({}), d);
     const old = await source.get();
     const fresh = await Promise.all(Array.from({ length: 20 }, () => source.fresh()));
     assert.equal(d.signer.signings, 2);
@@ -241,7 +241,7 @@ describe('tokenSourceFor: fresh and refused', () => {
 
   it('fresh(refused) serves a replacement someone else already signed', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({}), d);
+    const source = tokenProviderFor(resolvedConfig({}), d);
     const refused = await source.get();
     const replacement = await source.fresh(refused);
     const late = await source.fresh(refused);
@@ -251,7 +251,7 @@ describe('tokenSourceFor: fresh and refused', () => {
 
   it('refused(token) drops that token only, and says a retry helps only for a cached token', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({}), d);
+    const source = tokenProviderFor(resolvedConfig({}), d);
     const first = await source.get();
     assert.equal(await source.refused(first), false, 'a freshly signed token refused: a new one would be refused too');
     const second = await source.get();
@@ -264,11 +264,11 @@ describe('tokenSourceFor: fresh and refused', () => {
   });
 });
 
-describe('tokenSourceFor: failures', () => {
+describe('tokenProviderFor: failures', () => {
   it('a failed signing rejects every caller, is not cached, and is reported without the token', async () => {
     const d = deps();
     d.signer.failWith = new Error('boom near X-Amz-Signature=abcdef0123 and more');
-    const source = tokenSourceFor(resolvedConfig({}), d);
+    const source = tokenProviderFor(resolvedConfig({}), d);
     const { result, events } = await recording(['rdsiam:token:sign-failed'], () =>
       Promise.allSettled(Array.from({ length: 10 }, () => source.get())),
     );
@@ -291,15 +291,15 @@ describe('tokenSourceFor: failures', () => {
         throw new Error('no way');
       },
     });
-    await assert.rejects(tokenSourceFor(resolvedConfig({}), d).get(), CredentialsError);
+    await assert.rejects(tokenProviderFor(resolvedConfig({}), d).get(), CredentialsError);
     assert.equal(d.signer.signings, 0);
   });
 });
 
-describe('tokenSourceFor: nothing prints a token', () => {
+describe('tokenProviderFor: nothing prints a token', () => {
   it('keeps the token out of JSON, util.inspect and every event', async () => {
     const d = deps();
-    const source = tokenSourceFor(resolvedConfig({}), d);
+    const source = tokenProviderFor(resolvedConfig({}), d);
     const { result, events } = await recording(
       ['rdsiam:token:signed', 'rdsiam:token:cache-hit', 'rdsiam:credentials:fetched'],
       async () => [await source.get(), await source.get(), await source.fresh()],

@@ -28,7 +28,7 @@ export interface IssuedToken {
   readonly signedAt: number;
 }
 
-export interface TokenSource {
+export interface TokenProvider {
   /**
    * What the next token is signed for. Known at once, except for an Aurora global database endpoint without
    * `iam_region`: then the writer's region is looked up (DescribeGlobalClusters, cached for `iam_global_ttl_s`).
@@ -55,7 +55,7 @@ export interface TokenSource {
 }
 
 export interface TokenDeps {
-  /** Times credential expiry; when no `cache` is given, tokens go to a cache shared by every source with this clock. */
+  /** Times credential expiry; when no `cache` is given, tokens go to a cache shared by every provider with this clock. */
   clock?: Clock;
   /** Replaces the credential provider the config's `aws_*` settings would build. */
   credentials?: CredentialsProvider;
@@ -69,11 +69,11 @@ export interface TokenDeps {
 // week): it is not served in their last 30 s, so it cannot expire on its way to the server.
 const CREDENTIALS_MARGIN_MS = 30_000;
 
-// One token cache per injected clock (the process cache for the system clock), so sources agree on time.
+// One token cache per injected clock (the process cache for the system clock), so providers agree on time.
 let cachesByClock: WeakMap<Clock, TokenCache> | undefined;
-// One SDK signer per shared credentials, so its per-target SDK Signers are reused by every source.
+// One SDK signer per shared credentials, so its per-target SDK Signers are reused by every provider.
 let sdkSigners: WeakMap<SharedCredentials, SdkTokenSigner> | undefined;
-// Writer regions of global endpoints, one store per clock (as token caches are), shared by every source.
+// Writer regions of global endpoints, one store per clock (as token caches are), shared by every provider.
 let writersByClock: WeakMap<Clock, GlobalWriterRegions> | undefined;
 
 /** Where an issued token came from: its cache key, and the writer region its target was in (global endpoints). */
@@ -84,10 +84,10 @@ interface Provenance {
 const provenanceOf = new WeakMap<IssuedToken, Provenance>();
 
 /**
- * The token source for one connection's config. Cheap to call per connect: credentials and SDK signers are
- * memoised by their settings, and every source shares the process token cache.
+ * The token provider for one connection's config. Cheap to call per connect: credentials and SDK signers are
+ * memoised by their settings, and every provider shares the process token cache.
  */
-export function tokenSourceFor(config: ResolvedConfig, deps: TokenDeps = {}): TokenSource {
+export function tokenProviderFor(config: ResolvedConfig, deps: TokenDeps = {}): TokenProvider {
   const plan = planTokenTarget(config);
   const cache = deps.cache ?? cacheFor(deps.clock);
   const clock = deps.clock ?? cache.clock;
@@ -101,7 +101,7 @@ export function tokenSourceFor(config: ResolvedConfig, deps: TokenDeps = {}): To
   const signer = deps.signer ?? sdkSignerFor(credentials);
   const plugin = plan.kind === 'fixed' ? plan.target.plugin : plan.base.plugin;
   const lifetimeS = Math.min(config.iam_expiration, TOKEN_LIFETIME_S[plugin]);
-  return new CachedTokenSource(plan, credentials, signer, cache, lifetimeS, writersFor(clock));
+  return new CachedTokenProvider(plan, credentials, signer, cache, lifetimeS, writersFor(clock));
 }
 
 function writersFor(clock: Clock): GlobalWriterRegions {
@@ -132,7 +132,7 @@ interface Resolved {
   readonly writer: WriterRegion | undefined;
 }
 
-class CachedTokenSource implements TokenSource {
+class CachedTokenProvider implements TokenProvider {
   readonly #plan: TargetPlan;
   readonly #credentials: SharedCredentials;
   readonly #signer: TokenSigner;
