@@ -33,18 +33,18 @@ export { Secret, fingerprint } from './secret.js';
 export { RdsIamError, ConfigError, EndpointError, CredentialsError, AuthError } from './errors.js';
 export type { ConfigIssue, ValueOrigin } from './errors.js';
 
-export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
-export type { PostgresJsOptions } from './integrations/postgres-js.js';
+// Option builders for libraries that build their own pool, each typed with small interfaces of our own.
 export { typeormOptionsFromConfig } from './integrations/typeorm.js';
 export type { TypeormOptions } from './integrations/typeorm.js';
 export { sequelizeOptionsFromConfig } from './integrations/sequelize.js';
-export type { SequelizeOptions, SequelizeServer, SequelizeBuilderInput } from './integrations/sequelize.js';
+export type { SequelizeOptions, SequelizeBuilderInput } from './integrations/sequelize.js';
 export { mikroOrmOptionsFromConfig } from './integrations/mikro-orm.js';
-export type { MikroOrmOptions, MikroOrmDynamicPassword } from './integrations/mikro-orm.js';
+export type { MikroOrmOptions } from './integrations/mikro-orm.js';
+export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
+export type { PostgresJsOptions } from './integrations/postgres-js.js';
 export { mariadbPoolOptionsFromConfig } from './integrations/mariadb.js';
 export type { MariadbPoolOptions } from './integrations/mariadb.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';
+
 export { withDsqlRetry } from './dsql-retry.js';
-export type { DsqlRetryOptions, IsolationLevel, ConflictCode } from './dsql-retry.js';
-export type { GlobalLookupEvent } from './events.js';
-export type { RegionOrigin } from './endpoint/target.js';
+export type { DsqlRetryOptions } from './dsql-retry.js';
