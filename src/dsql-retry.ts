@@ -15,7 +15,7 @@ export interface DsqlRetryOptions {
   isolationLevel?: IsolationLevel;
 }
 
-export type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed';
+type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed';
 
 /** The error codes that mean "another transaction won: run yours again". */
 export type ConflictCode = '40001' | 'OC000' | 'OC001';

@@ -28,7 +28,7 @@ export interface RdsIamEvents {
   'rdsiam:dsql:retry': { attempt: number; maxAttempts: number; delayMs: number; code: ConflictCode };
 }
 
-export interface GlobalLookupEvent {
+interface GlobalLookupEvent {
   /** The global writer endpoint. */
   endpoint: string;
   /** Where DescribeGlobalClusters was called (`iam_global_region`). */
@@ -36,7 +36,7 @@ export interface GlobalLookupEvent {
   durationMs: number;
 }
 
-export interface TokenEvent {
+interface TokenEvent {
   plugin: PluginCode;
   host: string;
   port: number;

@@ -77,7 +77,7 @@ const KEY_LIKE = /[A-Za-z0-9/+=]{30,}/g;
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
 
 /** `scrub`, plus access key ids and anything shaped like a secret key or session token (credential tools' output). */
-export function redactCredentialText(text: string): string {
+function redactCredentialText(text: string): string {
   return scrub(text)
     .replace(ACCESS_KEY_ID, MASK)
     .replace(KEY_LIKE, (run) => (/\d/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) ? MASK : run));

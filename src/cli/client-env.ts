@@ -118,7 +118,7 @@ export interface ClientEnv {
   unset: string[];
 }
 
-export interface ClientEnvInput {
+interface ClientEnvInput {
   target: ClientTarget;
   token: string;
   /** The directory holding `clientFiles()`. */

@@ -24,7 +24,7 @@ export interface ClientSetup {
  * `temporary`: files in a new private directory that `dispose()` removes (`rdsiam exec`). `cached`: files
  * that outlive the command (`token --url|--env` print their paths), kept by content in the user's cache dir.
  */
-export type FilePlacement = 'temporary' | 'cached';
+type FilePlacement = 'temporary' | 'cached';
 
 export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: FilePlacement): Promise<ClientSetup> {
   const config = await loadConfig(loadOptions(io, flags));

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
-export interface ChildOptions {
+interface ChildOptions {
   env: Record<string, string | undefined>;
   cwd: string;
   /** Where to say that the command could not be started. */

@@ -1,6 +1,6 @@
 import { lazyPackage, missingPackage } from '../optional-package.js';
 
-export type DriverPackage = 'pg' | 'mysql2';
+type DriverPackage = 'pg' | 'mysql2';
 
 /**
  * Imports a driver package on first use, so a pg user never loads mysql2 and importing rdsiam loads neither:

@@ -45,7 +45,7 @@ function tokenPassword(provider: TokenProvider): () => Promise<string> {
 }
 
 /** `pg` pool options with the keys `pgPoolConfig` always sets. */
-export type PgPoolSettings = PoolConfig & Required<Pick<PoolConfig, 'host' | 'port' | 'user' | 'connectionTimeoutMillis'>>;
+type PgPoolSettings = PoolConfig & Required<Pick<PoolConfig, 'host' | 'port' | 'user' | 'connectionTimeoutMillis'>>;
 
 /** Plain `pg` pool options (password as a token function, TLS verified) for ORMs that build the pool. */
 export async function pgPoolConfig(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<PgPoolSettings> {

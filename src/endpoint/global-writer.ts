@@ -10,7 +10,7 @@ export interface WriterRegion extends GlobalWriter {
   readonly lookedUpAt: number;
 }
 
-export type DescribeWriter = (lookup: GlobalWriterLookup, credentials: LookupCredentials) => Promise<GlobalWriter>;
+type DescribeWriter = (lookup: GlobalWriterLookup, credentials: LookupCredentials) => Promise<GlobalWriter>;
 
 // After a failed lookup, the last known region is kept and the API asked again no sooner than this.
 const RETRY_AFTER_FAILURE_MS = 10_000;

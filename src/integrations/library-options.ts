@@ -28,7 +28,7 @@ export const REPLICAS_DEFEAT =
   'connection instead (or, with Sequelize, name them in `readers`)';
 
 /** Keys of the library's options that would defeat token renewal, by dotted path, with why. */
-export type Defeaters = Readonly<Record<string, string>>;
+type Defeaters = Readonly<Record<string, string>>;
 
 function collectIssues(
   ours: Record<string, unknown>,

@@ -14,7 +14,7 @@ import {
 } from './library-options.js';
 
 /** MikroORM's dynamic password: `expirationChecker` says when Knex must ask again. */
-export interface MikroOrmDynamicPassword {
+interface MikroOrmDynamicPassword {
   password: string;
   expirationChecker: () => boolean;
 }

@@ -15,7 +15,7 @@ import {
 } from './library-options.js';
 
 /** One server as Sequelize connects to it: the top level, or one entry of `replication`. */
-export interface SequelizeServer {
+interface SequelizeServer {
   host: string;
   port: number;
   username: string;
