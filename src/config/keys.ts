@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { REGION, regionProblem } from '../region.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
@@ -73,7 +73,7 @@ export interface Group<K extends Record<string, Key> = Record<string, Key>> {
   readonly keys: K;
 }
 
-interface KeySpec<S extends z.ZodType, Out, D, R extends boolean> {
+interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
   schema: S;
   doc: string;
   default?: D;
@@ -88,13 +88,13 @@ interface KeySpec<S extends z.ZodType, Out, D, R extends boolean> {
 type RequiredIf<D, R extends boolean> = D extends undefined ? R : true;
 
 // Two forms: with `resolve`, the resolved type is what it returns; without, the schema's own output.
-function key<S extends z.ZodType, Out, D extends Out | undefined = undefined, R extends boolean = false>(
+function key<S extends z.ZodMiniType, Out, D extends Out | undefined = undefined, R extends boolean = false>(
   spec: KeySpec<S, Out, D, R> & { resolve(value: z.input<S>, context: ResolveContext): Resolution<Out> },
 ): Key<z.input<S>, Out, RequiredIf<D, R>>;
-function key<S extends z.ZodType, D extends z.output<S> | undefined = undefined, R extends boolean = false>(
+function key<S extends z.ZodMiniType, D extends z.output<S> | undefined = undefined, R extends boolean = false>(
   spec: KeySpec<S, z.output<S>, D, R>,
 ): Key<z.input<S>, z.output<S>, RequiredIf<D, R>>;
-function key(spec: KeySpec<z.ZodType, unknown, unknown, boolean>): Key {
+function key(spec: KeySpec<z.ZodMiniType, unknown, unknown, boolean>): Key {
   return spec as unknown as Key;
 }
 
@@ -113,13 +113,13 @@ export function invalid(expected: string) {
 
 function text(expected: string, pattern?: RegExp) {
   const error = invalid(expected);
-  const base = z.string({ error }).min(1, { error });
-  return pattern === undefined ? base : base.regex(pattern, { error });
+  const base = z.string({ error }).check(z.minLength(1, { error }));
+  return pattern === undefined ? base : base.check(z.regex(pattern, { error }));
 }
 
 function wholeNumber(min: number, max: number, expected: string) {
   const error = invalid(expected);
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -130,10 +130,10 @@ const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A
 
 function region() {
   const error = invalid('an AWS region name such as us-east-1');
-  return z
-    .string({ error })
-    .min(1, { error })
-    .regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` });
+  return z.string({ error }).check(
+    z.minLength(1, { error }),
+    z.regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` }),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
 import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';
@@ -69,7 +69,7 @@ function originAt(origins: Origins, path: readonly (string | number)[]): ValueOr
 }
 
 /** zod's issues as ConfigIssues: the key path, the value's source, and the schema's own wording (unknown keys get a suggestion). */
-function schemaIssues(error: z.ZodError, origins: Origins): ConfigIssue[] {
+function schemaIssues(error: z.core.$ZodError, origins: Origins): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
     const path = issue.path.map(String);
     if (issue.code !== 'unrecognized_keys') return [{ path: printablePath(path), origin: originAt(origins, path), message: issue.message }];
