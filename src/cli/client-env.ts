@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
 import type { Engine } from '../config/dsn.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { connectPlanFor } from '../drivers/plan.js';
 import type { TlsPlan } from '../drivers/tls.js';
+import { ipVersion } from '../ip.js';
 
 /** How a database client that is not rdsiam's (psql, mysql, a migration tool) must connect. */
 export interface ClientTarget {
@@ -176,7 +176,7 @@ export function clientEnv(input: ClientEnvInput): ClientEnv {
  * parameter names.
  */
 export function databaseUrl(target: ClientTarget, token: string, caFile: string, hostaddr?: string): string {
-  const host = isIP(target.host) === 6 ? `[${target.host}]` : target.host;
+  const host = ipVersion(target.host) === 6 ? `[${target.host}]` : target.host;
   const path = target.database === undefined ? '' : encodeURIComponent(target.database);
   const query =
     target.engine === 'postgres'

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { tlsPlanFor } from '../drivers/tls.js';
@@ -10,6 +9,7 @@ import { EndpointError } from '../errors.js';
 import { tokenProviderFor, type IssuedToken } from '../token/token-provider.js';
 import { clientEnv, clientFiles, clientTargetFor, type ClientEnv, type ClientTarget } from './client-env.js';
 import { loadOptions, type CliIo, type ConfigFlags } from './io.js';
+import { ipVersion } from '../ip.js';
 
 /** A fresh token and everything a client needs to use it, with its files written. */
 export interface ClientSetup {
@@ -59,7 +59,7 @@ export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: File
 
 /** libpq's PGHOSTADDR takes a numeric address only. */
 async function addressOf(host: string): Promise<string> {
-  if (isIP(host) !== 0) return host;
+  if (ipVersion(host) !== 0) return host;
   try {
     return (await lookup(host)).address;
   } catch (err) {

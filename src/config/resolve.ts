@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
@@ -21,6 +20,7 @@ import {
 } from './keys.js';
 import { describeValue, knownNames } from './messages.js';
 import { LEAVES } from './schema.js';
+import { ipVersion } from '../ip.js';
 
 // Resolving one connection of a validated document, as a pipeline of small steps: pick each key's setting →
 // resolve each key → map the DSN's TLS parameters → cross-key rules → DSQL names and defaults → CA file → freeze.
@@ -262,7 +262,7 @@ function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Sett
   const next = new Map(settings);
   let draft = c;
   const host = c.dsn.host;
-  if (!host.includes('.') && isIP(host) === 0) {
+  if (!host.includes('.') && ipVersion(host) === 0) {
     const id = host.toLowerCase();
     const dsn = settings.get('dsn')!;
     if (DSQL_CLUSTER_ID.test(id)) {

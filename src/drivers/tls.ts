@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { ipVersion } from '../ip.js';
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
 export interface TlsPlan {
@@ -75,7 +75,7 @@ async function identityCheck(plan: TlsPlan): Promise<(host: string, cert: PeerCe
 
 /** SNI must not be an IP address (RFC 6066). */
 export function sniName(name: string | null): string | undefined {
-  return name !== null && isIP(name) === 0 ? name : undefined;
+  return name !== null && ipVersion(name) === 0 ? name : undefined;
 }
 
 /** Node `tls.connect` options that carry out a plan, for drivers that hand them to Node (pg, postgres.js, mariadb). */

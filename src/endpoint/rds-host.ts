@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { isRegion } from '../region.js';
+import { ipVersion } from '../ip.js';
 
 export type EndpointKind =
   | 'instance'
@@ -59,8 +59,8 @@ const RESOURCE_IDS: readonly [RegExp, EndpointKind][] = [
 export function parseEndpoint(input: string): ParsedEndpoint {
   let host = input.toLowerCase();
   if (host.endsWith('.')) host = host.slice(0, -1);
-  if (host.startsWith('[') && host.endsWith(']') && isIP(host.slice(1, -1)) === 6) host = host.slice(1, -1);
-  if (isIP(host) !== 0) return { host, kind: 'ip', region: null, partition: null };
+  if (host.startsWith('[') && host.endsWith(']') && ipVersion(host.slice(1, -1)) === 6) host = host.slice(1, -1);
+  if (ipVersion(host) !== 0) return { host, kind: 'ip', region: null, partition: null };
 
   if (host.length > 253 || !host.split('.').every((l) => LABEL.test(l))) return other(host);
   if (GLOBAL.test(host)) return { host, kind: 'global', region: null, partition: 'aws' };
