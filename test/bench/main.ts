@@ -1,8 +1,10 @@
 // `npm run bench [-- --json]`: rdsiam side by side with the raw drivers, the AWS Advanced NodeJS Wrapper and
 // hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s, ratios.
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus, platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -145,9 +147,14 @@ function childEnv(tb: Testbed, engine: Engine, key: { accessKeyId: string; secre
   };
 }
 
+// Fresh processes run where an application does: in its own directory (a package.json, no rdsiam config file,
+// config from env), not in a shared temp dir whose listing says more about the machine than about rdsiam.
+const APP_DIR = mkdtempSync(join(tmpdir(), 'rdsiam-bench-app-'));
+writeFileSync(join(APP_DIR, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module' }));
+
 async function child(script: string, args: string[], env: Record<string, string>): Promise<Record<string, number>> {
   const { stdout } = await run(process.execPath, [fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args], {
-    cwd: '/tmp',
+    cwd: APP_DIR,
     env,
     timeout: 120_000,
   });
@@ -182,7 +189,7 @@ async function tokenColdStart(tb: Testbed) {
 async function cliToken(tb: Testbed) {
   const env = childEnv(tb, 'postgres', await tb.newKey());
   const exec = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, args, { cwd: '/tmp', env, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, args, { cwd: APP_DIR, env, timeout: 60_000 });
     if (!stdout.includes('X-Amz-Signature=')) throw new Error(`${args.join(' ')} printed no token`);
   };
   const [ours, hand] = await alternate(
@@ -309,4 +316,5 @@ try {
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();
+  rmSync(APP_DIR, { recursive: true, force: true });
 }
