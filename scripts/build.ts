@@ -66,6 +66,9 @@ const [, esm] = await Promise.all([
     entryPoints: { index: 'src/index.ts', cli: 'src/cli/run.ts' },
     format: 'esm',
     outdir: dist,
+    // Shared code in chunks next to the entry files (so `./cosmiconfig.cjs` resolves from each), and each CLI
+    // command in its own: `rdsiam token` loads neither exec nor check.
+    splitting: true,
     external: EXTERNAL,
     plugins: [cosmiconfigChunk('./')],
     metafile: true,

@@ -1,9 +1,5 @@
 import { ConfigError } from '../errors.js';
 import { scrub } from '../secret.js';
-import { CHECK_HELP, checkCommand } from './check.js';
-import { EXEC_HELP, execCommand } from './exec.js';
-import { SCHEMA_HELP, schemaCommand } from './schema.js';
-import { TOKEN_HELP, tokenCommand } from './token.js';
 import type { CliIo } from './io.js';
 
 const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
@@ -18,11 +14,17 @@ Commands:
 
 Run \`rdsiam <command> --help\` for a command's options.`;
 
-const COMMANDS: Record<string, { help: string; run: (args: string[], io: CliIo) => number | Promise<number> }> = {
-  token: { help: TOKEN_HELP, run: tokenCommand },
-  exec: { help: EXEC_HELP, run: execCommand },
-  check: { help: CHECK_HELP, run: checkCommand },
-  schema: { help: SCHEMA_HELP, run: schemaCommand },
+interface Command {
+  help: string;
+  run(args: string[], io: CliIo): number | Promise<number>;
+}
+
+// Each command is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or check.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  token: () => import('./token.js').then((m) => ({ help: m.TOKEN_HELP, run: m.tokenCommand })),
+  exec: () => import('./exec.js').then((m) => ({ help: m.EXEC_HELP, run: m.execCommand })),
+  check: () => import('./check.js').then((m) => ({ help: m.CHECK_HELP, run: m.checkCommand })),
+  schema: () => import('./schema.js').then((m) => ({ help: m.SCHEMA_HELP, run: m.schemaCommand })),
 };
 
 /**
@@ -35,11 +37,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.out(`${HELP}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`rdsiam: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. See rdsiam --help.\n`);
     return 2;
   }
+  const command = await load();
   try {
     return await command.run(args, io);
   } catch (err) {
