@@ -3,12 +3,12 @@ import type { Connection, ConnectionOptions, Pool, PoolOptions } from 'mysql2/pr
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenProvider } from '../token/token-provider.js';
 import { connectPlanFor } from './plan.js';
-import { loadDriver, missingDriver } from './load-driver.js';
+import { lazyPackage, missingPackage } from '../optional-package.js';
 import { sniName, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
-const loadMysql = loadDriver(() => import('mysql2/promise').catch(missingDriver('mysql2')));
+const loadMysql = lazyPackage(() => import('mysql2/promise').catch(missingPackage('mysql2', 'for this DSN')));
 
 interface HandshakeCommand {
   once(event: 'error', listener: (err: unknown) => void): unknown;
@@ -161,7 +161,7 @@ export async function openMysqlPool(config: ResolvedConfig, provider: TokenProvi
 
 type MysqlCoreModule = typeof import('mysql2');
 
-const loadMysqlCore = loadDriver(() => import('mysql2').catch(missingDriver('mysql2')));
+const loadMysqlCore = lazyPackage(() => import('mysql2').catch(missingPackage('mysql2', 'for this DSN')));
 
 /**
  * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same

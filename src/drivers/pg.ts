@@ -3,14 +3,14 @@ import type { Client, ClientConfig, Pool, PoolClient, PoolConfig } from 'pg';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { IssuedToken, TokenProvider } from '../token/token-provider.js';
 import { connectPlanFor } from './plan.js';
-import { loadDriver, missingDriver } from './load-driver.js';
+import { lazyPackage, missingPackage } from '../optional-package.js';
 import { nodeTlsOptions, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
 type PgModule = typeof import('pg');
 
-const loadPg = loadDriver(() => import('pg').catch(missingDriver('pg')));
+const loadPg = lazyPackage(() => import('pg').catch(missingPackage('pg', 'for this DSN')));
 
 /** The token each client sent, so a refused login can be traced back to a cached token. */
 const tokenOfClient = new WeakMap<object, IssuedToken>();

@@ -2,19 +2,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RdsIamError } from '../../src/errors.js';
-import { loadDriver, missingDriver } from '../../src/drivers/load-driver.js';
+import { lazyPackage, missingPackage } from '../../src/optional-package.js';
 
 function notFound(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-describe('loadDriver', () => {
+describe('lazyPackage (the drivers)', () => {
   it('says which package to install when it is not there (import() and require() codes)', async () => {
     for (const err of [
       notFound('ERR_MODULE_NOT_FOUND', "Cannot find package 'mysql2' imported from /app/index.js"),
       notFound('MODULE_NOT_FOUND', "Cannot find module 'mysql2/promise'"),
     ]) {
-      const load = loadDriver(() => Promise.reject(err).catch(missingDriver('mysql2')));
+      const load = lazyPackage(() => Promise.reject(err).catch(missingPackage('mysql2', 'for this DSN')));
       await assert.rejects(load(), (e: unknown) => {
         assert.ok(e instanceof RdsIamError);
         assert.match(e.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\. \(Cannot find /);
@@ -24,14 +24,14 @@ describe('loadDriver', () => {
   });
 
   it('does not tell to install a package that is there but would not load', async () => {
-    const load = loadDriver(() => Promise.reject(new Error('Dynamic require of "events" is not supported')).catch(missingDriver('pg')));
+    const load = lazyPackage(() => Promise.reject(new Error('Dynamic require of "events" is not supported')).catch(missingPackage('pg', 'for this DSN')));
     await assert.rejects(load(), /^RdsIamError: rdsiam could not load the "pg" package: Dynamic require of "events" is not supported$/);
   });
 
   it('hands over CommonJS exports given as default, loads once, and tries again after a failure', async () => {
     let calls = 0;
     const exports = { Client: class {} };
-    const load = loadDriver(async () => {
+    const load = lazyPackage(async () => {
       calls += 1;
       if (calls === 1) throw new RdsIamError('not yet');
       return { default: exports };
