@@ -12,7 +12,7 @@ import { connectPg } from '../../src/connect.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { TokenDeps } from '../../src/token/token-provider.js';
 import { CLI_NODE_ARGS, inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
-import { RDS_HOST } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
 import { testbedOptions } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { verifyToken } from '../support/verify-token.js';

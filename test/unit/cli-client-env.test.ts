@@ -18,7 +18,8 @@ import {
   databaseUrl,
   type ClientTarget,
 } from '../../src/cli/client-env.js';
-import { RDS_HOST, resolvedConfig, type ConfigShape } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
+import { resolvedConfig, type ConfigShape } from '../support/resolved-config.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 // Every character that means something in a URL's userinfo or query, and a percent-escape already in it.

@@ -11,7 +11,8 @@ import { connectPlanFor } from '../../src/drivers/plan.js';
 import { pgPoolConfig } from '../../src/drivers/pg.js';
 import { mysqlPoolOptions } from '../../src/drivers/mysql.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
-import { DSQL_HOST, RDS_HOST, resolvedConfig } from '../support/resolved-config.js';
+import { DSQL_HOST, RDS_HOST } from '../support/hosts.js';
+import { resolvedConfig } from '../support/resolved-config.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 

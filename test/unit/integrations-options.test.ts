@@ -15,7 +15,7 @@ import {
   typeormOptionsFromConfig,
   type ConnectOptions,
 } from '../../src/index.js';
-import { RDS_HOST } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
 
 const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'rdsiam-integrations-'));
 const READER_HOST = RDS_HOST.replace('mydb.', 'mydb-reader.');

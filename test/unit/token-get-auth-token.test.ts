@@ -7,7 +7,7 @@ import { ConfigError, EndpointError } from '../../src/errors.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import { getAuthToken } from '../../src/token/get-auth-token.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { RDS_HOST } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
 import { verifyToken } from '../support/verify-token.js';
 
 const KEYS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };

@@ -11,7 +11,8 @@ import type { TokenSigner } from '../../src/token/signers.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
 import type { TokenDeps } from '../../src/token/token-provider.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { DSQL_HOST, resolvedConfig } from '../support/resolved-config.js';
+import { DSQL_HOST } from '../support/hosts.js';
+import { resolvedConfig } from '../support/resolved-config.js';
 
 /** Counts signings; each token names its target and a serial number, so tests can tell them apart. */
 class CountingSigner implements TokenSigner {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { resolveTokenTarget } from '../../src/endpoint/target.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
 import { SdkTokenSigner } from '../../src/token/signers.js';
-import { DSQL_HOST, RDS_HOST, resolvedConfig } from '../support/resolved-config.js';
+import { DSQL_HOST, RDS_HOST } from '../support/hosts.js';
+import { resolvedConfig } from '../support/resolved-config.js';
 import { verifyToken } from '../support/verify-token.js';
 
 // Made-up keys in the documented AWS example format; never real.
