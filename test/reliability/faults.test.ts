@@ -1,21 +1,22 @@
 // Faults on every leg of a connect: each gives a clear, typed error, with no hang and no unhandled rejection.
 // The per-test `timeout` is the hang guard; no test asserts how fast anything is.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuthError, CredentialsError, connectFromConfig, type ConnectOptions } from '../../src/index.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
+import { tempDir } from '../support/temp-dir.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { testbedOptions, type Server } from '../support/testbed-config.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 let tb: Testbed | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'rdsiam-faults-'));
+const dir = tempDir('rdsiam-faults-');
 
 before(async () => {
   process.on('unhandledRejection', onUnhandled);

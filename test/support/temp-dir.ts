@@ -14,11 +14,3 @@ export function tempDir(prefix = 'rdsiam-'): string {
   made.push(dir);
   return dir;
 }
-
-let empty: string | undefined;
-
-/** One empty directory for this process, to search from or run in where no project config file may be found. */
-export function emptyDir(): string {
-  empty ??= tempDir('rdsiam-empty-');
-  return empty;
-}
