@@ -12,7 +12,7 @@ import { fingerprint } from '../../src/secret.js';
 import { SharedCredentials } from '../../src/token/credentials.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
-import { credentialSettings } from '../support/credentials.js';
+import { credentialSettings, processProfile } from '../support/credentials.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { collect } from '../support/events.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -88,25 +88,22 @@ describe('env credentials', () => {
 });
 
 describe('ini credentials', () => {
-  function writeIni(name: string): { credentials: string; config: string } {
-    const credentials = join(dir, `${name}-credentials`);
-    const config = join(dir, `${name}-config`);
-    writeFileSync(
-      credentials,
-      `[alpha]\naws_access_key_id = ${ALPHA.accessKeyId}\naws_secret_access_key = ${ALPHA.secretAccessKey}\n\n` +
-        `[beta]\naws_access_key_id = ${BETA.accessKeyId}\naws_secret_access_key = ${BETA.secretAccessKey}\n`,
-    );
-    writeFileSync(
-      config,
-      `[profile gamma]\naws_access_key_id = ${TEMP.accessKeyId}\naws_secret_access_key = ${TEMP.secretAccessKey}\n` +
-        `aws_session_token = ${TEMP.sessionToken}\n`,
-    );
-    return { credentials, config };
-  }
+  // Profiles alpha and beta in a shared credentials file, gamma (temporary keys) in a config file.
+  const credentials = join(dir, 'credentials');
+  const config = join(dir, 'config');
+  writeFileSync(
+    credentials,
+    `[alpha]\naws_access_key_id = ${ALPHA.accessKeyId}\naws_secret_access_key = ${ALPHA.secretAccessKey}\n\n` +
+      `[beta]\naws_access_key_id = ${BETA.accessKeyId}\naws_secret_access_key = ${BETA.secretAccessKey}\n`,
+  );
+  writeFileSync(
+    config,
+    `[profile gamma]\naws_access_key_id = ${TEMP.accessKeyId}\naws_secret_access_key = ${TEMP.secretAccessKey}\n` +
+      `aws_session_token = ${TEMP.sessionToken}\n`,
+  );
+  const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: config };
 
   it('reads the named profile from AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE', async () => {
-    const files = writeIni('two-profiles');
-    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
       const beta = await new SharedCredentials(credentialSettings('ini', { profile: 'beta' })).current();
       assert.equal(beta.credentials.accessKeyId, BETA.accessKeyId);
@@ -119,8 +116,6 @@ describe('ini credentials', () => {
   });
 
   it('signs a separate token per profile: different credentials never share one', async () => {
-    const files = writeIni('per-profile');
-    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
       const clock = new ManualClock();
       const a = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'alpha' }), { clock });
@@ -135,8 +130,6 @@ describe('ini credentials', () => {
   });
 
   it('fails with a CredentialsError naming an unknown profile', async () => {
-    const files = writeIni('unknown');
-    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
       const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('ini', { profile: 'nope' })).current()), [
         ALPHA.secretAccessKey,
@@ -149,15 +142,6 @@ describe('ini credentials', () => {
 });
 
 describe('credential_process', () => {
-  /** A profile whose credential_process runs `script` (sh); returns the env pointing at it. */
-  function processProfile(name: string, script: string): Record<string, string | undefined> {
-    const path = join(dir, `${name}.sh`);
-    writeFileSync(path, script, { mode: 0o755 });
-    const config = join(dir, `${name}-config`);
-    writeFileSync(config, `[profile ${name}]\ncredential_process = sh ${path}\n`);
-    return { ...NO_AWS_ENV, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
-  }
-
   it('runs the command once and signs with what it prints', async () => {
     const counter = join(dir, 'proc-count');
     const expiration = new Date(Date.now() + 3_600_000).toISOString();
