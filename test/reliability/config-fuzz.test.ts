@@ -109,8 +109,8 @@ describe('config fuzzing', () => {
 
   test('malformed DSNs, and a DSN pasted into ssl.ca, never echo their password', async () => {
     for (const overrides of [
-      { dsn: `postgres:///:${PASSWORD}@db.c9akciq32.us-east-1.rds.amazonaws.com/x` },
-      { dsn: 'postgres://app@db.c9akciq32.us-east-1.rds.amazonaws.com/x', ssl: { ca: `postgres://app:${PASSWORD}@db.example.com/x` } },
+      { dsn: `postgres:///:${PASSWORD}@${RDS_HOST}/x` },
+      { dsn: `postgres://app@${RDS_HOST}/x`, ssl: { ca: `postgres://app:${PASSWORD}@db.example.com/x` } },
     ]) {
       const err = await loadConfig({ cwd, env: {}, overrides: { plugins: 'iam', ...overrides } }).catch((e: unknown) => e);
       assert.ok(err instanceof ConfigError, String(err));
@@ -119,7 +119,7 @@ describe('config fuzzing', () => {
   });
 
   test('the properties can fail: a password-bearing DSN with IAM is caught without echoing the password', async () => {
-    const err = await loadConfig({ cwd, env: {}, overrides: { dsn: `postgres://u:${PASSWORD}@db.c9akciq32.us-east-1.rds.amazonaws.com/x`, plugins: 'iam' } }).catch((e: unknown) => e);
+    const err = await loadConfig({ cwd, env: {}, overrides: { dsn: `postgres://u:${PASSWORD}@${RDS_HOST}/x`, plugins: 'iam' } }).catch((e: unknown) => e);
     assert.ok(err instanceof ConfigError);
     assert.equal(err.issues[0]?.path, 'dsn');
     assert.ok(!err.message.includes(PASSWORD));

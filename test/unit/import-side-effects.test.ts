@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RDS_HOST } from '../support/hosts.js';
 import { NO_CONFIG_DIR } from '../support/projects.js';
 
 const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
@@ -50,7 +51,7 @@ import { createRequire } from 'node:module';
 const { getAuthToken } = await import(${JSON.stringify(INDEX)});
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/@aws-sdk/client-rds/'));
 const deps = { env: {}, credentials: async () => ({ accessKeyId: 'AKIAPROBE0000000', secretAccessKey: 'x' }), signer: { sign: async () => 'token' } };
-await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@db.cluster-abc.us-east-1.rds.amazonaws.com/app', plugins: 'iam' } });
+await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@${RDS_HOST}/app', plugins: 'iam' } });
 const regional = loaded();
 // A global endpoint without iam_region loads it to look the writer up (here against a closed port: the load is what counts).
 process.env.AWS_ENDPOINT_URL_RDS = 'http://127.0.0.1:9';
