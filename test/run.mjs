@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testbedCli } from './testbed/cli-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -15,14 +16,6 @@ function testFiles(dir) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return testFiles(path);
     return name.endsWith('.test.ts') ? [relative(root, path)] : [];
-  });
-}
-
-function testbed(command) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'test/testbed/cli.ts', command], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
 
@@ -46,18 +39,17 @@ if (process.env.TESTBED === 'skip') {
       '*** or start it once with `sudo npm run testbed:start` and run `npm test` again. ***\n',
   );
 } else {
-  let status = testbed('status');
-  if (status.status !== 0) {
-    const start = testbed('start');
-    if (start.status !== 0) {
-      console.error(`rdsiam: the local IAM test bed did not start (exit ${start.status}).`);
+  let status = testbedCli('status');
+  if (status.code !== 0) {
+    const start = testbedCli('start');
+    if (start.code !== 0) {
+      console.error(`rdsiam: the local IAM test bed did not start (exit ${start.code}).`);
       process.exit(1);
     }
     started = true;
-    status = testbed('status');
+    status = testbedCli('status');
   }
-  const lines = status.stdout.trim().split('\n');
-  env.TESTBED_FILE = lines[lines.length - 1];
+  env.TESTBED_FILE = status.stateFile;
 }
 
 let code = 1;
@@ -69,6 +61,6 @@ try {
   });
   code = run.status ?? 1;
 } finally {
-  if (started) testbed('stop');
+  if (started) testbedCli('stop');
 }
 process.exit(code);

@@ -14,8 +14,9 @@ import { AwsPGClient } from 'aws-advanced-nodejs-wrapper/pg';
 import { connectFromConfig, createPgPool, getAuthToken, tokenProviderFor, loadConfig } from '../../src/index.js';
 import { ensureTestbed } from '../support/ensure-testbed.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
-import { mysqlOptions, pgOptions, type Testbed } from '../support/testbed.js';
-import { countingCredentials, testbedOptions } from '../support/testbed-config.js';
+import { mysqlOptions, pgOptions, type Testbed, type TestCredentials } from '../support/testbed.js';
+import { countingCredentials } from '../support/credentials.js';
+import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
 import { alternate, ratio, summarize, type Summary } from './stats.js';
 
 const run = promisify(execFile);
@@ -123,17 +124,13 @@ async function warmConnects(tb: Testbed, engine: Engine) {
 }
 
 /** A child's environment: the same connection for rdsiam (RDSIAM_*) and for hand-wired code (HW_*), keys in AWS_*. */
-function childEnv(tb: Testbed, engine: Engine, key: { accessKeyId: string; secretAccessKey: string }, extra: Record<string, string> = {}) {
+function childEnv(tb: Testbed, engine: Engine, key: TestCredentials, extra: Record<string, string> = {}) {
   const s = tb[engine];
-  return {
+  return testbedEnv(tb, engine, key, {
     PATH: process.env.PATH ?? '',
     HOME: '/nonexistent',
     BENCH_STATE: tb.stateFile,
     BENCH_ENGINE: engine,
-    RDSIAM_DSN: `${engine === 'mysql' ? 'mysql' : 'postgres'}://${s.iamUser}@${s.host}:${s.port}/${s.database}`,
-    RDSIAM_PLUGINS: 'iam',
-    RDSIAM_IAM_HOST: s.endpoint,
-    RDSIAM_SSL__CA: tb.ca,
     HW_HOST: s.host,
     HW_PORT: String(s.port),
     HW_ENDPOINT: s.endpoint,
@@ -141,10 +138,8 @@ function childEnv(tb: Testbed, engine: Engine, key: { accessKeyId: string; secre
     HW_DATABASE: s.database,
     HW_REGION: s.region,
     HW_CA: tb.ca,
-    AWS_ACCESS_KEY_ID: key.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
     ...extra,
-  };
+  });
 }
 
 // Fresh processes run where an application does: in its own directory (a package.json, no rdsiam config file,
@@ -217,7 +212,7 @@ async function coldBurst(tb: Testbed) {
     const key = await tb.newKey({ kind: 'temporary' });
     const endpoint = await startContainerEndpoint(key);
     try {
-      const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, ...env } = childEnv(tb, 'postgres', key, {
+      const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, AWS_SESSION_TOKEN: _c, ...env } = childEnv(tb, 'postgres', key, {
         AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
         RDSIAM_AWS_CREDENTIALS_SOURCE: 'container',
       });

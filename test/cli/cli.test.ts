@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
+import { inProcess, spawnCli, TOKEN_TEXT } from '../support/cli.js';
+import { testbedEnv } from '../support/testbed-config.js';
 import { FakeRdsApi } from '../support/fake-rds-api.js';
-import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
+import { pgOptions, requireTestbed } from '../support/testbed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -132,14 +133,12 @@ describe('rdsiam CLI usage', () => {
   });
 });
 
-const testbedEnv = (tb: Testbed, key: TestCredentials, extra: Record<string, string> = {}) => testbedCliEnv(tb, 'postgres', key, extra);
-
 describe('rdsiam CLI against the test bed', () => {
   test('token prints exactly one token line, which logs in as a password', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey({ kind: 'temporary' });
-    const r = await spawnCli(['token'], testbedEnv(tb, key));
+    const r = await spawnCli(['token'], testbedEnv(tb, 'postgres', key));
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
     const lines = r.out.split('\n');
@@ -158,7 +157,7 @@ describe('rdsiam CLI against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const r = await spawnCli(['token'], {
-      ...testbedEnv(tb, { accessKeyId: 'unused', secretAccessKey: 'unused' }),
+      ...testbedEnv(tb, 'postgres', { accessKeyId: 'unused', secretAccessKey: 'unused' }),
       RDSIAM_AWS_CREDENTIALS_SOURCE: 'process',
       RDSIAM_AWS_PROFILE: 'missing-profile',
     });
@@ -172,7 +171,7 @@ describe('rdsiam CLI against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const r = await spawnCli(['check', '--connect', '--json'], testbedEnv(tb, key));
+    const r = await spawnCli(['check', '--connect', '--json'], testbedEnv(tb, 'postgres', key));
     assert.equal(r.code, 0, r.out + r.err);
     const report = JSON.parse(r.out);
     assert.equal(report.connect.ok, true);
@@ -201,7 +200,7 @@ describe('rdsiam CLI against the test bed', () => {
         },
       ];
       const key = await tb.newKey({ region: 'us-west-2' });
-      const env = testbedEnv(tb, key, {
+      const env = testbedEnv(tb, 'postgres', key, {
         RDSIAM_IAM_HOST: tb.postgres.globalEndpoint,
         RDSIAM_SSL__SERVERNAME: tb.postgres.endpoint,
         AWS_ENDPOINT_URL_RDS: api.url,
@@ -231,7 +230,7 @@ describe('rdsiam CLI against the test bed', () => {
     if (!tb) return;
     const key = await tb.newKey();
     await tb.verifier.revokeKey(key.accessKeyId);
-    const r = await spawnCli(['check', '--connect'], testbedEnv(tb, key));
+    const r = await spawnCli(['check', '--connect'], testbedEnv(tb, 'postgres', key));
     assert.equal(r.code, 1);
     assert.match(r.out, /connect: failed/);
     assert.match(r.out, /error \[connect\]: The database at .* refused a freshly signed IAM token/);

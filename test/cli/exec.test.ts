@@ -2,8 +2,7 @@
 // processes running real clients (psql, mariadb, Knex, drizzle-kit, mysql2) against the test bed.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -11,9 +10,10 @@ import pg from 'pg';
 import { connectPg } from '../../src/connect.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { TokenDeps } from '../../src/token/token-provider.js';
-import { CLI_NODE_ARGS, inProcess, spawnCli, testbedCliEnv, TOKEN_TEXT } from '../support/cli.js';
-import { RDS_HOST } from '../support/resolved-config.js';
-import { testbedOptions } from '../support/testbed-config.js';
+import { CLI_NODE_ARGS, inProcess, spawnCli, TOKEN_TEXT } from '../support/cli.js';
+import { RDS_HOST } from '../support/hosts.js';
+import { tempDir } from '../support/temp-dir.js';
+import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { verifyToken } from '../support/verify-token.js';
 
@@ -91,15 +91,15 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
 });
 
 describe('token --url and --env print a usable connection and nothing else', () => {
-  const env = async () => ({
+  const env = () => ({
     RDSIAM_DSN: 'postgres://app@localhost:15432/app',
     RDSIAM_PLUGINS: 'iam',
     RDSIAM_IAM_HOST: RDS_HOST,
-    XDG_CACHE_HOME: await mkdtemp(join(tmpdir(), 'rdsiam-cache-')),
+    XDG_CACHE_HOME: tempDir('rdsiam-cache-'),
   });
 
   test('a token with + / = & and a %-escape round-trips through --url (WHATWG URL and node-postgres)', async () => {
-    const vars = await env();
+    const vars = env();
     const r = await inProcess(['token', '--url'], vars, { tokenDeps: awkward() });
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
@@ -121,7 +121,7 @@ describe('token --url and --env print a usable connection and nothing else', () 
   });
 
   test('--env prints export lines a POSIX shell reads back exactly, even a single quote', async () => {
-    const r = await inProcess(['token', '--env'], await env(), { tokenDeps: awkward(`'`) });
+    const r = await inProcess(['token', '--env'], env(), { tokenDeps: awkward(`'`) });
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
     assert.match(r.out, /^unset PGSERVICE\n(export [A-Z_]+='[^\n]*'\n)+$/);
@@ -147,7 +147,7 @@ describe('rdsiam exec against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const r = await spawnCli(['exec', '--', 'psql', '-tAc', 'select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()'], testbedCliEnv(tb, 'postgres', key));
+    const r = await spawnCli(['exec', '--', 'psql', '-tAc', 'select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()'], testbedEnv(tb, 'postgres', key));
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `${tb.postgres.iamUser}|t`);
     assert.match(r.err, new RegExp(`^rdsiam exec: token [0-9a-f]{12} for iam_app@${tb.postgres.endpoint.replace(/\./g, '\\.')}:\\d+ via 127\\.0\\.0\\.1, verify-full; set PGHOST PGHOSTADDR `));
@@ -156,7 +156,7 @@ describe('rdsiam exec against the test bed', () => {
 
     // The certificate names the endpoint and 127.0.0.1, not this: libpq checks PGHOST, not the address it dials.
     const other = await tb.newKey();
-    const wrong = await spawnCli(['exec', '--', 'psql', '-tAc', 'select 1'], testbedCliEnv(tb, 'postgres', other, { RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com' }));
+    const wrong = await spawnCli(['exec', '--', 'psql', '-tAc', 'select 1'], testbedEnv(tb, 'postgres', other, { RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com' }));
     assert.equal(wrong.code, 2, 'psql could not connect');
     assert.match(wrong.err, /does not match host name "other\.cluster-abc123example/);
     assert.deepEqual(await verdicts(tb, other), [], 'the token was never sent');
@@ -167,28 +167,28 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const query = "select current_user(), database(); show session status like 'Ssl_cipher'";
     const key = await tb.newKey();
-    const full = await spawnCli(['exec', '--env-only', '--', 'mariadb', '-N', '-e', query], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const full = await spawnCli(['exec', '--env-only', '--', 'mariadb', '-N', '-e', query], testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
     assert.equal(full.code, 0, full.err);
     assert.equal(full.err, '', '--env-only prints nothing');
     const [user, cipher] = full.out.trim().split('\n');
     assert.equal(user, `${tb.mysql.iamUser}@%\t${tb.mysql.database}`);
     assert.match(cipher!, /^Ssl_cipher\t\S+/);
     // mariadb-dump reads no MYSQL_HOST: host, port, user and TLS come from the option file.
-    const dump = await spawnCli(['exec', '--env-only', '--', 'mariadb-dump', '--no-data', tb.mysql.database], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const dump = await spawnCli(['exec', '--env-only', '--', 'mariadb-dump', '--no-data', tb.mysql.database], testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
     assert.equal(dump.code, 0, dump.err);
     assert.match(dump.out, /^-- MariaDB dump/m);
 
     // Through the tunnel with the endpoint's name to check, only verify-ca can work for a MySQL client.
-    const ca = await spawnCli(['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'], testbedCliEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }));
+    const ca = await spawnCli(['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'], testbedEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }));
     assert.equal(ca.code, 0, ca.err);
     assert.equal(ca.out.trim(), `${tb.mysql.iamUser}@%`);
-    const refused = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], testbedCliEnv(tb, 'mysql', key));
+    const refused = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], testbedEnv(tb, 'mysql', key));
     assert.equal(refused.code, 2);
     assert.match(refused.err, /MySQL and MariaDB clients check the certificate against the host they dial/);
     assert.deepEqual(await verdicts(tb, key), ['ok', 'ok', 'ok']);
 
     const other = await tb.newKey();
-    const { RDSIAM_SSL__CA: _, ...rdsBundle } = testbedCliEnv(tb, 'mysql', other, CHECK_THE_ADDRESS);
+    const { RDSIAM_SSL__CA: _, ...rdsBundle } = testbedEnv(tb, 'mysql', other, CHECK_THE_ADDRESS);
     const untrusted = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], rdsBundle);
     assert.notEqual(untrusted.code, 0);
     assert.match(untrusted.err, /TLS\/SSL error/);
@@ -199,9 +199,9 @@ describe('rdsiam exec against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey({ kind: 'temporary' });
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-exec-child-'));
+    const dir = tempDir('rdsiam-exec-child-');
     const report = join(dir, 'report.json');
-    const privateTmp = await mkdtemp(join(tmpdir(), 'rdsiam-exec-tmp-'));
+    const privateTmp = tempDir('rdsiam-exec-tmp-');
     const script = `
       const fs = require('node:fs');
       const ca = process.env.PGSSLROOTCERT;
@@ -212,7 +212,7 @@ describe('rdsiam exec against the test bed', () => {
         url: process.env.DATABASE_URL,
         ca, caMode: fs.statSync(ca).mode & 0o777, dirMode: fs.statSync(require('node:path').dirname(ca)).mode & 0o777,
       }));`;
-    const r = await spawnCli(['exec', '--', process.execPath, '-e', script, report], testbedCliEnv(tb, 'postgres', key, { TMPDIR: privateTmp }));
+    const r = await spawnCli(['exec', '--', process.execPath, '-e', script, report], testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp }));
     assert.equal(r.code, 0, r.err);
     const seen = JSON.parse(await readFile(report, 'utf8'));
     const checked = await verifyToken(seen.token, 'rds-db', tb.postgres.region, key);
@@ -233,8 +233,8 @@ describe('rdsiam exec against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const privateTmp = await mkdtemp(join(tmpdir(), 'rdsiam-exec-tmp-'));
-    const env = testbedCliEnv(tb, 'postgres', key, { TMPDIR: privateTmp });
+    const privateTmp = tempDir('rdsiam-exec-tmp-');
+    const env = testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp });
     assert.equal((await spawnCli(['exec', '--', process.execPath, '-e', 'process.exit(0)'], env)).code, 0);
     assert.equal((await spawnCli(['exec', '--', process.execPath, '-e', 'process.exit(7)'], env)).code, 7);
     const missing = await spawnCli(['exec', '--', 'rdsiam-no-such-command', '--flag'], env);
@@ -249,8 +249,8 @@ describe('rdsiam exec against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const privateTmp = await mkdtemp(join(tmpdir(), 'rdsiam-exec-tmp-'));
-    const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...testbedCliEnv(tb, 'postgres', key, { TMPDIR: privateTmp }) };
+    const privateTmp = tempDir('rdsiam-exec-tmp-');
+    const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp }) };
     const run = (signal: NodeJS.Signals, script: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const cli = spawn(process.execPath, [...CLI_NODE_ARGS, 'exec', '--env-only', '--', process.execPath, '-e', script], {
@@ -278,7 +278,7 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const key = await tb.newKey();
     const id = `rdsiam_exec_knex_${process.pid}_${Date.now()}`;
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-knex-'));
+    const dir = tempDir('rdsiam-knex-');
     await mkdir(join(dir, 'migrations'));
     await writeFile(
       join(dir, 'knexfile.cjs'),
@@ -290,7 +290,7 @@ describe('rdsiam exec against the test bed', () => {
     );
     const r = await spawnCli(
       ['exec', '--', join(BIN, 'knex'), 'migrate:latest', '--knexfile', join(dir, 'knexfile.cjs')],
-      testbedCliEnv(tb, 'postgres', key, { ...CHECK_THE_ADDRESS, KNEX_PATH: join(ROOT, 'node_modules/knex') }),
+      testbedEnv(tb, 'postgres', key, { ...CHECK_THE_ADDRESS, KNEX_PATH: join(ROOT, 'node_modules/knex') }),
       dir,
     );
     assert.equal(r.code, 0, r.out + r.err);
@@ -303,7 +303,7 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const key = await tb.newKey();
     const id = `rdsiam_exec_drizzle_${process.pid}_${Date.now()}`;
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-drizzle-'));
+    const dir = tempDir('rdsiam-drizzle-');
     await mkdir(join(dir, 'drizzle/meta'), { recursive: true });
     const migrate = async (config: string, env: Record<string, string>, table: string): Promise<void> => {
       // A `when` later than any earlier run's: drizzle applies only migrations newer than the last one it recorded.
@@ -321,8 +321,8 @@ describe('rdsiam exec against the test bed', () => {
       join(dir, 'url.config.js'),
       `export default { dialect: 'postgresql', out: './drizzle', dbCredentials: { url: process.env.DATABASE_URL } };\n`,
     );
-    await migrate('url.config.js', testbedCliEnv(tb, 'postgres', key, CHECK_THE_ADDRESS), `${id}_url`);
-    await migrate(join(ROOT, 'examples/drizzle.config.ts'), testbedCliEnv(tb, 'postgres', key), `${id}_tunnel`);
+    await migrate('url.config.js', testbedEnv(tb, 'postgres', key, CHECK_THE_ADDRESS), `${id}_url`);
+    await migrate(join(ROOT, 'examples/drizzle.config.ts'), testbedEnv(tb, 'postgres', key), `${id}_tunnel`);
     assert.deepEqual(await verdicts(tb, key), ['ok', 'ok']);
   });
 
@@ -338,7 +338,7 @@ describe('rdsiam exec against the test bed', () => {
         console.log(row.u + ' ' + (row.cipher ? 'tls' : 'plain'));
         await c.end();
       })().catch((e) => { console.error(e.message); process.exit(3); });`;
-    const r = await spawnCli(['exec', '--env-only', '--', process.execPath, '-e', script], testbedCliEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const r = await spawnCli(['exec', '--env-only', '--', process.execPath, '-e', script], testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `${tb.mysql.iamUser}@% tls`);
     assert.deepEqual(await verdicts(tb, key), ['ok']);

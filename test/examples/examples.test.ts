@@ -1,29 +1,22 @@
 // Every example type-checks, every config sample loads, and every runnable example runs against the test bed.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { loadConfig } from '../../src/index.js';
+import { NO_CONFIG_DIR } from '../support/projects.js';
+import { runNode } from '../support/run.js';
+import { testbedEnv, testbedReader, type Server } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-function run(args: string[], env: Record<string, string>, cwd = tmpdir()): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
-
 test('every example type-checks against the public API', async () => {
-  const r = await run([TSC, '-p', join(ROOT, 'examples/tsconfig.json'), '--noEmit'], {}, ROOT);
-  assert.equal(r.code, 0, r.out);
+  const r = await runNode([TSC, '-p', join(ROOT, 'examples/tsconfig.json'), '--noEmit'], {}, { cwd: ROOT });
+  assert.equal(r.code, 0, r.out + r.err);
 });
 
 describe('config samples load as documented', () => {
@@ -53,31 +46,20 @@ describe('config samples load as documented', () => {
   });
 });
 
-type Server = 'postgres' | 'mysql' | 'dsql';
-
 function envFor(tb: Testbed, server: Server): Record<string, string> {
-  const s = tb[server];
-  const user = 'iamUser' in s ? s.iamUser : s.adminUser;
-  const [key] = tb.credentials;
-  return {
+  const env = testbedEnv(tb, server, tb.credentials[0]!, {
     // Examples import 'rdsiam'; this maps it to the source, as a user's node_modules would map it to dist.
     TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json'),
-    RDSIAM_DSN: `${server === 'mysql' ? 'mysql' : 'postgres'}://${user}@${s.host}:${s.port}${server === 'dsql' ? '' : `/${s.database}`}`,
-    RDSIAM_PLUGINS: server === 'dsql' ? 'iam_dsql' : 'iam',
-    RDSIAM_IAM_HOST: s.endpoint,
-    RDSIAM_SSL__CA: tb.ca,
-    AWS_ACCESS_KEY_ID: key!.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key!.secretAccessKey,
-  };
+  });
+  // A DSQL DSN as examples/dsql.ts shows it, without a database: rdsiam's default (postgres) must do.
+  if (server === 'dsql') env.RDSIAM_DSN = env.RDSIAM_DSN!.replace(/\/[^/]*$/, '');
+  return env;
 }
 
 /** The test bed's PostgreSQL reader endpoint as a `reader` connection, through env vars. */
 function readerEnv(tb: Testbed): Record<string, string> {
-  const p = tb.postgres;
-  return {
-    RDSIAM_CONNECTIONS__READER__DSN: `postgres://${p.readerUser}@${p.host}:${p.port}/${p.database}`,
-    RDSIAM_CONNECTIONS__READER__IAM_HOST: p.readerEndpoint,
-  };
+  const { dsn, iam_host } = testbedReader(tb);
+  return { RDSIAM_CONNECTIONS__READER__DSN: dsn, RDSIAM_CONNECTIONS__READER__IAM_HOST: iam_host };
 }
 
 const RUNNABLE: [string, Server, RegExp, ((tb: Testbed) => Record<string, string>)?][] = [
@@ -107,8 +89,8 @@ describe('examples run against the test bed', () => {
     test(`${file} (${server})`, async (t) => {
       const tb = await requireTestbed(t);
       if (!tb) return;
-      const r = await run(['--import', TSX, join(ROOT, 'examples', file)], { ...envFor(tb, server), ...extraEnv?.(tb) });
-      assert.equal(r.code, 0, r.out);
+      const r = await runNode(['--import', TSX, join(ROOT, 'examples', file)], { ...envFor(tb, server), ...extraEnv?.(tb) }, { cwd: NO_CONFIG_DIR, timeout: 60_000 });
+      assert.equal(r.code, 0, r.out + r.err);
       assert.match(r.out, expected);
     });
   }

@@ -3,11 +3,11 @@
 // postgres and mysql users, so the test bed keeps its work dir outside the clone.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { tempDir } from '../support/temp-dir.js';
 import { requireTestbed } from '../support/testbed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,7 +23,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 test('npm ci, npm test and npm run demo work in a clone inside a mode-700 directory', { timeout: 900_000 }, async (t) => {
   // Root and the test bed's packages are what the clone's own test bed needs too; same skip rules as every integration test.
   if (!(await requireTestbed(t))) return;
-  const outer = await mkdtemp(join(tmpdir(), 'rdsiam-private-'));
+  const outer = tempDir('rdsiam-private-');
   const clone = join(outer, 'rdsiam');
   // The clone's runs start their own test bed: not the one this run uses.
   const { TESTBED_FILE: _file, TESTBED_DIR: _dir, ...env } = process.env;
@@ -51,6 +51,5 @@ test('npm ci, npm test and npm run demo work in a clone inside a mode-700 direct
   } finally {
     // Whatever a failed step left running.
     await run('npm', ['run', '--silent', 'testbed:stop'], clone, env).catch(() => undefined);
-    await rm(outer, { recursive: true, force: true });
   }
 });

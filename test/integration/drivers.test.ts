@@ -16,7 +16,9 @@ import {
 } from '../../src/index.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { collect, countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { collect } from '../support/events.js';
+import { testbedOptions, testbedReader, type Server } from '../support/testbed-config.js';
 import { SdkTokenSigner, type TokenSigner } from '../../src/token/signers.js';
 
 /** The two driver shapes behind one small interface: run SELECT, close. */
@@ -367,12 +369,7 @@ describe('drivers: env credentials, named connections and DSQL', () => {
     const key = await tb.newKey();
     const pgFacts = tb.postgres;
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
-      connections: {
-        reader: {
-          dsn: `postgres://${pgFacts.readerUser}@${pgFacts.host}:${pgFacts.port}/${pgFacts.database}`,
-          iam_host: pgFacts.readerEndpoint,
-        },
-      },
+      connections: { reader: testbedReader(tb) },
     });
     const db = wrap(await connectFromConfig({ ...options, connection: 'reader' }));
     try {

@@ -2,12 +2,13 @@
 // concurrent committed update makes ours fail with SQLSTATE 40001, as DSQL's optimistic concurrency does (OC000).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
 import type { ClientBase, Pool } from 'pg';
 import { connectPg, createPgPool, withDsqlRetry } from '../../src/index.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { collect, countingCredentials, testbedOptions } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { collect, onEvent } from '../support/events.js';
+import { testbedOptions } from '../support/testbed-config.js';
 
 const TABLE = `occ_${randomBytes(4).toString('hex')}`;
 const SERIALIZABLE = { isolationLevel: 'serializable', baseDelayMs: 5 } as const;
@@ -134,11 +135,10 @@ describe('withDsqlRetry on real serialization failures', () => {
     for (const when of ['before the wait', 'during the wait'] as const) {
       const controller = new AbortController();
       // Published just before the wait: abort then, or once the wait has begun. Either way the minute-long wait ends.
-      const onRetry = (): void => {
+      const stop = onEvent('rdsiam:dsql:retry', () => {
         if (when === 'before the wait') controller.abort(new Error('shutting down'));
         else setImmediate(() => controller.abort(new Error('shutting down')));
-      };
-      subscribe('rdsiam:dsql:retry', onRetry);
+      });
       const work = readIncrement(id, () => true);
       try {
         const err: unknown = await withDsqlRetry(pool, work.body, {
@@ -150,7 +150,7 @@ describe('withDsqlRetry on real serialization failures', () => {
         assert.equal((err as Error).message, 'shutting down', when);
         assert.equal(work.tries(), 1, when);
       } finally {
-        unsubscribe('rdsiam:dsql:retry', onRetry);
+        stop();
       }
       let ran = false;
       const aborted: unknown = await withDsqlRetry(pool, async () => void (ran = true), { signal: controller.signal }).catch((e: unknown) => e);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { connectPg, getAuthToken } from '../../src/index.js';
 import { requireTestbed } from '../support/testbed.js';
-import { countingCredentials, testbedOptions } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { testbedOptions } from '../support/testbed-config.js';
 
 describe('Aurora DSQL', () => {
   test('dsql_cluster_id with iam_region names the endpoint signed for and verified, while the DSN dials the stand-in', async (t) => {

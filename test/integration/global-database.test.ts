@@ -7,7 +7,9 @@ import type { Client } from 'pg';
 import { connectPg, createPgPool } from '../../src/connect.js';
 import { fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { collect, countingCredentials, testbedOptions } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { collect } from '../support/events.js';
+import { testbedOptions } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 
 const api = fakeRdsApiForThisFile();

@@ -20,7 +20,8 @@ import {
   type ConnectOptions,
 } from '../../src/index.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { testbedOptions, testbedReader, type Server } from '../support/testbed-config.js';
 
 /** A library's pool behind one small interface: who am I, close. */
 interface Db {
@@ -214,9 +215,7 @@ describe('libraries: Sequelize read replicas', () => {
     const key = await tb.newKey();
     const p = tb.postgres;
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
-      connections: {
-        reader: { dsn: `postgres://${p.readerUser}@${p.host}:${p.port}/${p.database}`, iam_host: p.readerEndpoint },
-      },
+      connections: { reader: testbedReader(tb) },
     });
     const sequelize = new Sequelize(await sequelizeOptionsFromConfig({ ...options, readers: ['reader'], merge: { logging: false } }));
     try {

@@ -7,7 +7,8 @@ import type { Pool as MysqlPool } from 'mysql2/promise';
 import type { Pool as PgPool } from 'pg';
 import { createMysqlPool, createPgPool, pgPoolConfigFromConfig } from '../../src/index.js';
 import { requireTestbed } from '../support/testbed.js';
-import { countingCredentials, testbedOptions } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { testbedOptions } from '../support/testbed-config.js';
 
 const LIFETIME_S = 1;
 

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { DsqlSigner } from '@aws-sdk/dsql-signer';
 import { Signer } from '@aws-sdk/rds-signer';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { presign } from '../support/presign.js';
 import { requireTestbed, type TestCredentials, type Testbed } from '../support/testbed.js';
 
 function ask(tb: Testbed, service: string, user: string, token: string): Promise<string> {
@@ -21,20 +20,10 @@ function ask(tb: Testbed, service: string, user: string, token: string): Promise
   });
 }
 
-async function presign(c: TestCredentials, o: { host: string; service: string; query: Record<string, string>; signingDate?: Date; expiresIn?: number }) {
-  const signer = new SignatureV4({ service: o.service, region: 'us-east-1', sha256: Sha256, credentials: c });
-  const signed = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname: o.host, path: '/', query: o.query, headers: { host: o.host } },
-    { signingDate: o.signingDate ?? new Date(), expiresIn: o.expiresIn ?? 900 },
-  );
-  return `${o.host}/?${new URLSearchParams(signed.query as Record<string, string>).toString()}`;
-}
-
 test('the verifier refuses each malformed or mis-scoped token with its own reason', async (t) => {
   const tb = await requireTestbed(t);
   if (!tb) return;
   const p = tb.postgres;
-  const host = `${p.endpoint}:${p.port}`;
   const fresh = (k: TestCredentials) => new Signer({ hostname: p.endpoint, port: p.port, username: p.iamUser, region: p.region, credentials: k }).getAuthToken();
   const edit = (token: string, name: string, value: string) => {
     const [head = '', query = ''] = token.split('/?');
@@ -60,8 +49,8 @@ test('the verifier refuses each malformed or mis-scoped token with its own reaso
         return edit(token, 'X-Amz-Credential', credential.replace(/\/\d{8}\//, '/19990101/'));
       },
     },
-    { name: 'another service', verdict: 'service', token: (k) => presign(k, { host, service: 'rds', query: { Action: 'connect', DBUser: p.iamUser } }) },
-    { name: 'another action', verdict: 'action', token: (k) => presign(k, { host, service: 'rds-db', query: { Action: 'DbConnect', DBUser: p.iamUser } }) },
+    { name: 'another service', verdict: 'service', token: (k) => presign(k, { host: p.endpoint, port: p.port, service: 'rds', query: { Action: 'connect', DBUser: p.iamUser } }) },
+    { name: 'another action', verdict: 'action', token: (k) => presign(k, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'DbConnect', DBUser: p.iamUser } }) },
   ];
   for (const c of cases) {
     await t.test(c.name, async () => {
@@ -80,7 +69,8 @@ test('the verifier accepts clock skew within a minute and DSQL lifetimes up to a
   const d = tb.dsql;
   const key = await tb.newKey();
   const skewed = await presign(key, {
-    host: `${p.endpoint}:${p.port}`,
+    host: p.endpoint,
+    port: p.port,
     service: 'rds-db',
     query: { Action: 'connect', DBUser: p.iamUser },
     signingDate: new Date(Date.now() + 30_000),
@@ -88,9 +78,9 @@ test('the verifier accepts clock skew within a minute and DSQL lifetimes up to a
   assert.equal(await ask(tb, p.pamService, p.iamUser, skewed), 'OK\n');
   const week = await new DsqlSigner({ hostname: d.endpoint, region: d.region, credentials: key, expiresIn: 604800 }).getDbConnectAuthToken();
   assert.equal(await ask(tb, d.pamService, d.roleUser, week), 'OK\n');
-  const rdsWeek = await presign(key, { host: `${p.endpoint}:${p.port}`, service: 'rds-db', query: { Action: 'connect', DBUser: p.iamUser }, expiresIn: 604800 });
+  const rdsWeek = await presign(key, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'connect', DBUser: p.iamUser }, expiresIn: 604800 });
   assert.equal(await ask(tb, p.pamService, p.iamUser, rdsWeek), 'NO expires-range\n');
-  const withPort = await presign(key, { host: `${d.endpoint}:${d.port}`, service: 'dsql', query: { Action: 'DbConnect' } });
+  const withPort = await presign(key, { host: d.endpoint, port: d.port, service: 'dsql', query: { Action: 'DbConnect' } });
   assert.equal(await ask(tb, d.pamService, d.roleUser, withPort), 'NO host\n', 'DSQL tokens name the host without a port');
   assert.deepEqual(
     (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((r) => r.verdict),

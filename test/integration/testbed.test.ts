@@ -3,33 +3,17 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { DsqlSigner } from '@aws-sdk/dsql-signer';
 import { Signer } from '@aws-sdk/rds-signer';
-import { SignatureV4 } from '@smithy/signature-v4';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { presign } from '../support/presign.js';
 import { mysqlOptions, pgOptions, requireTestbed, type TestCredentials, type Testbed } from '../support/testbed.js';
 
 type Server = { host: string; port: number; endpoint: string; database: string; region: string };
 
 const rdsToken = (c: TestCredentials, host: string, port: number, user: string, region = 'us-east-1') =>
   new Signer({ hostname: host, port, username: user, region, credentials: c }).getAuthToken();
-
-/** SigV4 presigning with a chosen date, for tokens the SDK signers cannot make (past, future, odd query). */
-async function presign(
-  c: TestCredentials,
-  o: { host: string; port?: number; service: string; query: Record<string, string>; signingDate: Date; expiresIn?: number },
-): Promise<string> {
-  const signer = new SignatureV4({ service: o.service, region: 'us-east-1', sha256: Sha256, credentials: c });
-  const hostHeader = o.port === undefined ? o.host : `${o.host}:${o.port}`;
-  const signed = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname: o.host, port: o.port, path: '/', query: o.query, headers: { host: hostHeader } },
-    { signingDate: o.signingDate, expiresIn: o.expiresIn ?? 900 },
-  );
-  const q = new URLSearchParams(signed.query as Record<string, string>).toString();
-  return `${hostHeader}/?${q}`;
-}
 
 async function pgLogin(tb: Testbed, server: Server, user: string, password: string, ssl = true): Promise<string> {
   const options = pgOptions(tb.caPem, server, user, password);

@@ -1,30 +1,16 @@
 // The package as users get it: `npm pack` once, then throwaway applications that install the tarball (and a driver
 // from the registry, through npm's cache) and run from their own directories, far from this repository.
-import { execFile, type ExecFileOptions } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFiles } from '../support/projects.js';
+import { run, runNode, type Result } from '../support/run.js';
+import { tempDir } from '../support/temp-dir.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The repository's own TypeScript and esbuild: applications get them from no registry, only the tools' output matters. */
 export const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-
-export interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs a command and waits; never throws for a non-zero exit. */
-export function run(command: string, args: string[], options: ExecFileOptions = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(command, args, { timeout: 180_000, maxBuffer: 16 << 20, encoding: 'utf8', ...options }, (error, out, err) =>
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) || 1 : 0, out: String(out), err: String(err) }),
-    );
-  });
-}
 
 export interface Packed {
   tarball: string;
@@ -58,31 +44,21 @@ export async function lockedVersion(name: string): Promise<string> {
 export interface App {
   dir: string;
   /** Writes files, by path relative to the app. */
-  write(files: Record<string, string>): Promise<void>;
-  /** Runs `node` (the Node running the tests) with `args` in the app (or `cwd` under it), with only `env` and PATH. */
+  write(files: Record<string, string>): void;
+  /** Runs `node` (the Node running the tests) with `args` in the app (or `cwd` under it), with only `env`, PATH and no HOME. */
   node(args: string[], env?: Record<string, string>, cwd?: string): Promise<Result>;
 }
 
-/** A new application in its own temp directory with `rdsiam` from the tarball and `packages` installed. */
+/** A new application in its own temp directory (removed when the tests end) with `rdsiam` from the tarball and `packages` installed. */
 export async function installApp(name: string, packed: Packed, packages: string[]): Promise<App> {
-  const dir = await mkdtemp(join(tmpdir(), `rdsiam-app-${name}-`));
+  const dir = tempDir(`rdsiam-app-${name}-`);
   const app: App = {
     dir,
-    async write(files) {
-      for (const [path, text] of Object.entries(files)) {
-        await mkdir(dirname(join(dir, path)), { recursive: true });
-        await writeFile(join(dir, path), text);
-      }
-    },
-    node: (args, env = {}, cwd = '.') =>
-      run(process.execPath, args, { cwd: join(dir, cwd), env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env } }),
+    write: (files) => writeFiles(dir, files),
+    node: (args, env = {}, cwd = '.') => runNode(args, env, { cwd: join(dir, cwd) }),
   };
-  await app.write({ 'package.json': `${JSON.stringify({ name: `rdsiam-app-${name}`, private: true }, null, 2)}\n` });
+  app.write({ 'package.json': `${JSON.stringify({ name: `rdsiam-app-${name}`, private: true }, null, 2)}\n` });
   const r = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', packed.tarball, ...packages], { cwd: dir });
   if (r.code !== 0) throw new Error(`npm install in ${dir} failed (exit ${r.code}):\n${r.err}`);
   return app;
-}
-
-export async function removeApp(app: App | undefined): Promise<void> {
-  if (app) await rm(app.dir, { recursive: true, force: true });
 }

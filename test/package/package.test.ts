@@ -2,18 +2,17 @@
 // TypeScript in the module settings users run, a Lambda handler bundled as AWS CDK bundles it, and the CLI through
 // npx. Each app connects to the test bed. One pack per run; one app with pg only, one with mysql2 only.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
 import pg from 'pg';
-import { installApp, lockedVersion, pack, removeApp, ROOT, run, TSC, type App, type Packed } from './apps.js';
+import { installApp, lockedVersion, pack, ROOT, TSC, type App, type Packed } from './apps.js';
+import { run, runNode } from '../support/run.js';
+import { tempDir } from '../support/temp-dir.js';
+import { testbedEnv } from '../support/testbed-config.js';
 import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 
-type Engine = 'postgres' | 'mysql';
-
-let workDir: string;
 let packed: Packed;
 let pgApp: App;
 let mysqlApp: App;
@@ -21,8 +20,7 @@ const started = Date.now();
 
 before(
   async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'rdsiam-package-'));
-    packed = await pack(workDir);
+    packed = await pack(tempDir('rdsiam-package-'));
     const [pgVersion, typesPg, mysqlVersion, typesNode] = await Promise.all(
       ['pg', '@types/pg', 'mysql2', '@types/node'].map((name) => lockedVersion(name)),
     );
@@ -30,26 +28,11 @@ before(
       installApp('pg', packed, [pgVersion!, typesPg!, typesNode!]),
       installApp('mysql', packed, [mysqlVersion!, typesNode!]),
     ]);
-    await Promise.all([pgApp.write(PG_APP), mysqlApp.write(MYSQL_APP)]);
+    pgApp.write(PG_APP);
+    mysqlApp.write(MYSQL_APP);
   },
   { timeout: 600_000 },
 );
-
-after(async () => {
-  await Promise.all([removeApp(pgApp), removeApp(mysqlApp), workDir && rm(workDir, { recursive: true, force: true })]);
-});
-
-function dbEnv(tb: Testbed, engine: Engine, key: TestCredentials): Record<string, string> {
-  const s = tb[engine];
-  return {
-    RDSIAM_DSN: `${engine === 'mysql' ? 'mysql' : 'postgres'}://${s.iamUser}@${s.host}:${s.port}/${s.database}`,
-    RDSIAM_PLUGINS: 'iam',
-    RDSIAM_IAM_HOST: s.endpoint,
-    RDSIAM_SSL__CA: tb.ca,
-    AWS_ACCESS_KEY_ID: key.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-  };
-}
 
 /** The last line a script printed, as JSON. */
 function lastJson(r: { code: number; out: string; err: string }): unknown {
@@ -240,7 +223,7 @@ describe('applications connect through the installed package', () => {
       if (!tb) return;
       const key = await tb.newKey();
       const app = engine === 'mysql' ? mysqlApp : pgApp;
-      assert.deepEqual(lastJson(await app.node([script], dbEnv(tb, engine, key))), [{ one: 1 }]);
+      assert.deepEqual(lastJson(await app.node([script], testbedEnv(tb, engine, key))), [{ one: 1 }]);
       await assertLoggedIn(tb, key);
     });
   }
@@ -249,14 +232,14 @@ describe('applications connect through the installed package', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const noMysql = lastJson(await pgApp.node(['other-driver.mjs'], dbEnv(tb, 'mysql', key)));
+    const noMysql = lastJson(await pgApp.node(['other-driver.mjs'], testbedEnv(tb, 'mysql', key)));
     assert.deepEqual(noMysql, {
       ours: true,
       name: 'RdsIamError',
       message: (noMysql as { message: string }).message,
     });
     assert.match((noMysql as { message: string }).message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
-    const noPg = lastJson(await mysqlApp.node(['other-driver.mjs'], dbEnv(tb, 'postgres', key))) as { message: string };
+    const noPg = lastJson(await mysqlApp.node(['other-driver.mjs'], testbedEnv(tb, 'postgres', key))) as { message: string };
     assert.match(noPg.message, /^rdsiam needs the "pg" package for this DSN: run `npm install pg`\./);
   });
 });
@@ -285,7 +268,7 @@ describe('TypeScript type-checks the installed package (skipLibCheck off)', { co
           skipLibCheck: false,
           noEmit: true,
         };
-        await app().write({
+        app().write({
           [`${dir}/package.json`]: `${JSON.stringify({ type: s.type })}\n`,
           [`${dir}/tsconfig.json`]: `${JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2)}\n`,
           [`${dir}/app.ts`]: app() === pgApp ? PG_TS : MYSQL_TS,
@@ -312,7 +295,7 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
 
   /** Bundles the handler, and lays it out as Lambda runs it: the bundle alone, with the runtime's AWS SDK. */
   async function bundle(options: BuildOptions, file: string): Promise<{ dir: string; warnings: string[] }> {
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-lambda-'));
+    const dir = tempDir('rdsiam-lambda-');
     const result = await build({ ...options, entryPoints: [join(pgApp.dir, 'handler.ts')], outfile: join(dir, file), logLevel: 'silent' });
     await mkdir(join(dir, 'node_modules'));
     await symlink(join(pgApp.dir, 'node_modules/@aws-sdk'), join(dir, 'node_modules/@aws-sdk'));
@@ -321,8 +304,7 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
 
   // Invoked from an ES module, as the Lambda runtime does: no global `require` (which `node -e` would provide).
   const invoke = (dir: string, file: string, env: Record<string, string>) =>
-    run(
-      process.execPath,
+    runNode(
       [
         '--input-type=module',
         '-e',
@@ -330,7 +312,8 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
           ? `const { handler } = await import('./${file}'); console.log(JSON.stringify(await handler()));`
           : `import { createRequire } from 'node:module'; const { handler } = createRequire(import.meta.url)('./${file}'); console.log(JSON.stringify(await handler()));`,
       ],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env } },
+      env,
+      { cwd: dir },
     );
 
   for (const [format, options, file] of [
@@ -341,18 +324,14 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
       const tb = await requireTestbed(t);
       if (!tb) return;
       const { dir, warnings } = await bundle(options, file);
-      try {
-        assert.deepEqual(warnings, []);
-        const key = await tb.newKey();
-        const node = (env: Record<string, string>) => invoke(dir, file, env);
-        assert.deepEqual(lastJson(await node(dbEnv(tb, 'postgres', key))), [{ one: 1 }]);
-        await assertLoggedIn(tb, key);
-        const missing = lastJson(await node(dbEnv(tb, 'mysql', key))) as { ours: boolean; message: string };
-        assert.equal(missing.ours, true);
-        assert.match(missing.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      assert.deepEqual(warnings, []);
+      const key = await tb.newKey();
+      const node = (env: Record<string, string>) => invoke(dir, file, env);
+      assert.deepEqual(lastJson(await node(testbedEnv(tb, 'postgres', key))), [{ one: 1 }]);
+      await assertLoggedIn(tb, key);
+      const missing = lastJson(await node(testbedEnv(tb, 'mysql', key))) as { ours: boolean; message: string };
+      assert.equal(missing.ours, true);
+      assert.match(missing.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
     });
   }
 
@@ -361,13 +340,9 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
     if (!tb) return;
     const { banner: _, ...withoutBanner } = CDK_ESM;
     const { dir } = await bundle(withoutBanner, 'index.mjs');
-    try {
-      const r = lastJson(await invoke(dir, 'index.mjs', dbEnv(tb, 'postgres', await tb.newKey()))) as { ours: boolean; message: string };
-      assert.equal(r.ours, true);
-      assert.match(r.message, /^rdsiam could not load the "pg" package: Dynamic require of "\w+" is not supported$/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const r = lastJson(await invoke(dir, 'index.mjs', testbedEnv(tb, 'postgres', await tb.newKey()))) as { ours: boolean; message: string };
+    assert.equal(r.ours, true);
+    assert.match(r.message, /^rdsiam could not load the "pg" package: Dynamic require of "\w+" is not supported$/);
   });
 });
 
@@ -386,7 +361,7 @@ describe('the rdsiam executable, installed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const r = await npx(['token'], dbEnv(tb, 'postgres', key));
+    const r = await npx(['token'], testbedEnv(tb, 'postgres', key));
     assert.equal(r.code, 0, r.err);
     const token = r.out.trim();
     assert.match(token, /X-Amz-Signature=/);

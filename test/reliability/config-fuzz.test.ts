@@ -1,25 +1,24 @@
 // Property-based: thousands of random and mutated configs and env maps. loadConfig either resolves or throws one
 // ConfigError whose every issue names a key path; never another exception, and never a DSN password in a message.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../src/index.js';
 import { LEAVES } from '../../src/config/schema.js';
+import { DSQL_HOST, RDS_HOST } from '../support/hosts.js';
+import { NO_CONFIG_DIR } from '../support/projects.js';
 
-// No config file anywhere up from here: only env and overrides count.
-const cwd = mkdtempSync(join(tmpdir(), 'rdsiam-fuzz-'));
+// No config file: only env and overrides count.
+const cwd = NO_CONFIG_DIR;
 const PASSWORD = 'pw-S3cr3t-fuzz';
 const SIGNATURE = `X-Amz-Signature=${'ab'.repeat(32)}`;
 const KEYS = [...LEAVES.map((l) => l.name), 'connections', '$schema'];
 
 const hosts = fc.constantFrom(
-  'db.c9akciq32.us-east-1.rds.amazonaws.com',
+  RDS_HOST,
   'app.cluster-ro-abc.eu-west-3.rds.amazonaws.com',
-  'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws',
+  DSQL_HOST,
   '10.0.0.5',
   '[::1]',
   'localhost',
@@ -110,8 +109,8 @@ describe('config fuzzing', () => {
 
   test('malformed DSNs, and a DSN pasted into ssl.ca, never echo their password', async () => {
     for (const overrides of [
-      { dsn: `postgres:///:${PASSWORD}@db.c9akciq32.us-east-1.rds.amazonaws.com/x` },
-      { dsn: 'postgres://app@db.c9akciq32.us-east-1.rds.amazonaws.com/x', ssl: { ca: `postgres://app:${PASSWORD}@db.example.com/x` } },
+      { dsn: `postgres:///:${PASSWORD}@${RDS_HOST}/x` },
+      { dsn: `postgres://app@${RDS_HOST}/x`, ssl: { ca: `postgres://app:${PASSWORD}@db.example.com/x` } },
     ]) {
       const err = await loadConfig({ cwd, env: {}, overrides: { plugins: 'iam', ...overrides } }).catch((e: unknown) => e);
       assert.ok(err instanceof ConfigError, String(err));
@@ -120,7 +119,7 @@ describe('config fuzzing', () => {
   });
 
   test('the properties can fail: a password-bearing DSN with IAM is caught without echoing the password', async () => {
-    const err = await loadConfig({ cwd, env: {}, overrides: { dsn: `postgres://u:${PASSWORD}@db.c9akciq32.us-east-1.rds.amazonaws.com/x`, plugins: 'iam' } }).catch((e: unknown) => e);
+    const err = await loadConfig({ cwd, env: {}, overrides: { dsn: `postgres://u:${PASSWORD}@${RDS_HOST}/x`, plugins: 'iam' } }).catch((e: unknown) => e);
     assert.ok(err instanceof ConfigError);
     assert.equal(err.issues[0]?.path, 'dsn');
     assert.ok(!err.message.includes(PASSWORD));

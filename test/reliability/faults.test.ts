@@ -1,21 +1,18 @@
 // Faults on every leg of a connect: each gives a clear, typed error, with no hang and no unhandled rejection.
 // The per-test `timeout` is the hang guard; no test asserts how fast anything is.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuthError, CredentialsError, connectFromConfig, type ConnectOptions } from '../../src/index.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { countingCredentials, processProfile } from '../support/credentials.js';
+import { testbedOptions, type Server } from '../support/testbed-config.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 let tb: Testbed | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'rdsiam-faults-'));
 
 before(async () => {
   process.on('unhandledRejection', onUnhandled);
@@ -32,15 +29,6 @@ after(async () => {
 function sdkOptions(bed: Testbed, overrides: Record<string, unknown>): ConnectOptions {
   const { credentials: _none, ...options } = testbedOptions(bed, 'postgres', async () => assert.fail('unused'), overrides);
   return options;
-}
-
-/** A `credential_process` profile in its own config file. */
-function processProfile(name: string, script: string): Record<string, string | undefined> {
-  const file = join(dir, `${name}.sh`);
-  writeFileSync(file, `#!/bin/sh\n${script}`, { mode: 0o755 });
-  const config = join(dir, `${name}.config`);
-  writeFileSync(config, `[profile ${name}]\ncredential_process = ${file}\n`);
-  return { ...NO_AWS_ENV, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
 }
 
 describe('credential faults', () => {

@@ -1,14 +1,16 @@
 // Leak scan: success and failure paths with every diagnostics channel printed ("debug logging on"), capturing
 // stdout, stderr, error messages, stacks and util.inspect output. No token and no secret may appear anywhere.
 import assert from 'node:assert/strict';
-import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
 import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
 import { connectFromConfig, createPoolFromConfig, getAuthToken } from '../../src/index.js';
 import type { RdsIamChannel } from '../../src/events.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
-import { countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { onEvent } from '../support/events.js';
+import { testbedOptions, type Server } from '../support/testbed-config.js';
 
 const CHANNELS: RdsIamChannel[] = [
   'rdsiam:token:signed',
@@ -33,8 +35,7 @@ async function captured(scenario: (record: (value: unknown) => void) => Promise<
     chunks.push(inspect(value, { depth: 8, showHidden: true, getters: true }));
     if (value instanceof Error) chunks.push(value.message, String(value.stack), JSON.stringify(value));
   };
-  const printer = (message: unknown, name: string | symbol) => console.log(String(name), JSON.stringify(message), inspect(message));
-  for (const name of CHANNELS) subscribe(name, printer);
+  const stops = CHANNELS.map((name) => onEvent(name, (message) => console.log(name, JSON.stringify(message), inspect(message))));
   const writes = { out: process.stdout.write, err: process.stderr.write };
   // Text only: the test runner's own reports (binary frames, which may quote earlier failures) pass through.
   const capture = (original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
@@ -54,7 +55,7 @@ async function captured(scenario: (record: (value: unknown) => void) => Promise<
   } finally {
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
-    for (const name of CHANNELS) unsubscribe(name, printer);
+    for (const stop of stops) stop();
   }
   assert.ok(channel('rdsiam:token:signed').hasSubscribers === false);
   return chunks.join('\n');

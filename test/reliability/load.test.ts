@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { connectFromConfig } from '../../src/index.js';
 import { requireTestbed } from '../support/testbed.js';
-import { collect, countingCredentials, testbedOptions, type Server } from '../support/testbed-config.js';
+import { countingCredentials } from '../support/credentials.js';
+import { collect } from '../support/events.js';
+import { testbedOptions, type Server } from '../support/testbed-config.js';
 
 const CONNECTS = 500;
 

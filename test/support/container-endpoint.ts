@@ -9,22 +9,27 @@ export interface ContainerEndpoint {
   url: string;
   /** How many credential requests it has answered (or refused). */
   hits(): number;
+  /** The Authorization header of the last request (AWS_CONTAINER_AUTHORIZATION_TOKEN). */
+  authorization(): string | undefined;
   close(): Promise<void>;
 }
 
 /**
  * A loopback ECS/EKS container-credentials endpoint, as the SDK's `fromContainerMetadata` calls it:
- * serves `credentials` (ok), answers 500 (error), or holds every request unanswered (slow).
+ * serves `credentials` (ok), answers 500 with a body that quotes the secret key, which no error may repeat
+ * (error), or holds every request unanswered (slow).
  */
 export async function startContainerEndpoint(credentials: TestCredentials, behaviour: EndpointBehaviour = 'ok'): Promise<ContainerEndpoint> {
   let hits = 0;
+  let authorization: string | undefined;
   const held: ServerResponse[] = [];
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
     hits++;
+    authorization = req.headers.authorization;
     if (behaviour === 'slow') return void held.push(res);
     if (behaviour === 'error') {
       res.statusCode = 500;
-      return void res.end('internal error');
+      return void res.end(`internal error ${credentials.secretAccessKey}`);
     }
     res.setHeader('content-type', 'application/json');
     res.end(
@@ -41,6 +46,7 @@ export async function startContainerEndpoint(credentials: TestCredentials, behav
   return {
     url: `http://127.0.0.1:${port}/v2/credentials/rdsiam-test`,
     hits: () => hits,
+    authorization: () => authorization,
     close: () => {
       for (const res of held) res.destroy();
       server.closeAllConnections();

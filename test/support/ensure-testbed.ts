@@ -1,16 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { testbedCli } from '../testbed/cli-process.mjs';
 import { requireTestbed, type Testbed } from './testbed.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function testbedCli(command: 'start' | 'stop' | 'status'): number {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/testbed/cli.ts', command], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', command === 'status' ? 'ignore' : 'inherit'],
-  });
-  return run.status ?? 1;
-}
 
 /**
  * For scripts outside `npm test` (the demo, the benchmarks): the running test bed, or one started now.
@@ -18,11 +7,11 @@ function testbedCli(command: 'start' | 'stop' | 'status'): number {
  */
 export async function ensureTestbed(who: string): Promise<{ tb: Testbed; startedHere: boolean; release(): void }> {
   let startedHere = false;
-  if (testbedCli('status') !== 0) {
+  if (testbedCli('status', { quiet: true }).code !== 0) {
     if (process.getuid?.() !== 0) {
       throw new Error(`the test bed starts its own PostgreSQL and MariaDB servers and a PAM module: run \`sudo npm run ${who}\``);
     }
-    if (testbedCli('start') !== 0) throw new Error('the test bed did not start; see the lines above');
+    if (testbedCli('start').code !== 0) throw new Error('the test bed did not start; see the lines above');
     startedHere = true;
   }
   const tb = await requireTestbed({ skip: (why) => void console.log(why) });

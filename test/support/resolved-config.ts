@@ -1,8 +1,6 @@
 import type { Engine } from '../../src/config/dsn.js';
 import type { ResolvedConfig } from '../../src/config/resolve.js';
-
-export const RDS_HOST = 'mydb.c9akciq32.us-east-1.rds.amazonaws.com';
-export const DSQL_HOST = 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws';
+import { RDS_HOST } from './hosts.js';
 
 export interface ConfigShape extends Partial<Omit<ResolvedConfig, 'dsn'>> {
   host?: string;

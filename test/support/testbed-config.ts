@@ -1,32 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ConnectOptions } from '../../src/connect.js';
-import type { RdsIamChannel, RdsIamEvents } from '../../src/events.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
+import { NO_CONFIG_DIR } from './projects.js';
 import type { Testbed, TestCredentials } from './testbed.js';
 
 export type Server = 'postgres' | 'mysql' | 'dsql';
 
-// An empty directory to search from, so no project config file leaks into a test.
-let emptyDir: string | undefined;
-function noConfigDir(): string {
-  emptyDir ??= mkdtempSync(join(tmpdir(), 'rdsiam-noconfig-'));
-  return emptyDir;
+/** A test bed server's local address as a DSN, logging in as `user` (its IAM user, or DSQL's admin, unless told). */
+function testbedDsn(tb: Testbed, server: Server, user?: string): string {
+  const s = tb[server];
+  const login = user ?? ('iamUser' in s ? s.iamUser : s.adminUser);
+  return `${server === 'mysql' ? 'mysql' : 'postgres'}://${login}@${s.host}:${s.port}/${s.database}`;
 }
 
-/** A credentials provider serving test bed keys that counts how often it is asked. */
-export function countingCredentials(keys: TestCredentials): { provider: () => Promise<AwsCredentials>; calls: () => number } {
-  let calls = 0;
-  return {
-    provider: async () => {
-      calls += 1;
-      return { ...keys };
-    },
-    calls: () => calls,
-  };
-}
+const pluginFor = (server: Server): string => (server === 'dsql' ? 'iam_dsql' : 'iam');
 
 /**
  * Connect options that reach a test bed server through its local address while signing for, and checking
@@ -39,27 +25,35 @@ export function testbedOptions(
   overrides: Record<string, unknown> = {},
   user?: string,
 ): ConnectOptions {
-  const s = tb[server];
-  const login = user ?? ('iamUser' in s ? s.iamUser : s.adminUser);
-  const protocol = server === 'mysql' ? 'mysql' : 'postgres';
   return {
-    cwd: noConfigDir(),
+    cwd: NO_CONFIG_DIR,
     env: {},
     credentials,
     overrides: {
-      dsn: `${protocol}://${login}@${s.host}:${s.port}/${s.database}`,
-      plugins: server === 'dsql' ? 'iam_dsql' : 'iam',
-      iam_host: s.endpoint,
+      dsn: testbedDsn(tb, server, user),
+      plugins: pluginFor(server),
+      iam_host: tb[server].endpoint,
       ssl: { ca: tb.caPem },
       ...overrides,
     },
   };
 }
 
-/** Collects one diagnostics channel's events until `stop()`. */
-export function collect<K extends RdsIamChannel>(name: K): { events: RdsIamEvents[K][]; stop(): void } {
-  const events: RdsIamEvents[K][] = [];
-  const listener = (message: unknown): void => void events.push(message as RdsIamEvents[K]);
-  subscribe(name, listener);
-  return { events, stop: () => unsubscribe(name, listener) };
+/** The test bed's PostgreSQL reader endpoint as a named connection: its own user, signing for the cluster-ro name. */
+export function testbedReader(tb: Testbed): { dsn: string; iam_host: string } {
+  return { dsn: testbedDsn(tb, 'postgres', tb.postgres.readerUser), iam_host: tb.postgres.readerEndpoint };
+}
+
+/** The same config as environment variables for another process, with `key` in the AWS_* variables. */
+export function testbedEnv(tb: Testbed, server: Server, key: TestCredentials, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    RDSIAM_DSN: testbedDsn(tb, server),
+    RDSIAM_PLUGINS: pluginFor(server),
+    RDSIAM_IAM_HOST: tb[server].endpoint,
+    RDSIAM_SSL__CA: tb.ca,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    ...(key.sessionToken ? { AWS_SESSION_TOKEN: key.sessionToken } : {}),
+    ...extra,
+  };
 }

@@ -84,4 +84,3 @@ function cluster(dir: string, name: string) {
 }
 
 export type Layout = ReturnType<typeof layout>;
-export type PamServiceKind = keyof Layout['pamServices'];

@@ -10,7 +10,7 @@ const MARIADBD = '/usr/sbin/mariadbd';
 type MysqlPaths = Layout['mysql'];
 
 /** Runs SQL as root@localhost over the unix socket (unix_socket auth: we are root). */
-export function mysqlRoot(paths: MysqlPaths, sql: string): Promise<string> {
+function mysqlRoot(paths: MysqlPaths, sql: string): Promise<string> {
   return runCommand('mariadb', ['--no-defaults', `--socket=${paths.socket}`, '-uroot', '--batch', '--skip-column-names'], { input: sql });
 }
 

@@ -1,8 +1,7 @@
 // What `rdsiam exec` and `token --url|--env` hand other clients: the target, the files, the variables, the URL.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createPool } from 'mysql2';
@@ -18,7 +17,9 @@ import {
   databaseUrl,
   type ClientTarget,
 } from '../../src/cli/client-env.js';
-import { RDS_HOST, resolvedConfig, type ConfigShape } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
+import { resolvedConfig, type ConfigShape } from '../support/resolved-config.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 // Every character that means something in a URL's userinfo or query, and a percent-escape already in it.
@@ -82,7 +83,7 @@ describe('clientTargetFor', () => {
 
 describe('databaseUrl', () => {
   it('PostgreSQL: the token percent-encoded, read back intact by WHATWG URL, node-postgres and rdsiam', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-url-'));
+    const dir = tempDir('rdsiam-url-');
     const caFile = join(dir, CA_FILE);
     await writeFile(caFile, PEM);
     const target = await targetOf({ host: 'localhost', port: 15432, iam_host: RDS_HOST, user: 'app user@x' });

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { LoadConfigOptions } from '../../src/config/load.js';
-import { DEFINE_CONFIG_URL, project, removeProjects } from '../fixtures/config/project.js';
+import { DSQL_CLUSTER_ID, RDS_HOST } from '../support/hosts.js';
+import { fixtureProject, NO_CONFIG_DIR } from '../support/projects.js';
 
-after(removeProjects);
-
-const HOST = 'db.cluster-abc123.us-east-1.rds.amazonaws.com';
-const DSN = `postgres://app@${HOST}:5432/app`;
+// The DSN of the fixture projects' config files.
+const DSN = `postgres://app@${RDS_HOST}:5432/app`;
 
 async function failure(options: LoadConfigOptions): Promise<ConfigError> {
   try {
@@ -29,38 +27,29 @@ function lines(error: ConfigError): string[] {
 }
 
 describe('loadConfig: file formats', () => {
-  const yaml = (host: string) => `dsn: postgres://app@${host}/app\nplugins: [iam]\n`;
-  const json = (host: string) => JSON.stringify({ dsn: `postgres://app@${host}/app`, plugins: ['iam'] });
-  const esm = (host: string) =>
-    `import { defineConfig } from '${DEFINE_CONFIG_URL}';\n` +
-    `export default defineConfig({ dsn: 'postgres://app@${host}/app', plugins: ['iam'] });\n`;
-  const cjs = (host: string) => `module.exports = { dsn: 'postgres://app@${host}/app', plugins: ['iam'] };\n`;
-  const ts = (host: string) =>
-    `import { defineConfig, type RdsIamConfigInput } from '${DEFINE_CONFIG_URL}';\n` +
-    `const plugins: RdsIamConfigInput['plugins'] = ['iam'];\n` +
-    `export default defineConfig({ dsn: 'postgres://app@${host}/app', plugins });\n`;
-
-  const cases: Array<[string, (host: string) => string]> = [
-    ['.rdsiamrc', yaml],
-    ['.rdsiamrc.json', json],
-    ['.rdsiamrc.yaml', yaml],
-    ['.rdsiamrc.yml', yaml],
-    ['.rdsiamrc.js', esm],
-    ['.rdsiamrc.cjs', cjs],
-    ['.rdsiamrc.mjs', esm],
-    ['.rdsiamrc.ts', ts],
-    ['.config/rdsiamrc', yaml],
-    ['.config/rdsiamrc.json', json],
-    ['.config/rdsiamrc.yaml', yaml],
-    ['rdsiam.config.js', esm],
-    ['rdsiam.config.cjs', cjs],
-    ['rdsiam.config.mjs', esm],
-    ['rdsiam.config.ts', ts],
+  // Each in fixtures/projects/formats/<its name's letters>/, naming the host <its name's letters>.example.com.
+  const names = [
+    '.rdsiamrc',
+    '.rdsiamrc.json',
+    '.rdsiamrc.yaml',
+    '.rdsiamrc.yml',
+    '.rdsiamrc.js',
+    '.rdsiamrc.cjs',
+    '.rdsiamrc.mjs',
+    '.rdsiamrc.ts',
+    '.config/rdsiamrc',
+    '.config/rdsiamrc.json',
+    '.config/rdsiamrc.yaml',
+    'rdsiam.config.js',
+    'rdsiam.config.cjs',
+    'rdsiam.config.mjs',
+    'rdsiam.config.ts',
   ];
-  for (const [name, write] of cases) {
+  for (const name of names) {
     it(`loads ${name}`, async () => {
-      const host = `${name.replace(/[^a-z]/g, '')}.example.com`;
-      const root = project({ [name]: write(host) });
+      const label = name.replace(/[^a-z]/g, '');
+      const host = `${label}.example.com`;
+      const root = join(fixtureProject('formats'), label);
       const config = await loadConfig({ cwd: root, env: {} });
       assert.equal(config.dsn.host, host);
       assert.deepEqual(config.plugins, ['iam']);
@@ -70,30 +59,30 @@ describe('loadConfig: file formats', () => {
   }
 
   it('loads JSON written in .rdsiamrc (no extension is YAML, a superset of JSON)', async () => {
-    const root = project({ '.rdsiamrc': json('rcjson.example.com') });
+    const root = join(fixtureProject('formats'), 'rcjson');
     assert.equal((await loadConfig({ cwd: root, env: {} })).dsn.host, 'rcjson.example.com');
   });
 
   it('loads the rdsiam key of package.json', async () => {
-    const root = project({}, { name: 'app', rdsiam: { dsn: 'mysql://app@pkg.example.com/app', plugins: 'iam' } });
+    const root = fixtureProject('package-key');
     const config = await loadConfig({ cwd: root, env: {} });
     assert.equal(config.dsn.engine, 'mysql');
+    assert.equal(config.dsn.host, RDS_HOST);
     assert.equal(config.configFile, join(root, 'package.json'));
   });
 });
 
 describe('loadConfig: finding the file', () => {
   it('searches up from a nested working directory to the project root', async () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n` });
+    const root = fixtureProject('nested');
     const cwd = join(root, 'a', 'b', 'c');
-    mkdirSync(cwd, { recursive: true });
     const config = await loadConfig({ cwd, env: {} });
-    assert.equal(config.configFile, join(root, '.rdsiamrc'));
+    assert.equal(config.configFile, join(root, '.config/rdsiamrc.yaml'));
     assert.equal(config.searchedFrom, cwd);
   });
 
   it('stops at the project root: a config above the nearest package.json is not used', async () => {
-    const outer = project({ '.rdsiamrc': `dsn: ${DSN}\n`, 'inner/package.json': '{}' });
+    const outer = fixtureProject('above-root');
     const error = await failure({ cwd: join(outer, 'inner'), env: {} });
     assert.match(error.message, /^No rdsiam config found:/);
     assert.match(error.message, new RegExp(`searched ${join(outer, 'inner')} for package\\.json \\("rdsiam" key\\), \\.rdsiamrc`));
@@ -101,20 +90,20 @@ describe('loadConfig: finding the file', () => {
   });
 
   it('uses a file named by the configFile option instead of searching, relative to cwd', async () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n`, 'conf/other.yaml': 'dsn: postgres://app@other.example.com/app\n' });
+    const root = fixtureProject('named-files');
     const config = await loadConfig({ cwd: root, configFile: 'conf/other.yaml', env: {} });
     assert.equal(config.dsn.host, 'other.example.com');
     assert.equal(config.searchedFrom, undefined);
   });
 
-  it('uses a file named by RDSIAM_CONFIG', async () => {
-    const root = project({ 'rdsiam.json': JSON.stringify({ dsn: 'postgres://app@named.example.com/app' }) });
+  it('uses a file named by RDSIAM_CONFIG instead of searching', async () => {
+    const root = fixtureProject('named-files');
     const config = await loadConfig({ cwd: root, env: { RDSIAM_CONFIG: join(root, 'rdsiam.json') } });
     assert.equal(config.dsn.host, 'named.example.com');
   });
 
   it('fails, never falls back, when a named file is missing', async () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n` });
+    const root = fixtureProject('named-files');
     const byOption = await failure({ cwd: root, configFile: 'missing.yaml', env: {} });
     assert.equal(lines(byOption)[0], `configFile (from options passed in code): names ${join(root, 'missing.yaml')}, which does not exist (a named config file is never replaced by a search)`);
     const byEnv = await failure({ cwd: root, env: { RDSIAM_CONFIG: 'missing.yaml' } });
@@ -122,17 +111,18 @@ describe('loadConfig: finding the file', () => {
   });
 
   it('rejects a named file with an unsupported extension', async () => {
-    const root = project({ 'rdsiam.toml': 'dsn = "x"' });
+    const root = fixtureProject('named-files');
     const error = await failure({ cwd: root, configFile: 'rdsiam.toml', env: {} });
     assert.match(error.message, /rdsiam\.toml\): has an unsupported extension/);
   });
 });
 
 describe('loadConfig: malformed files', () => {
+  // The DSN password in the fixture files.
   const secret = 'hunter2secret';
 
   it('names the file and the position of a YAML error without quoting the file', async () => {
-    const root = project({ '.rdsiamrc': `dsn: postgres://app:${secret}@h/db\n  plugins: : iam\n` });
+    const root = join(fixtureProject('malformed'), 'yaml');
     const error = await failure({ cwd: root, env: {} });
     assert.match(error.message, /^Could not load the rdsiam config file:/);
     assert.match(error.message, new RegExp(`\\(from ${join(root, '.rdsiamrc').replace(/\./g, '\\.')}\\): is not valid YAML: .*\\(line 2, column \\d+\\)`));
@@ -141,7 +131,7 @@ describe('loadConfig: malformed files', () => {
   });
 
   it('names the file of a JSON error without quoting the file', async () => {
-    const root = project({ '.rdsiamrc.json': `{"dsn": "postgres://app:${secret}@h/db", "plugins": }` });
+    const root = join(fixtureProject('malformed'), 'json');
     const error = await failure({ cwd: root, env: {} });
     assert.match(error.message, /\.rdsiamrc\.json\): is not valid JSON: Unexpected token/);
     assert.ok(!error.message.includes(secret));
@@ -149,23 +139,22 @@ describe('loadConfig: malformed files', () => {
   });
 
   it('rejects a file that holds something other than an object', async () => {
-    const root = project({ '.rdsiamrc.yaml': '- dsn\n- plugins\n' });
+    const root = join(fixtureProject('malformed'), 'list');
     const error = await failure({ cwd: root, env: {} });
     assert.match(error.message, /\(root\) \(from .*\.rdsiamrc\.yaml\): must hold an object of rdsiam config keys, got a list/);
   });
 
   it('names the file when a JS config throws', async () => {
-    const root = project({ 'rdsiam.config.mjs': "throw new Error('no config today');\n" });
+    const root = join(fixtureProject('malformed'), 'throws');
     const error = await failure({ cwd: root, env: {} });
     assert.match(error.message, /rdsiam\.config\.mjs\): could not be loaded: no config today/);
   });
 });
 
 describe('loadConfig: precedence and origins', () => {
-  const file = ['dsn: ' + DSN, 'iam_region: us-east-1', 'iam_default_port: 5432', 'pool:', '  max: 5', '  idle_timeout_ms: 1000', ''].join('\n');
-
   it('takes defaults < file < env < code, and remembers each source', async () => {
-    const root = project({ '.rdsiamrc': file });
+    // The file gives dsn, iam_region us-east-1, iam_default_port 5432, pool.max 5 and pool.idle_timeout_ms 1000.
+    const root = fixtureProject('layers');
     const rc = join(root, '.rdsiamrc');
     const config = await loadConfig({
       cwd: root,
@@ -188,7 +177,7 @@ describe('loadConfig: precedence and origins', () => {
   });
 
   it('gives the documented defaults', async () => {
-    const config = await loadConfig({ cwd: project({}), env: { RDSIAM_DSN: DSN } });
+    const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: { RDSIAM_DSN: DSN } });
     assert.deepEqual(
       {
         plugins: config.plugins,
@@ -213,7 +202,7 @@ describe('loadConfig: precedence and origins', () => {
 
   it('works from env alone', async () => {
     const config = await loadConfig({
-      cwd: project({}),
+      cwd: NO_CONFIG_DIR,
       env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_EXPIRATION: '600', RDSIAM_AWS_PROFILE: 'prod' },
     });
     assert.equal(config.configFile, undefined);
@@ -224,62 +213,51 @@ describe('loadConfig: precedence and origins', () => {
   });
 
   it('works from code alone', async () => {
-    const config = await loadConfig({ cwd: project({}), env: {}, overrides: { dsn: DSN, plugins: ['iam'] } });
+    const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: {}, overrides: { dsn: DSN, plugins: ['iam'] } });
     assert.deepEqual(config.origins.dsn, { kind: 'code' });
   });
 });
 
 describe('loadConfig: DATABASE_URL', () => {
   it('gives dsn when neither the file nor RDSIAM_DSN does', async () => {
-    const config = await loadConfig({ cwd: project({}), env: { DATABASE_URL: 'mysql://app@db.example.com/app' } });
+    const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: { DATABASE_URL: 'mysql://app@db.example.com/app' } });
     assert.equal(config.dsn.host, 'db.example.com');
     assert.deepEqual(config.origins.dsn, { kind: 'env', variable: 'DATABASE_URL' });
   });
 
   it('loses to RDSIAM_DSN and to the file', async () => {
     const env = { DATABASE_URL: 'mysql://app@url.example.com/app', RDSIAM_DSN: 'mysql://app@env.example.com/app' };
-    assert.equal((await loadConfig({ cwd: project({}), env })).dsn.host, 'env.example.com');
-    const root = project({ '.rdsiamrc': 'dsn: mysql://app@file.example.com/app\n' });
-    assert.equal((await loadConfig({ cwd: root, env: { DATABASE_URL: env.DATABASE_URL } })).dsn.host, 'file.example.com');
+    assert.equal((await loadConfig({ cwd: NO_CONFIG_DIR, env })).dsn.host, 'env.example.com');
+    const root = fixtureProject('layers');
+    assert.equal((await loadConfig({ cwd: root, env: { DATABASE_URL: env.DATABASE_URL } })).dsn.host, RDS_HOST);
   });
 
   it('counts an empty variable as unset', async () => {
-    const root = project({});
+    const root = NO_CONFIG_DIR;
     const config = await loadConfig({ cwd: root, env: { RDSIAM_DSN: '', DATABASE_URL: 'mysql://app@url.example.com/app' } });
     assert.equal(config.dsn.host, 'url.example.com');
     await failure({ cwd: root, env: { DATABASE_URL: '' } });
   });
 
   it('keeps a password without plugins, as a Secret', async () => {
-    const config = await loadConfig({ cwd: project({}), env: { DATABASE_URL: 'postgres://app:pw-1234@h/db' } });
+    const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: { DATABASE_URL: 'postgres://app:pw-1234@h/db' } });
     assert.equal(config.dsn.password?.reveal(), 'pw-1234');
   });
 });
 
 describe('loadConfig: named connections', () => {
-  const file = [
-    `dsn: ${DSN}`,
-    'plugins: [iam]',
-    'iam_region: us-east-1',
-    'pool: { max: 5, idle_timeout_ms: 1000 }',
-    'connections:',
-    '  reader:',
-    '    dsn: postgres://app@db.cluster-ro-abc123.us-east-1.rds.amazonaws.com/app',
-    '    pool: { max: 20 }',
-    '  read-replica:',
-    '    iam_region: us-west-2',
-    '',
-  ].join('\n');
+  // At the top level dsn, plugins [iam], iam_region us-east-1 and pool { max: 5, idle_timeout_ms: 1000 };
+  // reader: its own dsn and pool.max 20; read-replica: iam_region us-west-2.
+  const root = fixtureProject('connections');
 
   it('resolves the top level as default', async () => {
-    const config = await loadConfig({ cwd: project({ '.rdsiamrc': file }), env: {} });
+    const config = await loadConfig({ cwd: root, env: {} });
     assert.equal(config.connection, 'default');
-    assert.equal(config.dsn.host, HOST);
+    assert.equal(config.dsn.host, RDS_HOST);
     assert.deepEqual(config.connectionNames, ['default', 'reader', 'read-replica']);
   });
 
   it('merges a named connection over the top level, key by key', async () => {
-    const root = project({ '.rdsiamrc': file });
     const config = await loadConfig({ cwd: root, env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' }, connection: 'reader' });
     assert.equal(config.connection, 'reader');
     assert.equal(config.dsn.host, 'db.cluster-ro-abc123.us-east-1.rds.amazonaws.com');
@@ -288,14 +266,14 @@ describe('loadConfig: named connections', () => {
     assert.equal(config.iam_region, 'us-east-1');
 
     const replica = await loadConfig({ cwd: root, env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' }, connection: 'read-replica' });
-    assert.equal(replica.dsn.host, HOST);
+    assert.equal(replica.dsn.host, RDS_HOST);
     assert.equal(replica.iam_region, 'us-west-2');
     assert.deepEqual(replica.pool, { max: 3, idle_timeout_ms: 1000 });
     assert.deepEqual(replica.origins['pool.max'], { kind: 'env', variable: 'RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX' });
   });
 
   it('lists the known names for an unknown connection', async () => {
-    const error = await failure({ cwd: project({ '.rdsiamrc': file }), env: {}, connection: 'raeder' });
+    const error = await failure({ cwd: root, env: {}, connection: 'raeder' });
     assert.equal(
       lines(error)[0],
       'connection (from options passed in code): no connection is named "raeder"; did you mean "reader"?',
@@ -303,15 +281,15 @@ describe('loadConfig: named connections', () => {
   });
 
   it('reserves the name default and checks names', async () => {
-    const error = await failure({ cwd: project({}), env: {}, overrides: { dsn: DSN, connections: { default: {} } } });
+    const error = await failure({ cwd: NO_CONFIG_DIR, env: {}, overrides: { dsn: DSN, connections: { default: {} } } });
     assert.match(error.message, /connections\.default \(from options passed in code\): is reserved: the top level is the default connection/);
-    const bad = await failure({ cwd: project({}), env: {}, overrides: { dsn: DSN, connections: { 'bad name': {} } } });
+    const bad = await failure({ cwd: NO_CONFIG_DIR, env: {}, overrides: { dsn: DSN, connections: { 'bad name': {} } } });
     assert.match(bad.message, /connections\."bad name" \(from options passed in code\): is not a valid connection name/);
   });
 });
 
 describe('loadConfig: validation messages', () => {
-  const cwd = project({});
+  const cwd = NO_CONFIG_DIR;
   async function issuesFor(env: Record<string, string>, overrides?: Record<string, unknown>): Promise<string[]> {
     return lines(await failure({ cwd, env: { RDSIAM_DSN: DSN, ...env }, ...(overrides ? { overrides } : {}) }));
   }
@@ -323,7 +301,8 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('suggests the nearest key for an unknown one, at any depth', async () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\niam_regoin: us-east-1\nssl: { mod: verify-ca, zzzzzz: 1 }\n` });
+    // The file has iam_regoin and ssl: { mod, zzzzzz }.
+    const root = fixtureProject('unknown-keys');
     const rc = join(root, '.rdsiamrc');
     assert.deepEqual(lines(await failure({ cwd: root, env: {} })), [
       `ssl.mod (from ${rc}): is not a known key; did you mean "mode"?`,
@@ -366,9 +345,9 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('refuses a DSN password while an IAM plugin is on, showing only the redacted DSN', async () => {
-    const issues = await issuesFor({ RDSIAM_DSN: `postgres://app:hunter22@${HOST}/app`, RDSIAM_PLUGINS: 'iam' });
+    const issues = await issuesFor({ RDSIAM_DSN: `postgres://app:hunter22@${RDS_HOST}/app`, RDSIAM_PLUGINS: 'iam' });
     assert.deepEqual(issues, [
-      `dsn (from RDSIAM_DSN): has a password, but the iam plugin signs a token that replaces it; remove the password from the DSN (got "postgres://app:***@${HOST}/app")`,
+      `dsn (from RDSIAM_DSN): has a password, but the iam plugin signs a token that replaces it; remove the password from the DSN (got "postgres://app:***@${RDS_HOST}/app")`,
     ]);
   });
 
@@ -385,7 +364,7 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('maps DSN TLS parameters onto ssl and rejects a conflict with ssl', async () => {
-    const mapped = await loadConfig({ cwd, env: { RDSIAM_DSN: `mysql://app@${HOST}/app?ssl-mode=VERIFY_CA&charset=utf8mb4` } });
+    const mapped = await loadConfig({ cwd, env: { RDSIAM_DSN: `mysql://app@${RDS_HOST}/app?ssl-mode=VERIFY_CA&charset=utf8mb4` } });
     assert.equal(mapped.ssl.mode, 'verify-ca');
     assert.deepEqual(mapped.dsn.params, { charset: 'utf8mb4' });
     assert.deepEqual(mapped.origins['ssl.mode'], { kind: 'env', variable: 'RDSIAM_DSN' });
@@ -398,7 +377,8 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('resolves a relative CA path against the config file and checks it exists', async () => {
-    const root = project({ 'conf/.rdsiamrc': `dsn: ${DSN}\nssl: { ca: certs/ca.pem }\n`, 'conf/certs/ca.pem': 'pem' });
+    // conf/.rdsiamrc has ssl: { ca: certs/ca.pem }, which is there.
+    const root = fixtureProject('relative-ca');
     const config = await loadConfig({ cwd: root, env: {}, configFile: 'conf/.rdsiamrc' });
     assert.deepEqual(config.ssl.ca, { file: join(root, 'conf/certs/ca.pem') });
     const missing = await failure({ cwd: root, env: { RDSIAM_DSN: DSN, RDSIAM_SSL_CA: 'nope.pem' } });
@@ -454,10 +434,10 @@ describe('loadConfig: validation messages', () => {
 });
 
 describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
-  const cwd = project({});
+  const cwd = NO_CONFIG_DIR;
   const GLOBAL_DSN = 'postgres://app@orders.global-abc123.global.rds.amazonaws.com/app';
   const DSQL_DSN = 'postgres://admin@localhost:15435/postgres';
-  const ID = 'abcdefghijklmnopqrstuvwxyz';
+  const ID = DSQL_CLUSTER_ID;
 
   it('expands a bare DSQL cluster id as the DSN host with iam_region, in any case, as AWS\'s DSQL connectors do', async () => {
     for (const host of [ID, ID.toUpperCase()]) {
@@ -526,9 +506,9 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   it('takes a DSQL cluster id with iam_dsql and iam_region', async () => {
     const config = await loadConfig({
       cwd,
-      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: 'abcdefghijklmnopqrstuvwxyz', RDSIAM_IAM_REGION: 'us-east-1' },
+      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: ID, RDSIAM_IAM_REGION: 'us-east-1' },
     });
-    assert.equal(config.dsql_cluster_id, 'abcdefghijklmnopqrstuvwxyz');
+    assert.equal(config.dsql_cluster_id, ID);
     assert.deepEqual(config.origins.dsql_cluster_id, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
   });
 
@@ -541,18 +521,17 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   });
 
   it('needs iam_dsql and iam_region with a DSQL cluster id, and no iam_host', async () => {
-    const id = 'abcdefghijklmnopqrstuvwxyz';
-    assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_DSQL_CLUSTER_ID: id }), [
+    assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_DSQL_CLUSTER_ID: ID }), [
       'dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): is only used with plugin iam_dsql, got plugins "iam"',
-      `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): needs iam_region to name the endpoint ${id}.dsql.<region>.on.aws; set iam_region`,
+      `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): needs iam_region to name the endpoint ${ID}.dsql.<region>.on.aws; set iam_region`,
     ]);
     assert.deepEqual(
       await issuesFor({
         RDSIAM_DSN: DSQL_DSN,
         RDSIAM_PLUGINS: 'iam_dsql',
         RDSIAM_IAM_REGION: 'us-east-1',
-        RDSIAM_DSQL_CLUSTER_ID: id,
-        RDSIAM_IAM_HOST: `${id}.dsql.us-east-1.on.aws`,
+        RDSIAM_DSQL_CLUSTER_ID: ID,
+        RDSIAM_IAM_HOST: `${ID}.dsql.us-east-1.on.aws`,
       }),
       ['dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): and iam_host both name the endpoint the token is signed for; keep one'],
     );
@@ -574,10 +553,11 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
 });
 
 describe('loadConfig: secrets', () => {
+  // Also the DSN password in fixtures/projects/password-in-file.
   const password = 'Sup3r-Secret-pw';
 
   it('never shows the DSN password in util.inspect or JSON of the resolved config', async () => {
-    const config = await loadConfig({ cwd: project({}), env: { RDSIAM_DSN: `postgres://app:${password}@h/db?password=${password}` } });
+    const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: { RDSIAM_DSN: `postgres://app:${password}@h/db?password=${password}` } });
     assert.equal(config.dsn.password?.reveal(), password);
     assert.ok(!inspect(config, { depth: 20 }).includes(password));
     assert.ok(!JSON.stringify(config).includes(password));
@@ -585,7 +565,8 @@ describe('loadConfig: secrets', () => {
   });
 
   it('never shows the DSN password in any message', async () => {
-    const root = project({ '.rdsiamrc': `dsn: postgres://app:${password}@h/db\nplugins: iam\niam_host: postgres://app:${password}@h\n` });
+    // The file has the password in dsn (with plugin iam) and in a wrong iam_host.
+    const root = fixtureProject('password-in-file');
     const cases: LoadConfigOptions[] = [
       { cwd: root, env: {} },
       { cwd: root, env: { RDSIAM_DSN: `postgres://app:${password}@h:0/db` } },

@@ -2,19 +2,17 @@
 // when it could not, cosmiconfig is never imported; when it could, it searches exactly as before.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
 import { SEARCH_PLACES } from '../../src/config/file.js';
-import { project, removeProjects } from '../fixtures/config/project.js';
-
-after(removeProjects);
+import { RDS_HOST } from '../support/hosts.js';
+import { fixtureProject, NO_CONFIG_DIR, tempProject } from '../support/projects.js';
 
 const LOAD = new URL('../../src/config/load.ts', import.meta.url).href;
 // Resolved here: the probe runs in a directory outside the project.
 const TSX = import.meta.resolve('tsx');
-const DSN = 'postgres://app@db.cluster-abc123.us-east-1.rds.amazonaws.com/app';
+const DSN = `postgres://app@${RDS_HOST}/app`;
 
 // In a child, so that what this process has loaded does not count, and with its own working directory (where
 // cosmiconfig looks for a meta config).
@@ -49,50 +47,48 @@ describe('config search: the look before cosmiconfig', () => {
   });
 
   it('does not import cosmiconfig when no directory up to the project root holds a config (env config)', () => {
-    const root = project({ 'src/app.js': '', '.config/other-tool.json': '{}' }, { name: 'app', dependencies: { rdsiam: '^0.1.0' } });
+    // src/app.js, .config/other-tool.json and a package.json without the rdsiam key.
+    const root = fixtureProject('other-tools-only');
     const nested = join(root, 'src');
     const r = probe(root, nested, { RDSIAM_DSN: DSN });
-    assert.equal(r.host, 'db.cluster-abc123.us-east-1.rds.amazonaws.com', r.error);
+    assert.equal(r.host, RDS_HOST, r.error);
     assert.equal(r.cosmiconfig, false);
   });
 
   it('still says where it looked when there is nothing at all, without importing cosmiconfig', () => {
-    const root = project({});
-    const r = probe(root, root);
+    const r = probe(NO_CONFIG_DIR, NO_CONFIG_DIR);
     assert.match(r.error ?? '', /no rdsiam config was found: searched /);
     assert.equal(r.cosmiconfig, false);
   });
 
   it('finds a config in a parent directory of the working directory, through cosmiconfig', () => {
-    const root = project({ '.config/rdsiamrc.yaml': `dsn: ${DSN}\n` });
-    const nested = join(root, 'a', 'b');
-    mkdirSync(nested, { recursive: true });
-    assert.deepEqual(probe(root, nested), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
+    // .config/rdsiamrc.yaml at the top.
+    const root = fixtureProject('nested');
+    assert.deepEqual(probe(root, join(root, 'a', 'b')), { host: RDS_HOST, cosmiconfig: true });
   });
 
   it('is not stopped early by a name that differs from package.json in case only (as cosmiconfig is not, here)', () => {
-    const root = project({ '.rdsiamrc': `dsn: ${DSN}\n`, 'nested/PACKAGE.JSON': '{}' });
-    assert.deepEqual(probe(root, join(root, 'nested')), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
+    // .rdsiamrc at the top, nested/PACKAGE.JSON below.
+    const root = fixtureProject('case-package');
+    assert.deepEqual(probe(root, join(root, 'nested')), { host: RDS_HOST, cosmiconfig: true });
   });
 
   it('reads the rdsiam key of package.json, and only the key counts', () => {
-    const withKey = project({}, { name: 'app', rdsiam: { dsn: DSN } });
-    assert.deepEqual(probe(withKey, withKey), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
+    const withKey = fixtureProject('package-key');
+    assert.deepEqual(probe(withKey, withKey), { host: RDS_HOST, cosmiconfig: true });
   });
 
   it('leaves a package.json that is not valid JSON to cosmiconfig, which reports it', () => {
-    const root = project({});
-    const broken = project({ 'package.json': '{ "name": ' });
-    const r = probe(root, broken, { RDSIAM_DSN: DSN });
+    // Written at run time: a broken package.json in the repository would trip tools that read every package.json.
+    const broken = tempProject({ 'package.json': '{ "name": ' });
+    const r = probe(NO_CONFIG_DIR, broken, { RDSIAM_DSN: DSN });
     assert.match(r.error ?? '', /package\.json\): is not valid JSON/);
     assert.equal(r.cosmiconfig, true);
   });
 
   it("honours cosmiconfig's meta config in the working directory, which may add search places", () => {
-    const root = project({
-      '.config/config.json': JSON.stringify({ cosmiconfig: { searchPlaces: ['settings/{name}.yaml'] } }),
-      'settings/rdsiam.yaml': `dsn: ${DSN}\n`,
-    });
-    assert.deepEqual(probe(root, root), { host: 'db.cluster-abc123.us-east-1.rds.amazonaws.com', cosmiconfig: true });
+    // .config/config.json adds the search place settings/{name}.yaml, where settings/rdsiam.yaml is.
+    const root = fixtureProject('meta-config');
+    assert.deepEqual(probe(root, root), { host: RDS_HOST, cosmiconfig: true });
   });
 });

@@ -1,22 +1,14 @@
 // How SharedCredentials caches, renews, coalesces and memoises, with an injected provider and clock.
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import { CredentialsError } from '../../src/errors.js';
-import type { RdsIamEvents } from '../../src/events.js';
 import { SharedCredentials, sharedCredentials } from '../../src/token/credentials.js';
-import type { AwsCredentials, CredentialSettings } from '../../src/token/credentials.js';
+import type { AwsCredentials } from '../../src/token/credentials.js';
+import { credentialSettings } from '../support/credentials.js';
+import { collect } from '../support/events.js';
 import { ManualClock } from '../support/manual-clock.js';
 
-const SETTINGS: CredentialSettings = {
-  source: 'chain',
-  profile: undefined,
-  roleArn: undefined,
-  roleSessionName: undefined,
-  externalId: undefined,
-  region: 'us-east-1',
-  timeoutMs: 1000,
-};
+const SETTINGS = credentialSettings('chain', { timeoutMs: 1000 });
 const MINUTE = 60_000;
 
 /** A provider handing out keys `AKIA...1`, `AKIA...2`, ... that expire `lifetimeMs` after each fetch. */
@@ -100,9 +92,7 @@ describe('SharedCredentials: failures', () => {
     const clock = new ManualClock();
     const source = rotating(clock, 60 * MINUTE);
     const shared = new SharedCredentials(SETTINGS, { clock, credentials: source.provider });
-    const events: RdsIamEvents['rdsiam:credentials:failed'][] = [];
-    const onFailed = (e: unknown): void => void events.push(e as RdsIamEvents['rdsiam:credentials:failed']);
-    subscribe('rdsiam:credentials:failed', onFailed);
+    const { events, stop } = collect('rdsiam:credentials:failed');
     try {
       const first = await shared.current();
       clock.advance(50 * MINUTE);
@@ -117,7 +107,7 @@ describe('SharedCredentials: failures', () => {
       clock.advance(10_000);
       assert.notEqual((await shared.current()).identity, first.identity);
     } finally {
-      unsubscribe('rdsiam:credentials:failed', onFailed);
+      stop();
     }
   });
 

@@ -1,23 +1,23 @@
 // Credential origins exercised for real through @aws-sdk/credential-providers: env vars, ini files,
 // credential_process scripts and a loopback container-credentials server. No SDK mocks.
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import type { CredentialsSource } from '../../src/config/keys.js';
 import { CredentialsError } from '../../src/errors.js';
 import { fingerprint } from '../../src/secret.js';
 import { SharedCredentials } from '../../src/token/credentials.js';
-import type { CredentialSettings } from '../../src/token/credentials.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
+import { startContainerEndpoint } from '../support/container-endpoint.js';
+import { credentialSettings, processProfile } from '../support/credentials.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
+import { collect } from '../support/events.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { resolvedConfig } from '../support/resolved-config.js';
+import { tempDir } from '../support/temp-dir.js';
 import { verifyToken } from '../support/verify-token.js';
 
 // Made-up keys in the documented AWS example format; never real.
@@ -29,24 +29,7 @@ const TEMP = {
   sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123456789abcdefABCDEF',
 };
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rdsiam-creds-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function settings(source: CredentialsSource, extra: Partial<CredentialSettings> = {}): CredentialSettings {
-  return {
-    source,
-    profile: undefined,
-    roleArn: undefined,
-    roleSessionName: undefined,
-    externalId: undefined,
-    region: 'us-east-1',
-    timeoutMs: 5000,
-    ...extra,
-  };
-}
+const dir = tempDir('rdsiam-creds-');
 
 /** Asserts the value is a CredentialsError carrying none of the given secrets, in any printed form. */
 function assertCredentialsError(err: unknown, secrets: readonly string[]): CredentialsError {
@@ -84,7 +67,7 @@ describe('env credentials', () => {
       AWS_CREDENTIAL_EXPIRATION: expiration,
     };
     await withEnv(env, async () => {
-      const shared = new SharedCredentials(settings('env'));
+      const shared = new SharedCredentials(credentialSettings('env'));
       const current = await shared.current();
       assert.equal(current.identity, fingerprint(TEMP.accessKeyId));
       assert.equal(current.expiresAt, Date.parse(expiration));
@@ -96,7 +79,7 @@ describe('env credentials', () => {
 
   it('fails with a CredentialsError naming the source when the variables are missing', async () => {
     await withEnv(NO_AWS_ENV, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(settings('env')).current()), []);
+      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('env')).current()), []);
       assert.equal(err.source, 'env');
       assert.match(err.message, /source env/);
       assert.match(err.message, /Set AWS_ACCESS_KEY_ID/);
@@ -105,39 +88,34 @@ describe('env credentials', () => {
 });
 
 describe('ini credentials', () => {
-  function writeIni(name: string): { credentials: string; config: string } {
-    const credentials = join(dir, `${name}-credentials`);
-    const config = join(dir, `${name}-config`);
-    writeFileSync(
-      credentials,
-      `[alpha]\naws_access_key_id = ${ALPHA.accessKeyId}\naws_secret_access_key = ${ALPHA.secretAccessKey}\n\n` +
-        `[beta]\naws_access_key_id = ${BETA.accessKeyId}\naws_secret_access_key = ${BETA.secretAccessKey}\n`,
-    );
-    writeFileSync(
-      config,
-      `[profile gamma]\naws_access_key_id = ${TEMP.accessKeyId}\naws_secret_access_key = ${TEMP.secretAccessKey}\n` +
-        `aws_session_token = ${TEMP.sessionToken}\n`,
-    );
-    return { credentials, config };
-  }
+  // Profiles alpha and beta in a shared credentials file, gamma (temporary keys) in a config file.
+  const credentials = join(dir, 'credentials');
+  const config = join(dir, 'config');
+  writeFileSync(
+    credentials,
+    `[alpha]\naws_access_key_id = ${ALPHA.accessKeyId}\naws_secret_access_key = ${ALPHA.secretAccessKey}\n\n` +
+      `[beta]\naws_access_key_id = ${BETA.accessKeyId}\naws_secret_access_key = ${BETA.secretAccessKey}\n`,
+  );
+  writeFileSync(
+    config,
+    `[profile gamma]\naws_access_key_id = ${TEMP.accessKeyId}\naws_secret_access_key = ${TEMP.secretAccessKey}\n` +
+      `aws_session_token = ${TEMP.sessionToken}\n`,
+  );
+  const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: config };
 
   it('reads the named profile from AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE', async () => {
-    const files = writeIni('two-profiles');
-    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
-      const beta = await new SharedCredentials(settings('ini', { profile: 'beta' })).current();
+      const beta = await new SharedCredentials(credentialSettings('ini', { profile: 'beta' })).current();
       assert.equal(beta.credentials.accessKeyId, BETA.accessKeyId);
-      const gamma = await new SharedCredentials(settings('ini', { profile: 'gamma' })).current();
+      const gamma = await new SharedCredentials(credentialSettings('ini', { profile: 'gamma' })).current();
       assert.equal(gamma.credentials.sessionToken, TEMP.sessionToken);
       // The default chain honours aws_profile too.
-      const alpha = await new SharedCredentials(settings('chain', { profile: 'alpha' })).current();
+      const alpha = await new SharedCredentials(credentialSettings('chain', { profile: 'alpha' })).current();
       assert.equal(alpha.credentials.accessKeyId, ALPHA.accessKeyId);
     });
   });
 
   it('signs a separate token per profile: different credentials never share one', async () => {
-    const files = writeIni('per-profile');
-    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
       const clock = new ManualClock();
       const a = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'ini', aws_profile: 'alpha' }), { clock });
@@ -152,10 +130,8 @@ describe('ini credentials', () => {
   });
 
   it('fails with a CredentialsError naming an unknown profile', async () => {
-    const files = writeIni('unknown');
-    const env = { ...NO_AWS_ENV, AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config };
     await withEnv(env, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(settings('ini', { profile: 'nope' })).current()), [
+      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('ini', { profile: 'nope' })).current()), [
         ALPHA.secretAccessKey,
         BETA.secretAccessKey,
       ]);
@@ -166,15 +142,6 @@ describe('ini credentials', () => {
 });
 
 describe('credential_process', () => {
-  /** A profile whose credential_process runs `script` (sh); returns the env pointing at it. */
-  function processProfile(name: string, script: string): Record<string, string | undefined> {
-    const path = join(dir, `${name}.sh`);
-    writeFileSync(path, script, { mode: 0o755 });
-    const config = join(dir, `${name}-config`);
-    writeFileSync(config, `[profile ${name}]\ncredential_process = sh ${path}\n`);
-    return { ...NO_AWS_ENV, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
-  }
-
   it('runs the command once and signs with what it prints', async () => {
     const counter = join(dir, 'proc-count');
     const expiration = new Date(Date.now() + 3_600_000).toISOString();
@@ -200,7 +167,7 @@ describe('credential_process', () => {
       `echo "denied for ${TEMP.secretAccessKey} ${TEMP.sessionToken} ${TEMP.accessKeyId}" >&2\nexit 3\n`,
     );
     await withEnv(env, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(settings('process', { profile: 'failing' })).current()), [
+      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('process', { profile: 'failing' })).current()), [
         TEMP.secretAccessKey,
         TEMP.sessionToken,
         TEMP.accessKeyId,
@@ -214,7 +181,7 @@ describe('credential_process', () => {
   it('a command printing junk is a CredentialsError', async () => {
     const env = processProfile('junk', `echo 'this is not json ${TEMP.secretAccessKey}'\n`);
     await withEnv(env, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(settings('process', { profile: 'junk' })).current()), [
+      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('process', { profile: 'junk' })).current()), [
         TEMP.secretAccessKey,
       ]);
       assert.match(err.message, /invalid JSON/);
@@ -226,7 +193,7 @@ describe('credential_process', () => {
     const env = processProfile('hang', `echo $$ > ${pidFile}\nexec sleep 60\n`);
     try {
       await withEnv(env, async () => {
-        const shared = new SharedCredentials(settings('process', { profile: 'hang', timeoutMs: 400 }));
+        const shared = new SharedCredentials(credentialSettings('process', { profile: 'hang', timeoutMs: 400 }));
         const err = assertCredentialsError(await caught(shared.current()), []);
         assert.match(err.message, /timed out: no answer within 400 ms \(connect_timeout_ms\)/);
       });
@@ -240,32 +207,10 @@ describe('credential_process', () => {
 
 describe('container credentials (loopback endpoint)', () => {
   it('fetches once from AWS_CONTAINER_CREDENTIALS_FULL_URI with the authorization token, then reuses', async () => {
-    let hits = 0;
-    let authorization: string | undefined;
-    const server = createServer((req, res) => {
-      hits++;
-      authorization = req.headers.authorization;
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          AccessKeyId: TEMP.accessKeyId,
-          SecretAccessKey: TEMP.secretAccessKey,
-          Token: TEMP.sessionToken,
-          Expiration: new Date(Date.now() + 3_600_000).toISOString(),
-        }),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const fetched: unknown[] = [];
-    const onFetched = (event: unknown): void => void fetched.push(event);
-    subscribe('rdsiam:credentials:fetched', onFetched);
+    const endpoint = await startContainerEndpoint(TEMP);
+    const fetched = collect('rdsiam:credentials:fetched');
     try {
-      const env = {
-        ...NO_AWS_ENV,
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/v2/credentials/abc`,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-example',
-      };
+      const env = { ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-example' };
       await withEnv(env, async () => {
         const clock = new ManualClock(Date.now());
         const config = resolvedConfig({ aws_credentials_source: 'container' });
@@ -274,33 +219,28 @@ describe('container credentials (loopback endpoint)', () => {
         await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
         await tokenProviderFor(resolvedConfig({ aws_credentials_source: 'container', user: 'second' }), { clock }).get();
       });
-      assert.equal(hits, 1);
-      assert.equal(authorization, 'container-auth-example');
-      assert.equal(fetched.length, 1);
-      assert.doesNotMatch(JSON.stringify(fetched), /EXAMPLE/);
+      assert.equal(endpoint.hits(), 1);
+      assert.equal(endpoint.authorization(), 'container-auth-example');
+      assert.equal(fetched.events.length, 1);
+      assert.doesNotMatch(JSON.stringify(fetched.events), /EXAMPLE/);
     } finally {
-      unsubscribe('rdsiam:credentials:fetched', onFetched);
-      await new Promise((resolve) => server.close(resolve));
+      fetched.stop();
+      await endpoint.close();
     }
   });
 
   it('an endpoint answering an error is a CredentialsError', async () => {
-    const server = createServer((_req, res) => {
-      res.statusCode = 500;
-      res.end(`internal error ${TEMP.secretAccessKey}`);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const endpoint = await startContainerEndpoint(TEMP, 'error');
     try {
-      const env = { ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/creds` };
-      await withEnv(env, async () => {
-        const err = assertCredentialsError(await caught(new SharedCredentials(settings('container')).current()), [
+      await withEnv({ ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url }, async () => {
+        const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('container')).current()), [
           TEMP.secretAccessKey,
         ]);
         assert.equal(err.source, 'container');
       });
+      assert.ok(endpoint.hits() > 0, 'the endpoint was asked');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await endpoint.close();
     }
   });
 });

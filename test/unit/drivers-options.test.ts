@@ -1,8 +1,7 @@
 // What the driver layer hands pg and mysql2: TLS decisions, connect defaults and plain pool options.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
@@ -11,7 +10,9 @@ import { connectPlanFor } from '../../src/drivers/plan.js';
 import { pgPoolConfig } from '../../src/drivers/pg.js';
 import { mysqlPoolOptions } from '../../src/drivers/mysql.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
-import { DSQL_HOST, RDS_HOST, resolvedConfig } from '../support/resolved-config.js';
+import { DSQL_HOST, RDS_HOST } from '../support/hosts.js';
+import { resolvedConfig } from '../support/resolved-config.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -38,7 +39,7 @@ describe('tlsPlanFor', () => {
   });
 
   it('reads ssl.ca from a file, and says which key is wrong when the file is missing or not PEM', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'rdsiam-ca-'));
+    const dir = tempDir('rdsiam-ca-');
     const good = join(dir, 'ca.pem');
     const junk = join(dir, 'junk.pem');
     await writeFile(good, PEM);

@@ -10,7 +10,7 @@ import { resolveTokenTarget } from '../../src/endpoint/target.js';
 import { resolvedConfig } from '../support/resolved-config.js';
 
 const TOKEN = 'host:5432/?Action=connect&DBUser=app&X-Amz-Signature=' + 'ab'.repeat(32);
-const TARGET = resolveTokenTarget(resolvedConfig({ host: 'db.cluster-abc.us-east-1.rds.amazonaws.com', user: 'app' }));
+const TARGET = resolveTokenTarget(resolvedConfig({ user: 'app' }));
 
 function issued(value: string, fromCache: boolean): IssuedToken {
   return { value: new Secret(value), target: TARGET, fingerprint: fingerprint(value), fromCache, signedAt: 0 };
@@ -50,6 +50,18 @@ async function refusedEveryTime(source: TrackedProvider, engine: 'postgres' | 'm
   return { err, attempts };
 }
 
+/** Runs withTokenRetry with a login that the server refuses for token `bad` only. */
+async function refusing(source: TrackedProvider, engine: 'postgres' | 'mysql', bad: IssuedToken) {
+  let attempts = 0;
+  const result = await withTokenRetry(source, engine, async () => {
+    const token = await source.get();
+    attempts++;
+    if (token === bad) throw loginFailure(engine, token);
+    return 'connected';
+  });
+  return { result, attempts };
+}
+
 describe('isLoginError', () => {
   it('knows the PostgreSQL and MySQL login refusals and nothing else', () => {
     assert.equal(isLoginError('postgres', { code: '28000' }), true);
@@ -70,13 +82,7 @@ describe('withTokenRetry', () => {
       const cached = issued(TOKEN + '1', true);
       const fresh = issued(TOKEN + '2', false);
       const { source, refused } = scriptedSource([cached, fresh]);
-      let attempts = 0;
-      const result = await withTokenRetry(source, engine, async () => {
-        const token = await source.get();
-        attempts++;
-        if (token === cached) throw loginFailure(engine, token);
-        return 'connected';
-      });
+      const { result, attempts } = await refusing(source, engine, cached);
       assert.equal(result, 'connected');
       assert.equal(attempts, 2);
       assert.deepEqual(refused, [cached.fingerprint]);
@@ -99,13 +105,7 @@ describe('withTokenRetry', () => {
     it(`${engine}: a fresh token refused after its global writer moved region is retried once with the new region`, async () => {
       const stale = issued(TOKEN + '6', false);
       const { source, refused } = scriptedSource([stale, issued(TOKEN + '7', false)], true);
-      let attempts = 0;
-      const result = await withTokenRetry(source, engine, async () => {
-        const token = await source.get();
-        attempts++;
-        if (token === stale) throw loginFailure(engine, token);
-        return 'connected';
-      });
+      const { result, attempts } = await refusing(source, engine, stale);
       assert.deepEqual([result, attempts, refused], ['connected', 2, [stale.fingerprint]]);
     });
 

@@ -5,16 +5,12 @@ import { beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { CredentialsError, EndpointError, RdsIamError } from '../../src/errors.js';
 import { lazyPackage, missingPackage } from '../../src/optional-package.js';
-import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
-import type { TokenSigner } from '../../src/token/signers.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
-import type { TokenDeps } from '../../src/token/token-provider.js';
-import type { TokenTarget } from '../../src/endpoint/target.js';
 import { FakeRdsApi, fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
-import { ManualClock } from '../support/manual-clock.js';
+import { collect } from '../support/events.js';
 import { resolvedConfig } from '../support/resolved-config.js';
-import { collect } from '../support/testbed-config.js';
+import { tokenDeps, type TestTokenDeps } from '../support/token-deps.js';
 
 const ENDPOINT = 'orders.global-abc123xyz.global.rds.amazonaws.com';
 const arn = (region: string, name = 'orders-1') => `arn:aws:rds:${region}:123456789012:cluster:${name}`;
@@ -35,20 +31,8 @@ beforeEach(() => {
   ];
 });
 
-/** Tokens that name their target's region, so a test can see what each was signed for. */
-class RegionSigner implements TokenSigner {
-  signings = 0;
-  async sign(target: TokenTarget): Promise<string> {
-    this.signings++;
-    return `${target.host}:${target.port}/?region=${target.region}&X-Amz-Signature=sig${this.signings}`;
-  }
-}
-
-/** A fresh clock per test: its own token cache and its own writer-region store. */
-function deps(): TokenDeps & { clock: ManualClock; signer: RegionSigner } {
-  const clock = new ManualClock();
-  return { clock, cache: new MemoryTokenCache({ clock }), signer: new RegionSigner(), credentials: async () => ({ ...KEY }) };
-}
+/** A fresh clock per test: its own token cache and its own writer-region store. Tokens name the region they were signed for. */
+const deps = (): TestTokenDeps => tokenDeps(async () => ({ ...KEY }));
 
 function globalConfig(extra: Parameters<typeof resolvedConfig>[0] = {}) {
   return resolvedConfig({ host: ENDPOINT, iam_global_region: 'eu-central-1', iam_global_ttl_s: 60, ...extra });

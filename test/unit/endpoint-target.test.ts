@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planTokenTarget, resolveTokenTarget } from '../../src/endpoint/target.js';
 import { EndpointError } from '../../src/errors.js';
-import { DSQL_HOST, RDS_HOST, resolvedConfig } from '../support/resolved-config.js';
+import { DSQL_HOST, RDS_HOST } from '../support/hosts.js';
+import { resolvedConfig } from '../support/resolved-config.js';
 
 function refusal(fn: () => unknown): EndpointError {
   try {

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RDS_HOST } from '../support/hosts.js';
+import { NO_CONFIG_DIR } from '../support/projects.js';
 
 const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 
@@ -30,7 +32,7 @@ console.log(JSON.stringify({ loaded, touched: touched.filter((t) => !t.includes(
 test('importing rdsiam loads no driver, ORM, CA bundle or AWS SDK, and reads no config file or env file', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], {
     encoding: 'utf8',
-    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+    cwd: NO_CONFIG_DIR,
   });
   const { loaded, touched } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { loaded: string[]; touched: string[] };
   assert.ok(loaded.length > 0, 'the probe sees CommonJS modules that were loaded');
@@ -49,7 +51,7 @@ import { createRequire } from 'node:module';
 const { getAuthToken } = await import(${JSON.stringify(INDEX)});
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/@aws-sdk/client-rds/'));
 const deps = { env: {}, credentials: async () => ({ accessKeyId: 'AKIAPROBE0000000', secretAccessKey: 'x' }), signer: { sign: async () => 'token' } };
-await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@db.cluster-abc.us-east-1.rds.amazonaws.com/app', plugins: 'iam' } });
+await getAuthToken({ ...deps, overrides: { dsn: 'postgres://app@${RDS_HOST}/app', plugins: 'iam' } });
 const regional = loaded();
 // A global endpoint without iam_region loads it to look the writer up (here against a closed port: the load is what counts).
 process.env.AWS_ENDPOINT_URL_RDS = 'http://127.0.0.1:9';
@@ -58,7 +60,7 @@ console.log(JSON.stringify({ regional, global: loaded() }));
 `;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
     encoding: 'utf8',
-    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+    cwd: NO_CONFIG_DIR,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { regional: false, global: true });
@@ -83,7 +85,7 @@ console.log(JSON.stringify({ isRdsIamError: err instanceof RdsIamError, message:
 `;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
     encoding: 'utf8',
-    cwd: fileURLToPath(new URL('../fixtures/config/', import.meta.url)),
+    cwd: NO_CONFIG_DIR,
   });
   const { isRdsIamError, message } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { isRdsIamError: boolean; message: string };
   assert.equal(isRdsIamError, true);

@@ -2,9 +2,6 @@
 // clear ConfigError for any option that would keep new connections from getting a current token.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ConfigError,
   RdsIamError,
@@ -15,14 +12,14 @@ import {
   typeormOptionsFromConfig,
   type ConnectOptions,
 } from '../../src/index.js';
-import { RDS_HOST } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
+import { NO_CONFIG_DIR } from '../support/projects.js';
 
-const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'rdsiam-integrations-'));
 const READER_HOST = RDS_HOST.replace('mydb.', 'mydb-reader.');
 
 function options(engine: 'postgres' | 'mysql', overrides: Record<string, unknown> = {}): ConnectOptions {
   return {
-    cwd: EMPTY_DIR,
+    cwd: NO_CONFIG_DIR,
     env: {},
     credentials: async () => assert.fail('no token is needed to build options'),
     overrides: { dsn: `${engine === 'mysql' ? 'mysql' : 'postgres'}://app@${RDS_HOST}/shop`, plugins: 'iam', ...overrides },

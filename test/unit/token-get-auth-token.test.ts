@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ConfigError, EndpointError } from '../../src/errors.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
 import { getAuthToken } from '../../src/token/get-auth-token.js';
+import { EXAMPLE_KEYS } from '../support/credentials.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { RDS_HOST } from '../support/resolved-config.js';
+import { RDS_HOST } from '../support/hosts.js';
+import { NO_CONFIG_DIR } from '../support/projects.js';
 import { verifyToken } from '../support/verify-token.js';
 
-const KEYS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-// An empty directory, so no config file from the repository is found.
-const cwd = mkdtempSync(join(tmpdir(), 'rdsiam-token-'));
-after(() => rmSync(cwd, { recursive: true, force: true }));
+const cwd = NO_CONFIG_DIR;
 
-function deps(): { clock: ManualClock; cache: MemoryTokenCache; credentials: () => Promise<typeof KEYS> } {
+function deps(): { clock: ManualClock; cache: MemoryTokenCache; credentials: () => Promise<typeof EXAMPLE_KEYS> } {
   const clock = new ManualClock();
-  return { clock, cache: new MemoryTokenCache({ clock }), credentials: async () => KEYS };
+  return { clock, cache: new MemoryTokenCache({ clock }), credentials: async () => EXAMPLE_KEYS };
 }
 
 describe('getAuthToken', () => {
@@ -25,7 +21,7 @@ describe('getAuthToken', () => {
     const d = deps();
     const env = { RDSIAM_DSN: `postgres://app_user@${RDS_HOST}:5432/app`, RDSIAM_PLUGINS: 'iam' };
     const token = await getAuthToken({ cwd, env, ...d });
-    const checked = await verifyToken(token, 'rds-db', 'us-east-1', KEYS);
+    const checked = await verifyToken(token, 'rds-db', 'us-east-1', EXAMPLE_KEYS);
     assert.deepEqual([checked.host, checked.port, checked.params.DBUser], [RDS_HOST, '5432', 'app_user']);
     assert.equal(await getAuthToken({ cwd, env, ...d }), token);
     assert.equal(d.cache.size, 1);
@@ -35,7 +31,7 @@ describe('getAuthToken', () => {
     const d = deps();
     const env = { RDSIAM_DSN: `postgres://app_user@${RDS_HOST}/app`, RDSIAM_PLUGINS: 'iam' };
     const token = await getAuthToken({ cwd, env, overrides: { iam_region: 'eu-west-1', iam_default_port: 6543 }, ...d });
-    const checked = await verifyToken(token, 'rds-db', 'eu-west-1', KEYS);
+    const checked = await verifyToken(token, 'rds-db', 'eu-west-1', EXAMPLE_KEYS);
     assert.equal(checked.port, '6543');
   });
 

@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import type { TokenTarget } from '../../src/endpoint/target.js';
 import { CredentialsError, RdsIamError } from '../../src/errors.js';
-import type { RdsIamChannel } from '../../src/events.js';
-import { MemoryTokenCache } from '../../src/token/cache.js';
 import type { AwsCredentials } from '../../src/token/credentials.js';
-import type { TokenSigner } from '../../src/token/signers.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
-import type { TokenDeps } from '../../src/token/token-provider.js';
-import { ManualClock } from '../support/manual-clock.js';
-import { DSQL_HOST, resolvedConfig } from '../support/resolved-config.js';
-
-/** Counts signings; each token names its target and a serial number, so tests can tell them apart. */
-class CountingSigner implements TokenSigner {
-  signings = 0;
-  lifetimes: number[] = [];
-  failWith: Error | undefined;
-
-  async sign(target: TokenTarget, lifetimeSeconds: number): Promise<string> {
-    this.signings++;
-    this.lifetimes.push(lifetimeSeconds);
-    if (this.failWith) throw this.failWith;
-    return `${target.host}:${target.port}/?DBUser=${target.user}&X-Amz-Signature=secret${this.signings}`;
-  }
-}
+import { countingCredentials } from '../support/credentials.js';
+import { recording } from '../support/events.js';
+import { DSQL_HOST } from '../support/hosts.js';
+import { resolvedConfig } from '../support/resolved-config.js';
+import { tokenDeps, type TestTokenDeps } from '../support/token-deps.js';
 
 // A token is not served in its credentials' last 30 s, so it cannot expire on its way to the server.
 const CREDENTIALS_MARGIN_MS = 30_000;
@@ -34,41 +17,20 @@ function staticKeys(accessKeyId: string, expiration?: Date): () => Promise<AwsCr
   return async () => ({ accessKeyId, secretAccessKey: 'not-a-real-secret', ...(expiration ? { expiration } : {}) });
 }
 
-function deps(extra: Partial<TokenDeps> = {}): TokenDeps & { signer: CountingSigner; clock: ManualClock } {
-  const clock = new ManualClock();
-  return { clock, cache: new MemoryTokenCache({ clock }), signer: new CountingSigner(), credentials: staticKeys('AKIAEXAMPLE1'), ...extra } as TokenDeps & {
-    signer: CountingSigner;
-    clock: ManualClock;
-  };
-}
-
-/** Records what is published on rdsiam channels while `fn` runs. */
-async function recording<T>(channels: RdsIamChannel[], fn: () => Promise<T>): Promise<{ result: T; events: Map<string, unknown[]> }> {
-  const events = new Map<string, unknown[]>(channels.map((c) => [c, []]));
-  const handlers = channels.map((c) => [c, (e: unknown) => void events.get(c)!.push(e)] as const);
-  for (const [c, h] of handlers) subscribe(c, h);
-  try {
-    return { result: await fn(), events };
-  } finally {
-    for (const [c, h] of handlers) unsubscribe(c, h);
-  }
-}
+const deps = (credentials = staticKeys('AKIAEXAMPLE1')): TestTokenDeps => tokenDeps(credentials);
 
 describe('tokenProviderFor: single flight and caching', () => {
   it('makes exactly one signing and one credential fetch for 500 concurrent cold calls', async () => {
     const d = deps();
-    let fetches = 0;
-    d.credentials = async () => {
-      fetches++;
-      return { accessKeyId: 'AKIACOLDSTART', secretAccessKey: 'x' };
-    };
+    const keys = countingCredentials({ accessKeyId: 'AKIACOLDSTART', secretAccessKey: 'x' });
+    d.credentials = keys.provider;
     const config = resolvedConfig({});
     const { result, events } = await recording(['rdsiam:token:signed', 'rdsiam:token:cache-hit'], () =>
       Promise.all(Array.from({ length: 500 }, () => tokenProviderFor(config, d).get())),
     );
     assert.equal(d.signer.signings, 1);
-    assert.equal(fetches, 1);
-    assert.equal(events.get('rdsiam:token:signed')!.length, 1);
+    assert.equal(keys.calls(), 1);
+    assert.equal(events['rdsiam:token:signed'].length, 1);
     assert.ok(result.every((t) => t.fingerprint === result[0]!.fingerprint && !t.fromCache));
   });
 
@@ -79,7 +41,7 @@ describe('tokenProviderFor: single flight and caching', () => {
     d.clock.advance(1000);
     const { result: second, events } = await recording(['rdsiam:token:cache-hit'], () => source.get());
     assert.deepEqual([second.fromCache, second.fingerprint, second.signedAt], [true, first.fingerprint, first.signedAt]);
-    assert.deepEqual(events.get('rdsiam:token:cache-hit'), [
+    assert.deepEqual(events['rdsiam:token:cache-hit'], [
       { plugin: 'iam', host: first.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
     ]);
   });
@@ -280,16 +242,14 @@ describe('tokenProviderFor: failures', () => {
       assert.match(err.message, /Signing an IAM token for app_user@.*:5432 failed: boom/);
       assert.doesNotMatch(err.message, /abcdef0123/);
     }
-    assert.equal(events.get('rdsiam:token:sign-failed')!.length, 1);
+    assert.equal(events['rdsiam:token:sign-failed'].length, 1);
     d.signer.failWith = undefined;
     assert.equal((await source.get()).fromCache, false);
   });
 
   it('a credentials failure reaches the caller as a CredentialsError, with no signing', async () => {
-    const d = deps({
-      credentials: async () => {
-        throw new Error('no way');
-      },
+    const d = deps(async () => {
+      throw new Error('no way');
     });
     await assert.rejects(tokenProviderFor(resolvedConfig({}), d).get(), CredentialsError);
     assert.equal(d.signer.signings, 0);
@@ -308,10 +268,10 @@ describe('tokenProviderFor: nothing prints a token', () => {
       ...result.flatMap((t) => [JSON.stringify(t), inspect(t, { depth: 10 }), String(t.value), `${t.value}`]),
       JSON.stringify(source),
       inspect(source, { depth: 10, showHidden: true }),
-      JSON.stringify([...events.values()]),
+      JSON.stringify(Object.values(events)),
     ];
     for (const text of texts) assert.doesNotMatch(text, /X-Amz-Signature|secret\d/, text);
     assert.match(result[0]!.value.reveal(), /X-Amz-Signature=secret1/);
-    assert.equal(events.get('rdsiam:token:signed')!.length, 2);
+    assert.equal(events['rdsiam:token:signed'].length, 2);
   });
 });

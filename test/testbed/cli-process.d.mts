@@ -1,0 +1,4 @@
+export function testbedCli(
+  command: 'start' | 'stop' | 'status',
+  options?: { quiet?: boolean },
+): { code: number; stateFile: string | undefined };
