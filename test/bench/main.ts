@@ -1,9 +1,9 @@
 // `npm run bench [-- --json]`: rdsiam side by side with the raw drivers, the AWS Advanced NodeJS Wrapper and
 // hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s, ratios.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { arch, cpus, platform, tmpdir } from 'node:os';
+import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { AwsMySQLClient } from 'aws-advanced-nodejs-wrapper/mysql';
 import { AwsPGClient } from 'aws-advanced-nodejs-wrapper/pg';
 import { connectFromConfig, createPgPool, getAuthToken, tokenProviderFor, loadConfig } from '../../src/index.js';
 import { ensureTestbed } from '../support/ensure-testbed.js';
+import { tempDir } from '../support/temp-dir.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { mysqlOptions, pgOptions, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
@@ -144,7 +145,7 @@ function childEnv(tb: Testbed, engine: Engine, key: TestCredentials, extra: Reco
 
 // Fresh processes run where an application does: in its own directory (a package.json, no rdsiam config file,
 // config from env), not in a shared temp dir whose listing says more about the machine than about rdsiam.
-const APP_DIR = mkdtempSync(join(tmpdir(), 'rdsiam-bench-app-'));
+const APP_DIR = tempDir('rdsiam-bench-app-');
 writeFileSync(join(APP_DIR, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module' }));
 
 async function child(script: string, args: string[], env: Record<string, string>): Promise<Record<string, number>> {
@@ -311,5 +312,4 @@ try {
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();
-  rmSync(APP_DIR, { recursive: true, force: true });
 }
