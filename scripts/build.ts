@@ -63,15 +63,23 @@ const [, esm] = await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { index: 'src/index.ts', cli: 'src/cli/run.ts' },
+    entryPoints: { index: 'src/index.ts' },
     format: 'esm',
     outdir: dist,
-    // Shared code in chunks next to the entry files (so `./cosmiconfig.cjs` resolves from each), and each CLI
-    // command in its own: `rdsiam token` loads neither exec nor check.
-    splitting: true,
     external: EXTERNAL,
     plugins: [cosmiconfigChunk('./')],
     metafile: true,
+  }),
+  // The CLI on its own, split: each command in its own chunk, so `rdsiam token` loads neither exec nor check. (The
+  // library stays one file: loading several ESM files costs more than compiling what one import does not run.)
+  build({
+    ...common,
+    entryPoints: { rdsiam: 'src/cli/run.ts' },
+    format: 'esm',
+    outdir: `${dist}cli`,
+    splitting: true,
+    external: EXTERNAL,
+    plugins: [cosmiconfigChunk('../')],
   }),
   build({
     ...common,

@@ -182,7 +182,7 @@ export async function main(): Promise<number> {
 describe('the packed package', () => {
   test('holds the built package and nothing else', () => {
     const files = new Set(packed.files);
-    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/cli.js', 'bin/rdsiam.js']) {
+    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/cli/rdsiam.js', 'bin/rdsiam.js']) {
       assert.ok(files.has(f), f);
     }
     for (const f of ['dist/types/index.d.ts', 'dist/cjs/types/index.d.ts', 'dist/types/drivers/driver-types.d.ts', 'schemas/rdsiam.schema.json']) {
