@@ -16,7 +16,6 @@ export type { LoadConfigOptions } from './config/load.js';
 export { defineConfig } from './config/keys.js';
 export type { RdsIamConfigInput } from './config/keys.js';
 export type { ResolvedConfig } from './config/resolve.js';
-export { configJsonSchema } from './config/json-schema.js';
 
 export { getAuthToken } from './token/get-auth-token.js';
 export { tokenProviderFor } from './token/token-provider.js';

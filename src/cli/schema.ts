@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { configJsonSchema } from '../config/json-schema.js';
 import type { CliIo } from './io.js';
 
 export const SCHEMA_HELP = `Usage: rdsiam schema
@@ -7,8 +7,12 @@ export const SCHEMA_HELP = `Usage: rdsiam schema
 Prints the JSON Schema of the config file. Point an editor at it with "$schema" in .rdsiamrc.json:
   "$schema": "./node_modules/rdsiam/schemas/rdsiam.schema.json"`;
 
+// The file the package ships (generated from the key table by `npm run generate`): the same path from src/cli/ and
+// from dist/cli/.
+const SCHEMA_FILE = new URL('../../schemas/rdsiam.schema.json', import.meta.url);
+
 export function schemaCommand(args: string[], io: CliIo): number {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
-  io.out(values.help ? `${SCHEMA_HELP}\n` : `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  io.out(values.help ? `${SCHEMA_HELP}\n` : readFileSync(SCHEMA_FILE, 'utf8'));
   return 0;
 }

@@ -1,7 +1,7 @@
 import type { ConfigIssue, ValueOrigin } from '../errors.js';
 import { isRegion } from '../region.js';
 import { didYouMean } from './messages.js';
-import { LEAVES, type Leaf } from './schema.js';
+import { isNumeric, LEAVES, type Leaf } from './schema.js';
 
 const PREFIX = 'RDSIAM_';
 /** Names the config file explicitly; read by the loader, not a config key. */
@@ -70,7 +70,7 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 /** Env values are text; numeric keys take only plain digits ("15m" stays text and fails validation). */
 function convert(raw: string, leaf: Leaf): unknown {
-  return leaf.numeric && /^\d+$/.test(raw) ? Number(raw) : raw;
+  return isNumeric(leaf) && /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
@@ -127,9 +128,9 @@ async function explorer() {
 /** Lower-cased names of the entries of a directory: null if it does not exist, undefined if it cannot be listed. */
 type Entries = Set<string> | null | undefined;
 
-async function entriesOf(dir: string): Promise<Entries> {
+function entriesOf(dir: string): Entries {
   try {
-    return new Set((await readdir(dir)).map((name) => name.toLowerCase()));
+    return new Set(readdirSync(dir).map((name) => name.toLowerCase()));
   } catch (error) {
     const code = errorCode(error);
     return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
@@ -137,9 +138,9 @@ async function entriesOf(dir: string): Promise<Entries> {
 }
 
 /** Whether package.json in `dir` may have `key` at its top level; unreadable or not JSON counts as may. */
-async function packageMayHave(dir: string, key: string): Promise<boolean> {
+function packageMayHave(dir: string, key: string): boolean {
   try {
-    const pkg: unknown = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    const pkg: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     return typeof pkg !== 'object' || pkg === null || key in pkg;
   } catch {
     return true;
@@ -150,15 +151,15 @@ async function packageMayHave(dir: string, key: string): Promise<boolean> {
  * Whether `dir`, with these `entries`, may hold one of `places` (package.json: only with `packageKey`). Names are
  * matched without case, so a case-insensitive file system is covered; a directory that cannot be listed may hold anything.
  */
-async function mayHold(dir: string, entries: Entries, places: readonly string[], packageKey: string): Promise<boolean> {
+function mayHold(dir: string, entries: Entries, places: readonly string[], packageKey: string): boolean {
   if (entries === undefined) return true;
   if (entries === null) return false;
-  const inConfigDir = entries.has('.config') ? await entriesOf(join(dir, '.config')) : null;
+  const inConfigDir = entries.has('.config') ? entriesOf(join(dir, '.config')) : null;
   if (inConfigDir === undefined) return true;
   for (const place of places) {
     const [first, second] = place.toLowerCase().split('/') as [string, string | undefined];
     const found = second === undefined ? entries.has(first) : inConfigDir?.has(second) === true;
-    if (found && (place !== 'package.json' || (await packageMayHave(dir, packageKey)))) return true;
+    if (found && (place !== 'package.json' || packageMayHave(dir, packageKey))) return true;
   }
   return false;
 }
@@ -166,28 +167,24 @@ async function mayHold(dir: string, entries: Entries, places: readonly string[],
 /**
  * Whether cosmiconfig's search from `cwd` could find anything, decided from directory listings, so that a config
  * with no file (env variables, code) costs no cosmiconfig import. Any doubt counts as could: cosmiconfig then
- * searches as it always did.
+ * searches as it always did. Read synchronously, once per config load: a few listings cost less than as many
+ * trips through libuv's thread pool, which a cold start would wait for one after another.
  */
-async function searchMayFind(cwd: string): Promise<boolean> {
-  const dirs = [cwd];
-  while (dirname(dirs.at(-1)!) !== dirs.at(-1)) dirs.push(dirname(dirs.at(-1)!));
+function searchMayFind(cwd: string): boolean {
   const metaDir = process.cwd();
-  // Every listing at once (the directories above the project root too): waiting for one after another costs more.
-  const listed = await Promise.all([...new Set([metaDir, ...dirs])].map(async (dir) => [dir, await entriesOf(dir)] as const));
-  const entries = new Map(listed);
-  if (await mayHold(metaDir, entries.get(metaDir), META_PLACES, 'cosmiconfig')) return true;
-  for (const dir of dirs) {
-    const here = entries.get(dir);
-    if (await mayHold(dir, here, SEARCH_PLACES, MODULE_NAME)) return true;
+  if (mayHold(metaDir, entriesOf(metaDir), META_PLACES, 'cosmiconfig')) return true;
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const here = entriesOf(dir);
+    if (mayHold(dir, here, SEARCH_PLACES, MODULE_NAME)) return true;
     // The search stops at the project root; a listing without either name spares cosmiconfig's exact test.
-    if ((here?.has('package.json') || here?.has('package.yaml')) && (await hasPackageFile(dir))) return false;
+    if ((here?.has('package.json') || here?.has('package.yaml')) && hasPackageFile(dir)) return false;
+    if (dirname(dir) === dir) return false;
   }
-  return false;
 }
 
 /** Searches from `cwd` up to the project root (the first directory with a package.json) for a config file. */
 export async function searchConfigFile(cwd: string): Promise<ConfigFile | undefined> {
-  if (!(await searchMayFind(cwd))) return undefined;
+  if (!searchMayFind(cwd)) return undefined;
   try {
     const result = await (await explorer()).search(cwd);
     return result === null ? undefined : { file: result.filepath, config: result.config };
@@ -219,17 +216,22 @@ export async function loadConfigFile(file: string, namedBy: ValueOrigin): Promis
 }
 
 /** Whether the search stops at `dir`: cosmiconfig's project root test. */
-async function hasPackageFile(dir: string): Promise<boolean> {
-  const found = await Promise.all(['package.json', 'package.yaml'].map((name) => stat(join(dir, name)).then(() => true, () => false)));
-  return found.includes(true);
+function hasPackageFile(dir: string): boolean {
+  return ['package.json', 'package.yaml'].some((name) => {
+    try {
+      return statSync(join(dir, name), { throwIfNoEntry: false }) !== undefined;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The directories a search from `cwd` visits, for the message when nothing was found. */
-export async function projectRoot(cwd: string): Promise<string> {
+export function projectRoot(cwd: string): string {
   let dir = cwd;
   for (;;) {
     const parent = dirname(dir);
-    if ((await hasPackageFile(dir)) || parent === dir) return dir;
+    if (hasPackageFile(dir) || parent === dir) return dir;
     dir = parent;
   }
 }

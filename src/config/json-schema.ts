@@ -1,11 +1,13 @@
 import * as z from 'zod/mini';
-import { configSchema } from './schema.js';
+import { documentSchema } from './schema.js';
 
 /**
- * The JSON Schema of the config file (input form: what a user writes), for editor completion in
- * `.rdsiamrc.json` / YAML. A fresh object on every call.
+ * The JSON Schema of the config file (input form: what a user writes), for editor completion in `.rdsiamrc.json` /
+ * YAML. `npm run generate` writes it to schemas/; the package ships that file (`rdsiam/schema.json`), so the
+ * runtime carries no JSON Schema generator.
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const { $schema, ...rest } = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
+  const docs = z.registry<z.core.GlobalMeta>();
+  const { $schema, ...rest } = z.toJSONSchema(documentSchema(docs), { io: 'input', target: 'draft-2020-12', metadata: docs });
   return { $schema, title: 'rdsiam config', ...rest };
 }

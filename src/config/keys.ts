@@ -50,7 +50,8 @@ interface Validator<In> {
 
 /** One config key, as written (`In`) and as resolved (`Out`). `Required`: always present once resolved. */
 export interface Key<In = unknown, Out = unknown, Required extends boolean = boolean> {
-  readonly schema: Validator<In>;
+  /** Its zod schema, built on first use: a config validates only the keys it sets, and importing builds none. */
+  schema(): Validator<In>;
   readonly doc: string;
   /** The value when no layer sets the key. */
   readonly default?: Out;
@@ -74,7 +75,7 @@ export interface Group<K extends Record<string, Key> = Record<string, Key>> {
 }
 
 interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
-  schema: S;
+  schema: () => S;
   doc: string;
   default?: D;
   fallback?: string;
@@ -95,7 +96,8 @@ function key<S extends z.ZodMiniType, D extends z.output<S> | undefined = undefi
   spec: KeySpec<S, z.output<S>, D, R>,
 ): Key<z.input<S>, z.output<S>, RequiredIf<D, R>>;
 function key(spec: KeySpec<z.ZodMiniType, unknown, unknown, boolean>): Key {
-  return spec as unknown as Key;
+  let built: z.ZodMiniType | undefined;
+  return { ...spec, schema: () => (built ??= spec.schema()) } as unknown as Key;
 }
 
 function group<K extends Record<string, Key>>(doc: string, keys: K): Group<K> {
@@ -113,8 +115,8 @@ export function invalid(expected: string) {
 
 function text(expected: string, pattern?: RegExp) {
   const error = invalid(expected);
-  const base = z.string({ error }).check(z.minLength(1, { error }));
-  return pattern === undefined ? base : base.check(z.regex(pattern, { error }));
+  const checks = pattern === undefined ? [] : [z.regex(pattern, { error })];
+  return z.string({ error }).check(z.minLength(1, { error }), ...checks);
 }
 
 function wholeNumber(min: number, max: number, expected: string) {
@@ -168,7 +170,7 @@ const PEM = /-----BEGIN [A-Z ]+-----/;
 /** The keys of one connection: the top level (the `default` connection) and each entry of `connections`. */
 export const CONNECTION_KEYS = {
   dsn: key({
-    schema: text('a postgres://, postgresql:// or mysql:// URL'),
+    schema: () => text('a postgres://, postgresql:// or mysql:// URL'),
     required: true,
     doc:
       'The database URL: postgres://, postgresql:// or mysql://user@host:port/database?params; user and host required. ' +
@@ -178,7 +180,7 @@ export const CONNECTION_KEYS = {
     resolve: (value: string) => parseDsn(value),
   }),
   plugins: key({
-    schema: z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
+    schema: () => z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
       error: (issue) => {
         const parsed = parsePlugins(issue.input);
         return parsed.ok ? invalid(`a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them`)(issue) : parsed.problem;
@@ -193,7 +195,7 @@ export const CONNECTION_KEYS = {
     resolve: parsePlugins,
   }),
   iam_host: key({
-    schema: text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST),
+    schema: () => text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST),
     doc:
       'The host name the IAM token is signed for, and the server certificate must name, when the DSN connects ' +
       'through another name (a proxy, a tunnel, an IP).',
@@ -201,19 +203,19 @@ export const CONNECTION_KEYS = {
     example: 'db.c9akciq32.us-east-1.rds.amazonaws.com',
   }),
   iam_region: key({
-    schema: region(),
+    schema: () => region(),
     doc: 'The AWS region the token is signed for, in lowercase.',
     fallback: 'from the host name',
     example: 'eu-west-1',
   }),
   iam_default_port: key({
-    schema: wholeNumber(1, 65_535, 'a whole number from 1 to 65535'),
+    schema: () => wholeNumber(1, 65_535, 'a whole number from 1 to 65535'),
     doc: 'The port the token is signed for, when it differs from the DSN port.',
     fallback: 'the DSN port, else 5432 / 3306',
     example: 5432,
   }),
   iam_expiration: key({
-    schema: wholeNumber(
+    schema: () => wholeNumber(
       1,
       TOKEN_LIFETIME_S.iam_dsql,
       `a whole number of seconds from 1 to ${TOKEN_LIFETIME_S.iam} (${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql)`,
@@ -226,7 +228,7 @@ export const CONNECTION_KEYS = {
     example: 600,
   }),
   iam_global_region: key({
-    schema: region(),
+    schema: () => region(),
     default: 'us-east-1',
     doc:
       'The region DescribeGlobalClusters is called in to find the writer region of an Aurora global database ' +
@@ -234,7 +236,7 @@ export const CONNECTION_KEYS = {
     example: 'eu-west-1',
   }),
   iam_global_ttl_s: key({
-    schema: wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400'),
+    schema: () => wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400'),
     default: 300,
     doc:
       "Seconds a global database endpoint's writer region is reused before it is looked up again. " +
@@ -242,7 +244,7 @@ export const CONNECTION_KEYS = {
     example: 60,
   }),
   dsql_cluster_id: key({
-    schema: text(`an Aurora DSQL cluster id: ${DSQL_CLUSTER_ID_SHAPE}`, DSQL_CLUSTER_ID),
+    schema: () => text(`an Aurora DSQL cluster id: ${DSQL_CLUSTER_ID_SHAPE}`, DSQL_CLUSTER_ID),
     doc:
       'An Aurora DSQL cluster id. With iam_region it names the endpoint <id>.dsql.<region>.on.aws that the token is ' +
       'signed for and the certificate must name, as iam_host does; the DSN host stays where to connect. Plugin iam_dsql only.',
@@ -250,7 +252,7 @@ export const CONNECTION_KEYS = {
   }),
   ssl: group('TLS settings. Default: verify-full against the Amazon RDS CA bundle.', {
     mode: key({
-      schema: oneOf(SSL_MODES),
+      schema: () => oneOf(SSL_MODES),
       default: 'verify-full' as SslMode,
       doc:
         'TLS verification. verify-full checks the certificate chain and the host name; verify-ca only the chain. ' +
@@ -258,7 +260,7 @@ export const CONNECTION_KEYS = {
       example: 'verify-full',
     }),
     ca: key({
-      schema: text('a file path or PEM text'),
+      schema: () => text('a file path or PEM text'),
       doc: 'The CA certificates to trust: a file path (relative to the config file) or PEM text.',
       fallback: 'the Amazon RDS CA bundle',
       example: './certs/global-bundle.pem',
@@ -267,14 +269,14 @@ export const CONNECTION_KEYS = {
         ({ ok: true, value: PEM.test(value) ? { pem: value } : { file: resolvePath(baseDir, value) } }),
     }),
     servername: key({
-      schema: text('a host name', HOST),
+      schema: () => text('a host name', HOST),
       doc: 'The host name the server certificate must name (TLS SNI), when it differs from iam_host and the DSN host.',
       fallback: 'iam_host, else the DSN host',
       example: 'db.cluster-x.us-east-1.rds.amazonaws.com',
     }),
   }),
   aws_credentials_source: key({
-    schema: oneOf(CREDENTIALS_SOURCES),
+    schema: () => oneOf(CREDENTIALS_SOURCES),
     default: 'chain' as CredentialsSource,
     doc:
       'Where AWS credentials come from: chain (the default provider chain), env, ini (shared files), process, ' +
@@ -282,13 +284,13 @@ export const CONNECTION_KEYS = {
     example: 'container',
   }),
   aws_profile: key({
-    schema: text('an AWS profile name'),
+    schema: () => text('an AWS profile name'),
     doc: 'The profile in ~/.aws/config and ~/.aws/credentials to take credentials from.',
     fallback: 'the SDK default',
     example: 'prod',
   }),
   aws_role_arn: key({
-    schema: text(
+    schema: () => text(
       'an IAM role ARN such as arn:aws:iam::123456789012:role/db-login',
       /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
     ),
@@ -296,39 +298,39 @@ export const CONNECTION_KEYS = {
     example: 'arn:aws:iam::123456789012:role/db',
   }),
   aws_role_session_name: key({
-    schema: text('a session name of 2-64 characters from A-Z a-z 0-9 +=,.@_-', /^[\w+=,.@-]{2,64}$/),
+    schema: () => text('a session name of 2-64 characters from A-Z a-z 0-9 +=,.@_-', /^[\w+=,.@-]{2,64}$/),
     doc: 'The session name for aws_role_arn (shows in CloudTrail).',
     fallback: 'rdsiam',
     example: 'orders-api',
   }),
   aws_external_id: key({
-    schema: text('an external ID of 2-1224 characters from A-Z a-z 0-9 +=,.@:/_-', /^[\w+=,.@:/-]{2,1224}$/),
+    schema: () => text('an external ID of 2-1224 characters from A-Z a-z 0-9 +=,.@:/_-', /^[\w+=,.@:/-]{2,1224}$/),
     // A shared secret with the role's owner: check says whether it is set, not what it is.
     secret: true,
     doc: 'The external ID the trust policy of aws_role_arn requires.',
     example: 'b7c1…',
   }),
   connect_timeout_ms: key({
-    schema: wholeNumber(1, 600_000, 'a whole number of milliseconds from 1 to 600000'),
+    schema: () => wholeNumber(1, 600_000, 'a whole number of milliseconds from 1 to 600000'),
     default: 10_000,
     doc: 'Milliseconds to wait for a connection: credentials, signing and the database handshake.',
     example: 5000,
   }),
   pool: group('Connection pool settings.', {
     max: key({
-      schema: wholeNumber(1, 10_000, 'a whole number from 1 to 10000'),
+      schema: () => wholeNumber(1, 10_000, 'a whole number from 1 to 10000'),
       doc: 'The most connections the pool opens at once.',
       fallback: 'the driver default (10)',
       example: 20,
     }),
     idle_timeout_ms: key({
-      schema: wholeNumber(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000'),
+      schema: () => wholeNumber(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000'),
       doc: 'Milliseconds an idle pooled connection is kept before it is closed (0: never).',
       fallback: 'the driver default',
       example: 30000,
     }),
     max_lifetime_s: key({
-      schema: wholeNumber(0, 604_800, 'a whole number of seconds from 0 to 604800'),
+      schema: () => wholeNumber(0, 604_800, 'a whole number of seconds from 0 to 604800'),
       doc: 'Seconds a pooled connection lives before the pool closes and replaces it (0: no limit).',
       fallback: `${DSQL_POOL_MAX_LIFETIME_S} with iam_dsql (DSQL ends a connection after 60 minutes), else no limit`,
       example: 1800,

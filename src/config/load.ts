@@ -6,7 +6,7 @@ import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './e
 import type { RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames, printablePath } from './messages.js';
 import { DEFAULT_CONNECTION, resolveConnection, type ResolvedConfig } from './resolve.js';
-import { configSchema, keysAt } from './schema.js';
+import { keysAt, schemaFor } from './schema.js';
 import { isPlainObject } from '../plain-object.js';
 
 export interface LoadConfigOptions {
@@ -95,8 +95,8 @@ function connectionNamesIn(config: unknown): string[] {
   return isPlainObject(config) && isPlainObject(config.connections) ? Object.keys(config.connections) : [];
 }
 
-async function notFound(cwd: string): Promise<ConfigIssue> {
-  const root = await projectRoot(cwd);
+function notFound(cwd: string): ConfigIssue {
+  const root = projectRoot(cwd);
   return {
     path: 'dsn',
     message:
@@ -160,11 +160,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   }
 
   if (found === undefined && origins.size === fallbacks.filter((f) => !f.configures).length) {
-    issues.push(await notFound(cwd));
+    issues.push(notFound(cwd));
     throw new ConfigError(issues, 'No rdsiam config found');
   }
 
-  const parsed = configSchema.safeParse(doc);
+  const parsed = schemaFor(doc).safeParse(doc);
   if (!parsed.success) issues.push(...schemaIssues(parsed.error, origins));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isPlainObject } from '../plain-object.js';
 import { CONNECTION_KEYS, invalid, isGroup, type Group, type Key, type RdsIamConfigInput } from './keys.js';
 
 // The config document's zod schema, built from the key table. Internal: public types never name zod.
@@ -11,15 +12,18 @@ export interface Leaf {
   /** Dotted, e.g. `ssl.mode`: how origins, `rdsiam check` and messages name it. */
   readonly name: string;
   readonly key: Key;
-  /** Env values for it are read as whole numbers. */
-  readonly numeric: boolean;
+}
+
+/** Env values for `leaf` are read as whole numbers. */
+export function isNumeric(leaf: Leaf): boolean {
+  return leaf.key.schema() instanceof z.ZodMiniNumber;
 }
 
 function walk(keys: Record<string, Key | Group>, prefix: readonly string[], out: Leaf[]): Leaf[] {
   for (const [name, entry] of Object.entries(keys)) {
     const path = [...prefix, name];
     if (isGroup(entry)) walk(entry.keys, path, out);
-    else out.push({ path, name: path.join('.'), key: entry, numeric: entry.schema instanceof z.ZodMiniNumber });
+    else out.push({ path, name: path.join('.'), key: entry });
   }
   return out;
 }
@@ -27,62 +31,98 @@ function walk(keys: Record<string, Key | Group>, prefix: readonly string[], out:
 /** Every key of one connection, in table order. */
 export const LEAVES: readonly Leaf[] = walk(CONNECTION_KEYS, [], []);
 
-/** `schema`, with its description registered for the JSON Schema. */
-function described<T extends z.ZodMiniType>(schema: T, description: string): T {
-  (schema as z.ZodMiniType).register(z.globalRegistry, { description });
+/** Where the JSON Schema generator records each key's description, default and example; the runtime records none. */
+type Docs = z.core.$ZodRegistry<z.core.GlobalMeta> | undefined;
+
+/** `schema`, with its description recorded in `docs`. */
+function described<T extends z.ZodMiniType>(docs: Docs, schema: T, meta: z.core.GlobalMeta): T {
+  docs?.add(schema, meta);
   return schema;
 }
 
-function shape(keys: Record<string, Key | Group>): Record<string, z.ZodMiniType> {
-  return Object.fromEntries(
-    Object.entries(keys).map(([name, entry]) => {
-      if (isGroup(entry)) {
-        const object = z.strictObject(shape(entry.keys), { error: invalid(`an object with ${Object.keys(entry.keys).join(', ')}`) });
-        return [name, described(z.optional(object), entry.doc)];
-      }
-      return [
-        name,
-        z.optional(entry.schema as unknown as z.ZodMiniType).register(z.globalRegistry, {
-          description: entry.doc,
-          ...(entry.default === undefined ? {} : { default: entry.default }),
-          ...(entry.example === undefined ? {} : { examples: [entry.example] }),
-        }),
-      ];
-    }),
-  );
+/** Which keys a document schema holds, by dotted name: all of them (the JSON Schema), or those a document sets. */
+type Wanted = (name: string) => boolean;
+
+function shape(keys: Record<string, Key | Group>, docs: Docs, wanted: Wanted, prefix = ''): Record<string, z.ZodMiniType> {
+  const fields: Record<string, z.ZodMiniType> = {};
+  for (const [name, entry] of Object.entries(keys)) {
+    if (!wanted(prefix + name)) continue;
+    if (isGroup(entry)) {
+      const object = z.strictObject(shape(entry.keys, docs, wanted, `${prefix}${name}.`), {
+        error: invalid(`an object with ${Object.keys(entry.keys).join(', ')}`),
+      });
+      fields[name] = described(docs, z.optional(object), { description: entry.doc });
+    } else {
+      fields[name] = described(docs, z.optional(entry.schema() as unknown as z.ZodMiniType), {
+        description: entry.doc,
+        ...(entry.default === undefined ? {} : { default: entry.default }),
+        ...(entry.example === undefined ? {} : { examples: [entry.example] }),
+      });
+    }
+  }
+  return fields;
 }
 
-const connectionShape = shape(CONNECTION_KEYS);
-
-/** The whole config document, as written in `.rdsiamrc` and friends, in env or in code. */
-export const configSchema = described(
-  z.strictObject(
+/**
+ * The config document's schema, as written in `.rdsiamrc` and friends, in env or in code. `wanted` leaves keys out:
+ * a key left out that a document sets is reported as unknown, so leave out only keys the document does not set.
+ */
+export function documentSchema(docs?: Docs, wanted: Wanted = () => true): z.ZodMiniType<RdsIamConfigInput> {
+  const connectionShape = shape(CONNECTION_KEYS, docs, wanted);
+  const connection = z.strictObject(connectionShape, { error: invalid('an object of rdsiam connection keys') });
+  const connections = z.record(z.string().check(z.regex(CONNECTION_NAME)), connection, {
+    error: (issue) =>
+      issue.code === 'invalid_key'
+        ? 'is not a valid connection name: use letters, digits, _ and -, starting with a letter or digit'
+        : invalid('an object mapping connection names to connection settings')(issue),
+  });
+  const document = z.strictObject(
     {
-      $schema: described(z.optional(z.string({ error: invalid('a JSON Schema URL or path') })), 'The JSON Schema of this file, for editors.'),
+      $schema: described(docs, z.optional(z.string({ error: invalid('a JSON Schema URL or path') })), {
+        description: 'The JSON Schema of this file, for editors.',
+      }),
       ...connectionShape,
-      connections: described(
-        z.optional(
-          z.record(
-            z.string().check(z.regex(CONNECTION_NAME)),
-            described(
-              z.strictObject(connectionShape, { error: invalid('an object of rdsiam connection keys') }),
-              'A named connection: any top-level key, overriding the top level for this connection.',
-            ),
-            {
-              error: (issue) =>
-                issue.code === 'invalid_key'
-                  ? 'is not a valid connection name: use letters, digits, _ and -, starting with a letter or digit'
-                  : invalid('an object mapping connection names to connection settings')(issue),
-            },
-          ),
-        ),
-        'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
-      ),
+      connections: described(docs, z.optional(connections), {
+        description: 'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
+      }),
     },
     { error: invalid('an object of rdsiam config keys') },
-  ),
-  'rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.',
-) as unknown as z.ZodMiniType<RdsIamConfigInput>;
+  );
+  described(docs, connection, { description: 'A named connection: any top-level key, overriding the top level for this connection.' });
+  described(docs, document, { description: 'rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.' });
+  return document as unknown as z.ZodMiniType<RdsIamConfigInput>;
+}
+
+/** The dotted names of the keys `doc` sets, at its top level and in each of its connections. */
+function namesSetIn(doc: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  const add = (object: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(object)) {
+      names.add(name);
+      if (isPlainObject(value)) for (const inner of Object.keys(value)) names.add(`${name}.${inner}`);
+    }
+  };
+  add(doc);
+  if (isPlainObject(doc.connections)) {
+    for (const connection of Object.values(doc.connections)) if (isPlainObject(connection)) add(connection);
+  }
+  return names;
+}
+
+// By the names a document sets: documents that set the same keys share one schema.
+const validators = new Map<string, z.ZodMiniType<RdsIamConfigInput>>();
+
+/**
+ * The schema that validates `doc`: the document schema holding only the keys `doc` sets, so that a config builds
+ * the zod schemas of the keys it uses (each once), not of every key.
+ */
+export function schemaFor(doc: Record<string, unknown>): z.ZodMiniType<RdsIamConfigInput> {
+  const names = namesSetIn(doc);
+  const id = [...names].sort().join(' ');
+  let found = validators.get(id);
+  if (found === undefined) validators.set(id, (found = documentSchema(undefined, (name) => names.has(name))));
+  return found;
+}
 
 /** The keys an object at `path` of the config document may have, or undefined if there is no object there. */
 export function keysAt(path: readonly (string | number)[]): string[] | undefined {

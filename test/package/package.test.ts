@@ -2,7 +2,7 @@
 // TypeScript in the module settings users run, a Lambda handler bundled as AWS CDK bundles it, and the CLI through
 // npx. Each app connects to the test bed. One pack per run; one app with pg only, one with mysql2 only.
 import assert from 'node:assert/strict';
-import { symlink, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
@@ -201,6 +201,16 @@ describe('the packed package', () => {
     assert.equal(await resolvable(mysqlApp, 'mysql2'), true);
   });
 
+  test("the JSON Schema is rdsiam/schema.json, for require and for import with { type: 'json' }", async () => {
+    const shipped = JSON.parse(await readFile(join(ROOT, 'schemas/rdsiam.schema.json'), 'utf8')) as unknown;
+    const required = lastJson(await pgApp.node(['-e', "console.log(JSON.stringify(require('rdsiam/schema.json')))"]));
+    assert.deepEqual(required, shipped);
+    const imported = lastJson(
+      await pgApp.node(['--input-type=module', '-e', "import s from 'rdsiam/schema.json' with { type: 'json' }; console.log(JSON.stringify(s))"]),
+    );
+    assert.deepEqual(imported, shipped);
+  });
+
   test('importing it (ESM) or requiring it (CommonJS) loads no driver, SDK, CA bundle or cosmiconfig, and reads no file', async () => {
     for (const probe of ['probe-esm.mjs', 'probe-cjs.cjs']) {
       const r = lastJson(await pgApp.node([probe])) as { exports: number; loaded: string[]; touched: string[] };
@@ -355,6 +365,12 @@ describe('the rdsiam executable, installed', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^rdsiam: AWS IAM database authentication/);
     assert.match(r.out, /^ {2}token /m);
+  });
+
+  test('npx rdsiam schema prints the shipped JSON Schema', async () => {
+    const r = await npx(['schema']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out), JSON.parse(await readFile(join(ROOT, 'schemas/rdsiam.schema.json'), 'utf8')));
   });
 
   test('npx rdsiam token prints a token that logs in', async (t) => {

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CONNECTION_KEYS } from '../../src/config/keys.js';
+import { documentSchema, schemaFor } from '../../src/config/schema.js';
+
+/** The keys an object schema holds (zod keeps them in its definition). */
+function keysOf(schema: unknown): string[] {
+  return Object.keys((schema as { _zod: { def: { shape: Record<string, unknown> } } })._zod.def.shape);
+}
+
+describe('the schema a config is validated with', () => {
+  it('holds the keys the config sets, at the top level and in its connections, besides $schema and connections', () => {
+    const doc = { dsn: 'postgres://u@h/db', ssl: { mode: 'verify-ca' }, connections: { reader: { iam_host: 'h', pool: { max: 2 } } } };
+    assert.deepEqual(keysOf(schemaFor(doc)).sort(), ['$schema', 'connections', 'dsn', 'iam_host', 'pool', 'ssl']);
+  });
+
+  it('is the same schema for configs that set the same keys, and another for other keys', () => {
+    const one = schemaFor({ dsn: 'postgres://a@h/db', plugins: 'iam' });
+    assert.equal(schemaFor({ plugins: 'none', dsn: 'mysql://b@h/db' }), one);
+    assert.notEqual(schemaFor({ dsn: 'postgres://a@h/db' }), one);
+  });
+
+  it('validates as the whole document schema does: the same issues for unknown keys, bad values and bad shapes', () => {
+    const docs: Record<string, unknown>[] = [
+      { dsn: 'postgres://u@h/db', iam_regoin: 'us-east-1', ssl: { mod: 'x', ca: '' } },
+      { dsn: 42, plugins: 7, pool: 'big', connections: { 'bad name': {}, ok: { iam_default_port: 0, zz: 1 } } },
+      { dsn: 'postgres://u@h/db', iam_expiration: 1.5, aws_credentials_source: 'magic', connections: [] },
+    ];
+    const whole = documentSchema();
+    for (const doc of docs) {
+      const partial = schemaFor(doc).safeParse(doc);
+      const full = whole.safeParse(doc);
+      assert.equal(partial.success, false);
+      assert.deepEqual(partial.error?.issues, full.error?.issues);
+    }
+  });
+
+  it("builds a key's zod schema once, then reuses it", () => {
+    const key = CONNECTION_KEYS.connect_timeout_ms;
+    assert.equal(key.schema(), key.schema());
+  });
+});
