@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { getAuthToken } from '../token/get-auth-token.js';
-import { setUpClient } from './client-setup.js';
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, loadOptions, type CliIo } from './io.js';
 
 export const TOKEN_HELP = `Usage: rdsiam token [--url | --env] [--connection NAME] [--config FILE]
@@ -37,6 +36,8 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
     io.out(`${await getAuthToken({ ...loadOptions(io, values), ...io.tokenDeps })}\n`);
     return 0;
   }
+  // Loaded only here: a plain `rdsiam token`, the common case, needs none of it.
+  const { setUpClient } = await import('./client-setup.js');
   const { env } = await setUpClient(io, values, 'cached');
   if (values.url) io.out(`${env.set.DATABASE_URL}\n`);
   else io.out(exportLines(env.set, env.unset));
