@@ -199,6 +199,41 @@ async function cliToken(tb: Testbed) {
   return ratio(o, h);
 }
 
+/**
+ * Instructions one whole process executes, counted by valgrind's callgrind: a cost that, unlike wall time, reads the
+ * same on a busy shared machine as on an idle one (repeatable to about 0.2% here), so it can be compared across runs.
+ */
+async function instructions(args: string[], env: Record<string, string>): Promise<number> {
+  const { stderr } = await run('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args], {
+    cwd: APP_DIR,
+    env,
+    timeout: 600_000,
+  });
+  const collected = /Collected : (\d+)/.exec(stderr);
+  if (collected === null) throw new Error(`valgrind printed no instruction count for ${args.join(' ')}:\n${stderr}`);
+  return Number(collected[1]);
+}
+
+/** 10. Rows 7 to 9 counted in instructions, ours over hand-wired. One process at a time: run side by side, they count more. */
+async function coldInstructions(tb: Testbed) {
+  const child = (script: string) => fileURLToPath(new URL(`children/${script}`, import.meta.url));
+  const pair = async (ours: string[], hand: string[], env: Record<string, string>) =>
+    Number(((await instructions(ours, env)) / (await instructions(hand, env))).toFixed(3));
+  const [pgEnv, mysqlEnv] = [childEnv(tb, 'postgres', await tb.newKey()), childEnv(tb, 'mysql', await tb.newKey())];
+  const connect = [child('first-connect.mjs'), 'ours'];
+  const connectByHand = [child('first-connect.mjs'), 'hand-wired'];
+  const result = {
+    firstConnect: { pg: await pair(connect, connectByHand, pgEnv), mysql: await pair(connect, connectByHand, mysqlEnv) },
+    tokenColdStart: await pair([child('cold-start.mjs'), 'ours'], [child('cold-start.mjs'), 'hand-wired'], pgEnv),
+    cliToken: await pair([fileURLToPath(new URL('../../bin/rdsiam.js', import.meta.url)), 'token'], [child('hand-wired-token.mjs')], pgEnv),
+  };
+  log(
+    `10. instructions (valgrind), ours / hand-wired: first connect pg ${result.firstConnect.pg}, mysql ${result.firstConnect.mysql}; ` +
+      `token cold ${result.tokenColdStart}; CLI token ${result.cliToken}`,
+  );
+  return result;
+}
+
 /** 3b. The first connect of a fresh process (import included), ours vs the peer. */
 async function firstConnect(tb: Testbed, engine: Engine) {
   const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), 8);
@@ -298,6 +333,10 @@ try {
   }
   if (wanted('tokenColdStartVsHandWired')) result.tokenColdStartVsHandWired = await tokenColdStart(tb);
   if (wanted('cliTokenVsHandWired')) result.cliTokenVsHandWired = await cliToken(tb);
+  if (wanted('coldInstructionsVsHandWired')) {
+    if (spawnSync('valgrind', ['--version']).status === 0) result.coldInstructionsVsHandWired = await coldInstructions(tb);
+    else log('10. instructions: skipped, valgrind is not installed');
+  }
   if (wanted('coldBurst')) {
     const burst = await coldBurst(tb);
     result.coldBurst = {
