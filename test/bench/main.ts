@@ -200,8 +200,8 @@ async function cliToken(tb: Testbed) {
 }
 
 /**
- * Instructions one whole process executes, counted by valgrind's callgrind: a cost that, unlike wall time, reads the
- * same on a busy shared machine as on an idle one (repeatable to about 0.2% here), so it can be compared across runs.
+ * Instructions one whole process executes, counted by valgrind's callgrind: unlike wall time, a cost that busy
+ * neighbours on a shared machine barely move (a process's count varies by about 1% from run to run here).
  */
 async function instructions(args: string[], env: Record<string, string>): Promise<number> {
   const { stderr } = await run('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args], {
