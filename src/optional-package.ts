@@ -1,15 +1,25 @@
 import { RdsIamError } from './errors.js';
 
+export type Packages = typeof import('./packages.cjs');
+
+let packages: Promise<Packages> | undefined;
+
 /**
- * Imports an optional package on first use, so nobody loads (or must install) what their config never needs; a
- * failed import is tried again on the next call. `importer` must be written out as
+ * Loads a package on first use, so nobody loads (or must install) what their config never needs; a failed load is
+ * tried again on the next call. `required` takes it from packages.cts (CommonJS `require`, the cheap way); when that
+ * gives nothing, `importer` imports it. An optional package's `importer` must be written out as
  * `() => import('<package>').catch(missingPackage('<package>', '<why>'))`: a bundler (esbuild, AWS CDK's
  * NodejsFunction) then builds an application without the package instead of failing on its import.
  */
-export function lazyPackage<T>(importer: () => Promise<T>): () => Promise<T> {
+export function lazyPackage<T>(required: (packages: Packages) => unknown, importer: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
+  const load = async (): Promise<T> => {
+    packages ??= import('./packages.cjs').then((m) => m.default);
+    const mod = (required(await packages) as T | undefined) ?? (await importer());
+    return commonJsExports(mod);
+  };
   return () =>
-    (loading ??= importer().then(commonJsExports, (err: unknown) => {
+    (loading ??= load().catch((err: unknown) => {
       loading = undefined;
       throw err;
     }));
@@ -29,7 +39,7 @@ export function missingPackage(pkg: string, neededFor: string): (err: unknown) =
   };
 }
 
-/** Node hands a CommonJS package to `import()` as `default`; a bundle may hand over its exports directly. */
+/** Node hands a CommonJS package to `import()` as `default`; `require` and a bundle hand over its exports directly. */
 function commonJsExports<T>(mod: T): T {
   return (mod as { default?: T }).default ?? mod;
 }

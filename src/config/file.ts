@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
 import { ConfigError, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
+import { lazyPackage } from '../optional-package.js';
 
 const MODULE_NAME = 'rdsiam';
 
@@ -105,10 +106,12 @@ const loadTypeScript = (typescript: Loader): Loader => async (file, content) => 
   }
 };
 
-// Created per call, uncached: a long-running process that loads again sees the file as it is now. cosmiconfig is
-// imported on first use: a config from env variables and code alone never loads it.
+// cosmiconfig is loaded on first use: a config from env variables and code alone never loads it.
+const loadCosmiconfig = lazyPackage((p) => p.cosmiconfig(), () => import('cosmiconfig'));
+
+// Created per call, uncached: a long-running process that loads again sees the file as it is now.
 async function explorer() {
-  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
+  const { cosmiconfig, defaultLoaders } = await loadCosmiconfig();
   return cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
     cache: false,

@@ -69,28 +69,35 @@ function shape(keys: Record<string, Key | Group>, docs: Docs, wanted: Wanted, pr
  */
 export function documentSchema(docs?: Docs, wanted: Wanted = () => true): z.ZodMiniType<RdsIamConfigInput> {
   const connectionShape = shape(CONNECTION_KEYS, docs, wanted);
+  const document = z.strictObject(
+    {
+      ...(wanted('$schema') && {
+        $schema: described(docs, z.optional(z.string({ error: invalid('a JSON Schema URL or path') })), {
+          description: 'The JSON Schema of this file, for editors.',
+        }),
+      }),
+      ...connectionShape,
+      ...(wanted('connections') && {
+        connections: described(docs, z.optional(connectionsSchema(docs, connectionShape)), {
+          description: 'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
+        }),
+      }),
+    },
+    { error: invalid('an object of rdsiam config keys') },
+  );
+  described(docs, document, { description: 'rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.' });
+  return document as unknown as z.ZodMiniType<RdsIamConfigInput>;
+}
+
+function connectionsSchema(docs: Docs, connectionShape: Record<string, z.ZodMiniType>) {
   const connection = z.strictObject(connectionShape, { error: invalid('an object of rdsiam connection keys') });
-  const connections = z.record(z.string().check(z.regex(CONNECTION_NAME)), connection, {
+  described(docs, connection, { description: 'A named connection: any top-level key, overriding the top level for this connection.' });
+  return z.record(z.string().check(z.regex(CONNECTION_NAME)), connection, {
     error: (issue) =>
       issue.code === 'invalid_key'
         ? 'is not a valid connection name: use letters, digits, _ and -, starting with a letter or digit'
         : invalid('an object mapping connection names to connection settings')(issue),
   });
-  const document = z.strictObject(
-    {
-      $schema: described(docs, z.optional(z.string({ error: invalid('a JSON Schema URL or path') })), {
-        description: 'The JSON Schema of this file, for editors.',
-      }),
-      ...connectionShape,
-      connections: described(docs, z.optional(connections), {
-        description: 'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
-      }),
-    },
-    { error: invalid('an object of rdsiam config keys') },
-  );
-  described(docs, connection, { description: 'A named connection: any top-level key, overriding the top level for this connection.' });
-  described(docs, document, { description: 'rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.' });
-  return document as unknown as z.ZodMiniType<RdsIamConfigInput>;
 }
 
 /** The dotted names of the keys `doc` sets, at its top level and in each of its connections. */

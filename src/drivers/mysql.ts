@@ -8,7 +8,10 @@ import { sniName, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
-const loadMysql = lazyPackage(() => import('mysql2/promise').catch(missingPackage('mysql2', 'for this DSN')));
+const loadMysql = lazyPackage(
+  (p) => p.mysql2Promise(),
+  () => import('mysql2/promise').catch(missingPackage('mysql2', 'for this DSN')),
+);
 
 interface HandshakeCommand {
   once(event: 'error', listener: (err: unknown) => void): unknown;
@@ -161,7 +164,7 @@ export async function openMysqlPool(config: ResolvedConfig, provider: TokenProvi
 
 type MysqlCoreModule = typeof import('mysql2');
 
-const loadMysqlCore = lazyPackage(() => import('mysql2').catch(missingPackage('mysql2', 'for this DSN')));
+const loadMysqlCore = lazyPackage((p) => p.mysql2(), () => import('mysql2').catch(missingPackage('mysql2', 'for this DSN')));
 
 /**
  * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same

@@ -10,7 +10,7 @@ import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
 type PgModule = typeof import('pg');
 
-const loadPg = lazyPackage(() => import('pg').catch(missingPackage('pg', 'for this DSN')));
+const loadPg = lazyPackage((p) => p.pg(), () => import('pg').catch(missingPackage('pg', 'for this DSN')));
 
 /** The token each client sent, so a refused login can be traced back to a cached token. */
 const tokenOfClient = new WeakMap<object, IssuedToken>();

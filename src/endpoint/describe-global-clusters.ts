@@ -23,13 +23,15 @@ export interface LookupCredentials {
 export const DESCRIBE_PERMISSION = 'rds:DescribeGlobalClusters';
 
 // Only users of a global endpoint without iam_region load (or need to install) the RDS client.
-const loadClientRds = lazyPackage(() =>
-  import('@aws-sdk/client-rds').catch(
-    missingPackage(
-      '@aws-sdk/client-rds',
-      'to look up the writer region of an Aurora global database endpoint (or set iam_region to skip the lookup)',
+const loadClientRds = lazyPackage(
+  (p) => p.clientRds(),
+  () =>
+    import('@aws-sdk/client-rds').catch(
+      missingPackage(
+        '@aws-sdk/client-rds',
+        'to look up the writer region of an Aurora global database endpoint (or set iam_region to skip the lookup)',
+      ),
     ),
-  ),
 );
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:(?<region>[a-z0-9-]+):\d{12}:cluster:[^:]+$/;

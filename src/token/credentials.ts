@@ -2,6 +2,7 @@ import type { CredentialsSource } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { CredentialsError } from '../errors.js';
 import { publish } from '../events.js';
+import { lazyPackage } from '../optional-package.js';
 import { fingerprint, redactFailure } from '../secret.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
@@ -172,7 +173,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The SDK provider for these settings, imported on first use (the SDK is large). */
+const loadCredentialProviders = lazyPackage((p) => p.credentialProviders(), () => import('@aws-sdk/credential-providers'));
+
+/** The SDK provider for these settings, loaded on first use (the SDK is large). */
 function sdkProvider(s: CredentialSettings): CredentialsProvider {
   let built: Promise<CredentialsProvider> | undefined;
   return async () => {
@@ -182,7 +185,7 @@ function sdkProvider(s: CredentialSettings): CredentialsProvider {
 }
 
 async function buildSdkProvider(s: CredentialSettings): Promise<CredentialsProvider> {
-  const sdk = await import('@aws-sdk/credential-providers');
+  const sdk = await loadCredentialProviders();
   const profile = s.profile === undefined ? {} : { profile: s.profile };
   const clientConfig = { region: s.region };
   const base: CredentialsProvider = (() => {

@@ -1,6 +1,7 @@
 import { TOKEN_LIFETIME_S, type PluginCode } from '../config/keys.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { CredentialsProvider } from './credentials.js';
+import { lazyPackage } from '../optional-package.js';
 
 /** Produces one IAM auth token for a target. Injectable: tests and benchmarks pass their own. */
 export interface TokenSigner {
@@ -18,6 +19,9 @@ interface SdkSigner {
   sign(): Promise<string>;
 }
 
+const loadRdsSigner = lazyPackage((p) => p.rdsSigner(), () => import('@aws-sdk/rds-signer'));
+const loadDsqlSigner = lazyPackage((p) => p.dsqlSigner(), () => import('@aws-sdk/dsql-signer'));
+
 /**
  * Signs with `@aws-sdk/rds-signer` (plugin `iam`) or `@aws-sdk/dsql-signer` (`iam_dsql`), every signer using the
  * one shared credentials provider. One SDK signer is built per target and reused, never one per token.
@@ -25,7 +29,6 @@ interface SdkSigner {
 export class SdkTokenSigner implements TokenSigner {
   readonly #credentials: CredentialsProvider;
   readonly #signers = new Map<string, Promise<SdkSigner>>();
-  readonly #warmed = new Set<PluginCode>();
 
   constructor(credentials: CredentialsProvider) {
     this.#credentials = credentials;
@@ -46,19 +49,16 @@ export class SdkTokenSigner implements TokenSigner {
     return (await signer).sign();
   }
 
-  /** Imports the SDK signer (which brings the credential providers): most of what a process's first token costs. */
+  /** Loads the SDK signer (which brings the credential providers): most of what a process's first token costs. */
   warm(plugin: PluginCode): void {
-    // Once: every import() of even a loaded module costs a trip through the loader, which a warm connect would pay.
-    if (this.#warmed.has(plugin)) return;
-    this.#warmed.add(plugin);
-    // A failed import is reported by sign(); here it must only not go unhandled.
-    (plugin === 'iam' ? import('@aws-sdk/rds-signer') : import('@aws-sdk/dsql-signer')).catch(() => this.#warmed.delete(plugin));
+    // A failed load is reported by sign(); here it must only not go unhandled.
+    (plugin === 'iam' ? loadRdsSigner() : loadDsqlSigner()).catch(() => undefined);
   }
 
   async #build(target: TokenTarget, expiresIn: number): Promise<SdkSigner> {
     const credentials = this.#credentials;
     if (target.plugin === 'iam') {
-      const { Signer } = await import('@aws-sdk/rds-signer');
+      const { Signer } = await loadRdsSigner();
       const signer = new Signer({
         credentials,
         hostname: target.host,
@@ -68,7 +68,7 @@ export class SdkTokenSigner implements TokenSigner {
       });
       return { sign: () => signer.getAuthToken() };
     }
-    const { DsqlSigner } = await import('@aws-sdk/dsql-signer');
+    const { DsqlSigner } = await loadDsqlSigner();
     const signer = new DsqlSigner({ credentials, hostname: target.host, region: target.region, expiresIn });
     // DSQL's `admin` role has its own action (DbConnectAdmin); every other role uses DbConnect.
     return target.user === 'admin'

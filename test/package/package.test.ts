@@ -182,7 +182,7 @@ export async function main(): Promise<number> {
 describe('the packed package', () => {
   test('holds the built package and nothing else', () => {
     const files = new Set(packed.files);
-    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/cli/rdsiam.js', 'bin/rdsiam.js']) {
+    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/packages.cjs', 'dist/cli/rdsiam.js', 'bin/rdsiam.js']) {
       assert.ok(files.has(f), f);
     }
     for (const f of ['dist/types/index.d.ts', 'dist/cjs/types/index.d.ts', 'dist/types/drivers/driver-types.d.ts', 'schemas/rdsiam.schema.json']) {
@@ -209,6 +209,12 @@ describe('the packed package', () => {
       await pgApp.node(['--input-type=module', '-e', "import s from 'rdsiam/schema.json' with { type: 'json' }; console.log(JSON.stringify(s))"]),
     );
     assert.deepEqual(imported, shipped);
+  });
+
+  test('imported on a Node without process.getBuiltinModule (before 20.16 and 22.3), it says which Node it needs', async () => {
+    const probe = "delete process.getBuiltinModule; await import('rdsiam').then(() => console.log('null'), (e) => console.log(JSON.stringify(e.message)));";
+    const message = lastJson(await pgApp.node(['--input-type=module', '-e', probe]));
+    assert.match(String(message), /^rdsiam needs Node\.js 20\.16, 22\.3 or later; this is v\d+\./);
   });
 
   test('importing it (ESM) or requiring it (CommonJS) loads no driver, SDK, CA bundle or cosmiconfig, and reads no file', async () => {

@@ -14,7 +14,7 @@ describe('lazyPackage (the drivers)', () => {
       notFound('ERR_MODULE_NOT_FOUND', "Cannot find package 'mysql2' imported from /app/index.js"),
       notFound('MODULE_NOT_FOUND', "Cannot find module 'mysql2/promise'"),
     ]) {
-      const load = lazyPackage(() => Promise.reject(err).catch(missingPackage('mysql2', 'for this DSN')));
+      const load = lazyPackage(() => undefined, () => Promise.reject(err).catch(missingPackage('mysql2', 'for this DSN')));
       await assert.rejects(load(), (e: unknown) => {
         assert.ok(e instanceof RdsIamError);
         assert.match(e.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\. \(Cannot find /);
@@ -24,14 +24,17 @@ describe('lazyPackage (the drivers)', () => {
   });
 
   it('does not tell to install a package that is there but would not load', async () => {
-    const load = lazyPackage(() => Promise.reject(new Error('Dynamic require of "events" is not supported')).catch(missingPackage('pg', 'for this DSN')));
+    const load = lazyPackage(
+      () => undefined,
+      () => Promise.reject(new Error('Dynamic require of "events" is not supported')).catch(missingPackage('pg', 'for this DSN')),
+    );
     await assert.rejects(load(), /^RdsIamError: rdsiam could not load the "pg" package: Dynamic require of "events" is not supported$/);
   });
 
   it('hands over CommonJS exports given as default, loads once, and tries again after a failure', async () => {
     let calls = 0;
     const exports = { Client: class {} };
-    const load = lazyPackage(async () => {
+    const load = lazyPackage(() => undefined, async () => {
       calls += 1;
       if (calls === 1) throw new RdsIamError('not yet');
       return { default: exports };
@@ -40,5 +43,29 @@ describe('lazyPackage (the drivers)', () => {
     assert.equal(await load(), exports);
     assert.equal(await load(), exports);
     assert.equal(calls, 2);
+  });
+
+  it('takes the package from require when it can, and imports it only when require gives nothing', async () => {
+    const exports = { Client: class {} };
+    let imports = 0;
+    const importer = async () => {
+      imports += 1;
+      return { default: exports };
+    };
+    assert.equal(await lazyPackage(() => exports, importer)(), exports);
+    assert.equal(imports, 0);
+    assert.equal(await lazyPackage(() => undefined, importer)(), exports);
+    assert.equal(imports, 1);
+  });
+});
+
+describe('packages.cjs (the require side)', () => {
+  it('hands over what require gives, the same module an import of the package is built on', async () => {
+    const packages = (await import('../../src/packages.cjs')).default;
+    assert.equal(packages.pg(), (await import('pg')).default);
+    const providers = packages.credentialProviders() as typeof import('@aws-sdk/credential-providers');
+    assert.equal(providers.fromEnv, (await import('@aws-sdk/credential-providers')).fromEnv);
+    const cosmiconfig = packages.cosmiconfig() as typeof import('cosmiconfig');
+    assert.equal(cosmiconfig.cosmiconfig, (await import('cosmiconfig')).cosmiconfig);
   });
 });

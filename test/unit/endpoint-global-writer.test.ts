@@ -246,7 +246,7 @@ describe('global endpoint: lookup failures', () => {
 describe('lazyPackage', () => {
   it('names the missing package, what it is for and how to install it, and tries again next time', async () => {
     let tries = 0;
-    const load = lazyPackage(async () => {
+    const load = lazyPackage(() => undefined, async () => {
       tries++;
       const missing = Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), { code: 'ERR_MODULE_NOT_FOUND' });
       return Promise.reject(missing).catch(missingPackage('@aws-sdk/client-rds', 'to look up the writer region'));

@@ -67,14 +67,19 @@ console.log(JSON.stringify({ regional, global: loaded() }));
 });
 
 test('a global endpoint without @aws-sdk/client-rds installed is an RdsIamError that says what to install', () => {
-  // A resolve hook hides the package, as if it were not installed.
+  // A resolve hook and require's resolver hide the package, as if it were not installed.
   const hook = `export async function resolve(specifier, context, next) {
     if (specifier === '@aws-sdk/client-rds') throw Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), { code: 'ERR_MODULE_NOT_FOUND' });
     return next(specifier, context);
   }`;
   const probe = `
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === '@aws-sdk/client-rds') throw Object.assign(new Error("Cannot find module '@aws-sdk/client-rds'"), { code: 'MODULE_NOT_FOUND' });
+  return resolveFilename.call(this, request, ...rest);
+};
 const { getAuthToken, RdsIamError } = await import(${JSON.stringify(INDEX)});
 const err = await getAuthToken({
   env: {},
