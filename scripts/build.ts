@@ -92,6 +92,9 @@ const [, , esm] = await Promise.all([
     stdin: { contents: "export { cosmiconfig, defaultLoaders } from 'cosmiconfig';", resolveDir: root },
     format: 'cjs',
     outfile: `${dist}${COSMICONFIG_FILE}`,
+    // Minified: its 200 kB (js-yaml, mostly) are parsed on every first load of a config file, and at half the size
+    // that costs about 1% less of a first connect. Our own bundles stay readable: their stack traces are the user's.
+    minify: true,
     plugins: [optionalTypescript],
   }),
   build({

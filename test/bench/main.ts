@@ -27,7 +27,7 @@ const json = process.argv.includes('--json');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wanted = (key: string) => only === undefined || only.includes(key);
 // Fresh-process samples per side: each is a whole Node start, so noise is large; medians of many.
-const FRESH_ROUNDS = 15;
+const FRESH_ROUNDS = 31;
 const log = (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`);
 const fmt = (s: Summary, unit = 'ms') => `median ${s.median.toFixed(unit === 'µs' ? 1 : 2)} ${unit}, p90 ${s.p90.toFixed(unit === 'µs' ? 1 : 2)} ${unit} (n=${s.n})`;
 
@@ -148,9 +148,9 @@ function childEnv(tb: Testbed, engine: Engine, key: TestCredentials, extra: Reco
 const APP_DIR = tempDir('rdsiam-bench-app-');
 writeFileSync(join(APP_DIR, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module' }));
 
-async function child(script: string, args: string[], env: Record<string, string>): Promise<Record<string, number>> {
+async function child(script: string, args: string[], env: Record<string, string>, cwd = APP_DIR): Promise<Record<string, number>> {
   const { stdout } = await run(process.execPath, [fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args], {
-    cwd: APP_DIR,
+    cwd,
     env,
     timeout: 120_000,
   });
@@ -158,19 +158,51 @@ async function child(script: string, args: string[], env: Record<string, string>
 }
 
 /** Fresh processes of one child script, side A given argument `a`, side B `b`, alternated; each side's summary. */
-async function childPair(script: string, a: string, b: string, env: Record<string, string>, rounds = FRESH_ROUNDS): Promise<[Summary, Summary]> {
+async function childPair(
+  script: string,
+  a: string,
+  b: string,
+  env: Record<string, string>,
+  { rounds = FRESH_ROUNDS, cwd = APP_DIR } = {},
+): Promise<[Summary, Summary]> {
   const [as, bs] = await alternate(
     rounds,
-    async () => (await child(script, [a], env)).ms,
-    async () => (await child(script, [b], env)).ms,
+    async () => (await child(script, [a], env, cwd)).ms,
+    async () => (await child(script, [b], env, cwd)).ms,
   );
   return [summarize(as), summarize(bs)];
+}
+
+/**
+ * An application directory holding the config of `env`'s RDSIAM_* variables as a `.rdsiamrc.yaml`, and `env` without
+ * them: the same connection, found by cosmiconfig instead of read from the environment.
+ */
+function configFileApp(env: Record<string, string>): { dir: string; env: Record<string, string> } {
+  const dir = tempDir('rdsiam-bench-file-app-');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench-file-app', private: true, type: 'module' }));
+  const yaml = [
+    `dsn: ${JSON.stringify(env.RDSIAM_DSN)}`,
+    `plugins: ${JSON.stringify(env.RDSIAM_PLUGINS)}`,
+    `iam_host: ${JSON.stringify(env.RDSIAM_IAM_HOST)}`,
+    'ssl:',
+    `  ca: ${JSON.stringify(env.RDSIAM_SSL__CA)}`,
+  ];
+  writeFileSync(join(dir, '.rdsiamrc.yaml'), `${yaml.join('\n')}\n`);
+  return { dir, env: Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('RDSIAM_'))) };
 }
 
 /** 7. The first connect of a fresh process (import, config, token, TLS, SELECT 1, end), ours vs hand-wired driver + rds-signer. */
 async function firstConnectHandWired(tb: Testbed, engine: Engine) {
   const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', childEnv(tb, engine, await tb.newKey()));
   log(`7. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`);
+  return ratio(o, h);
+}
+
+/** 7b. Row 7 with the config in a `.rdsiamrc.yaml` (cosmiconfig finds and parses it) instead of RDSIAM_* variables. */
+async function firstConnectFromFile(tb: Testbed, engine: Engine) {
+  const app = configFileApp(childEnv(tb, engine, await tb.newKey()));
+  const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', app.env, { cwd: app.dir });
+  log(`7b. first connect ${engine.padEnd(8)} with .rdsiamrc.yaml: rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`);
   return ratio(o, h);
 }
 
@@ -203,9 +235,9 @@ async function cliToken(tb: Testbed) {
  * Instructions one whole process executes, counted by valgrind's callgrind: unlike wall time, a cost that busy
  * neighbours on a shared machine barely move (a process's count varies by about 1% from run to run here).
  */
-async function instructions(args: string[], env: Record<string, string>): Promise<number> {
+async function instructions(args: string[], env: Record<string, string>, cwd = APP_DIR): Promise<number> {
   const { stderr } = await run('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args], {
-    cwd: APP_DIR,
+    cwd,
     env,
     timeout: 600_000,
   });
@@ -217,18 +249,21 @@ async function instructions(args: string[], env: Record<string, string>): Promis
 /** 10. Rows 7 to 9 counted in instructions, ours over hand-wired. One process at a time: run side by side, they count more. */
 async function coldInstructions(tb: Testbed) {
   const child = (script: string) => fileURLToPath(new URL(`children/${script}`, import.meta.url));
-  const pair = async (ours: string[], hand: string[], env: Record<string, string>) =>
-    Number(((await instructions(ours, env)) / (await instructions(hand, env))).toFixed(3));
+  const pair = async (ours: string[], hand: string[], env: Record<string, string>, cwd = APP_DIR) =>
+    Number(((await instructions(ours, env, cwd)) / (await instructions(hand, env, cwd))).toFixed(3));
   const [pgEnv, mysqlEnv] = [childEnv(tb, 'postgres', await tb.newKey()), childEnv(tb, 'mysql', await tb.newKey())];
   const connect = [child('first-connect.mjs'), 'ours'];
   const connectByHand = [child('first-connect.mjs'), 'hand-wired'];
+  const fileApp = configFileApp(pgEnv);
   const result = {
     firstConnect: { pg: await pair(connect, connectByHand, pgEnv), mysql: await pair(connect, connectByHand, mysqlEnv) },
+    firstConnectFromFile: { pg: await pair(connect, connectByHand, fileApp.env, fileApp.dir) },
     tokenColdStart: await pair([child('cold-start.mjs'), 'ours'], [child('cold-start.mjs'), 'hand-wired'], pgEnv),
     cliToken: await pair([fileURLToPath(new URL('../../bin/rdsiam.js', import.meta.url)), 'token'], [child('hand-wired-token.mjs')], pgEnv),
   };
   log(
     `10. instructions (valgrind), ours / hand-wired: first connect pg ${result.firstConnect.pg}, mysql ${result.firstConnect.mysql}; ` +
+      `with .rdsiamrc.yaml pg ${result.firstConnectFromFile.pg}; ` +
       `token cold ${result.tokenColdStart}; CLI token ${result.cliToken}`,
   );
   return result;
@@ -236,7 +271,7 @@ async function coldInstructions(tb: Testbed) {
 
 /** 3b. The first connect of a fresh process (import included), ours vs the peer. */
 async function firstConnect(tb: Testbed, engine: Engine) {
-  const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), 8);
+  const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), { rounds: 8 });
   log(`3. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; AWS wrapper ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
@@ -271,7 +306,7 @@ async function coldBurst(tb: Testbed) {
 
 /** 5. A fresh process: import + loadConfig + first token (ours) vs importing the peer alone. */
 async function coldStart(tb: Testbed) {
-  const [o, p] = await childPair('cold-start.mjs', 'ours', 'peer', childEnv(tb, 'postgres', await tb.newKey()), 10);
+  const [o, p] = await childPair('cold-start.mjs', 'ours', 'peer', childEnv(tb, 'postgres', await tb.newKey()), { rounds: 10 });
   log(`5. cold start    rdsiam import+config+token ${fmt(o)}; AWS wrapper import ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
@@ -330,6 +365,9 @@ try {
   }
   if (wanted('firstConnectVsHandWired')) {
     result.firstConnectVsHandWired = { pg: await firstConnectHandWired(tb, 'postgres'), mysql: await firstConnectHandWired(tb, 'mysql') };
+  }
+  if (wanted('firstConnectFromFileVsHandWired')) {
+    result.firstConnectFromFileVsHandWired = { pg: await firstConnectFromFile(tb, 'postgres'), mysql: await firstConnectFromFile(tb, 'mysql') };
   }
   if (wanted('tokenColdStartVsHandWired')) result.tokenColdStartVsHandWired = await tokenColdStart(tb);
   if (wanted('cliTokenVsHandWired')) result.cliTokenVsHandWired = await cliToken(tb);
