@@ -2,7 +2,7 @@
 // file (one file to load instead of zod's many: the import is what a cold start pays for), and cosmiconfig with its
 // dependencies into one CommonJS file that is loaded only when there is a config file to read. The AWS SDK, the
 // drivers and the CA bundle stay external: they are real dependencies (or optional peers) an application's own
-// bundler resolves, loaded through dist/packages.cjs (src/packages.cts says why). tsc writes the declarations, once
+// bundler resolves, loaded through dist/packages.cjs (src/packages.cjs says why). tsc writes the declarations, once
 // for each module format.
 import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -25,7 +25,7 @@ const common = {
   legalComments: 'inline',
 } as const;
 
-/** `cosmiconfig` and src/packages.cts are the separate CommonJS files next to the bundle (`../` from dist/cjs/). */
+/** `cosmiconfig` and src/packages.cjs are the separate CommonJS files next to the bundle (`../` from dist/cjs/). */
 function commonJsFiles(fromDir: string): Plugin {
   return {
     name: 'commonjs-files',

@@ -6,7 +6,7 @@ let packages: Promise<Packages> | undefined;
 
 /**
  * Loads a package on first use, so nobody loads (or must install) what their config never needs; a failed load is
- * tried again on the next call. `required` takes it from packages.cts (CommonJS `require`, the cheap way); when that
+ * tried again on the next call. `required` takes it from packages.cjs (CommonJS `require`, the cheap way); when that
  * gives nothing, `importer` imports it. An optional package's `importer` must be written out as
  * `() => import('<package>').catch(missingPackage('<package>', '<why>'))`: a bundler (esbuild, AWS CDK's
  * NodejsFunction) then builds an application without the package instead of failing on its import.
