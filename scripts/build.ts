@@ -25,14 +25,18 @@ const common = {
   legalComments: 'inline',
 } as const;
 
-/** `cosmiconfig` and src/packages.cjs are the separate CommonJS files next to the bundle (`../` from dist/cjs/). */
-function commonJsFiles(fromDir: string): Plugin {
+/**
+ * `cosmiconfig` and (for the ES module builds) src/packages.cjs are the separate CommonJS files next to the bundle
+ * (`../` from dist/cjs/). The CommonJS build holds packages.cjs itself: it has `require`, and loads every package
+ * without an `import()`, which some CommonJS hosts (Jest without --experimental-vm-modules) cannot run.
+ */
+function commonJsFiles(fromDir: string, { packagesInside = false } = {}): Plugin {
   return {
     name: 'commonjs-files',
     setup(b) {
       b.onResolve({ filter: /^cosmiconfig$/ }, () => ({ path: `${fromDir}${COSMICONFIG_FILE}`, external: true }));
       b.onResolve({ filter: /\/packages\.cjs$/ }, (args) =>
-        args.kind === 'entry-point' ? undefined : { path: `${fromDir}${PACKAGES_FILE}`, external: true },
+        args.kind === 'entry-point' || packagesInside ? undefined : { path: `${fromDir}${PACKAGES_FILE}`, external: true },
       );
     },
   };
@@ -63,6 +67,15 @@ const builtinsByCall: Plugin = {
         loader: 'js',
       };
     });
+  },
+};
+
+// The CommonJS build's lazy `import('node:tls')` as a `require` on first use, for the same hosts.
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});\n`, loader: 'js' }));
   },
 };
 
@@ -131,7 +144,7 @@ const [, , esm] = await Promise.all([
     format: 'cjs',
     outdir: `${dist}cjs`,
     external: EXTERNAL,
-    plugins: [commonJsFiles('../')],
+    plugins: [commonJsFiles('../', { packagesInside: true }), builtinsByRequire],
   }),
 ]);
 

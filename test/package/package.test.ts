@@ -16,6 +16,7 @@ import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '.
 let packed: Packed;
 let pgApp: App;
 let mysqlApp: App;
+let jestApp: App;
 const started = Date.now();
 
 before(
@@ -24,15 +25,31 @@ before(
     const [pgVersion, typesPg, mysqlVersion, typesNode] = await Promise.all(
       ['pg', '@types/pg', 'mysql2', '@types/node'].map((name) => lockedVersion(name)),
     );
-    [pgApp, mysqlApp] = await Promise.all([
+    [pgApp, mysqlApp, jestApp] = await Promise.all([
       installApp('pg', packed, [pgVersion!, typesPg!, typesNode!]),
       installApp('mysql', packed, [mysqlVersion!, typesNode!]),
+      installApp('jest', packed, [pgVersion!, JEST]),
     ]);
     pgApp.write(PG_APP);
     mysqlApp.write(MYSQL_APP);
+    jestApp.write(JEST_APP);
   },
   { timeout: 600_000 },
 );
+
+// Jest runs test files in its own module system, where an import() needs --experimental-vm-modules: a CommonJS
+// project's tests see rdsiam as it loads its driver and the SDK with require.
+const JEST = 'jest@30';
+const JEST_APP: Record<string, string> = {
+  'connect.test.js': `const { connectPg } = require('rdsiam');
+test('connects through rdsiam', async () => {
+  const client = await connectPg();
+  const { rows } = await client.query('SELECT 1 AS one');
+  await client.end();
+  expect(rows).toEqual([{ one: 1 }]);
+});
+`,
+};
 
 /** The last line a script printed, as JSON. */
 function lastJson(r: { code: number; out: string; err: string }): unknown {
@@ -243,6 +260,17 @@ describe('applications connect through the installed package', () => {
       await assertLoggedIn(tb, key);
     });
   }
+
+  test('CommonJS under Jest, as a CommonJS project tests its code (no --experimental-vm-modules)', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const key = await tb.newKey();
+    const jest = join(jestApp.dir, 'node_modules/jest/bin/jest.js');
+    const r = await jestApp.node([jest, '--ci', '--cacheDirectory=.jest-cache', 'connect.test.js'], testbedEnv(tb, 'postgres', key));
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, /Tests: +1 passed, 1 total/);
+    await assertLoggedIn(tb, key);
+  });
 
   test('a DSN for the driver that is not installed is an RdsIamError that says what to install', async (t) => {
     const tb = await requireTestbed(t);
