@@ -1,6 +1,6 @@
 // The packages rdsiam loads on first use, each by CommonJS `require`. On Node 20 an `import()` of a CommonJS package
 // first runs a JavaScript lexer over its entry file to list its exports, even when `require` has loaded it already:
-// a few milliseconds for the credential providers, about 30 for cosmiconfig's 200 kB bundle. `require` skips that.
+// a few milliseconds for the credential providers, tens for cosmiconfig's bundle. `require` skips that.
 // This file is CommonJS so that it has a `require` of its own, which an ES module has not.
 //
 // Each call is literal, so a bundler still finds and packs the package, and inside `try`, so an application is
