@@ -2,7 +2,7 @@ import { RdsIamError } from './errors.js';
 
 export type Packages = typeof import('./packages.cjs');
 
-let packages: Promise<Packages> | undefined;
+let packages: Promise<Packages | undefined> | undefined;
 
 /**
  * Loads a package on first use, so nobody loads (or must install) what their config never needs; a failed load is
@@ -14,8 +14,10 @@ let packages: Promise<Packages> | undefined;
 export function lazyPackage<T>(required: (packages: Packages) => unknown, importer: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   const load = async (): Promise<T> => {
-    packages ??= import('./packages.cjs').then((m) => m.default);
-    const mod = (required(await packages) as T | undefined) ?? (await importer());
+    // A host that cannot load packages.cjs itself still gets every package, imported.
+    packages ??= import('./packages.cjs').then((m) => m.default, () => undefined);
+    const gateway = await packages;
+    const mod = ((gateway && required(gateway)) as T | undefined) ?? (await importer());
     return commonJsExports(mod);
   };
   return () =>

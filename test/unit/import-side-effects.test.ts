@@ -99,3 +99,23 @@ console.log(JSON.stringify({ isRdsIamError: err instanceof RdsIamError, message:
     /^rdsiam needs the "@aws-sdk\/client-rds" package to look up the writer region of an Aurora global database endpoint \(or set iam_region to skip the lookup\): run `npm install @aws-sdk\/client-rds`\./,
   );
 });
+
+test('where packages.cjs cannot be loaded, every package is imported instead: a token is still signed', () => {
+  const hook = `export async function resolve(specifier, context, next) {
+    if (specifier.endsWith('/packages.cjs')) throw Object.assign(new Error('not in this host'), { code: 'ERR_MODULE_NOT_FOUND' });
+    return next(specifier, context);
+  }`;
+  const probe = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+const { getAuthToken } = await import(${JSON.stringify(INDEX)});
+const token = await getAuthToken({
+  env: {},
+  credentials: async () => ({ accessKeyId: 'AKIAPROBE0000000', secretAccessKey: 'x' }),
+  overrides: { dsn: 'postgres://app@${RDS_HOST}/app', plugins: 'iam' },
+});
+console.log(JSON.stringify({ signed: token.includes('X-Amz-Signature='), packagesLoaded: Object.keys((await import('node:module')).createRequire(import.meta.url).cache).some((f) => f.endsWith('packages.cjs')) }));
+`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { encoding: 'utf8', cwd: NO_CONFIG_DIR });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { signed: true, packagesLoaded: false });
+});
