@@ -68,4 +68,23 @@ describe('packages.cjs (the require side)', () => {
     const cosmiconfig = packages.cosmiconfig() as typeof import('cosmiconfig');
     assert.equal(cosmiconfig.cosmiconfig, (await import('cosmiconfig')).cosmiconfig);
   });
+
+  it('declares what it holds, and each entry loads its package (a misspelled one would fall back to import() unseen)', async () => {
+    const packages = (await import('../../src/packages.cjs')).default;
+    // Every name packages.d.cts declares, no more (the compiler checks this object against the declaration).
+    const declared: Record<keyof typeof packages, true> = {
+      pg: true,
+      mysql2: true,
+      mysql2Promise: true,
+      rdsSigner: true,
+      dsqlSigner: true,
+      credentialProviders: true,
+      clientRds: true,
+      sslProfiles: true,
+      cosmiconfig: true,
+    };
+    assert.deepEqual(Object.keys(packages).sort(), Object.keys(declared).sort());
+    // This repository installs every one of them (the optional ones as dev dependencies).
+    for (const [name, load] of Object.entries(packages)) assert.notEqual(load(), undefined, name);
+  });
 });
