@@ -51,10 +51,10 @@ test('connects through rdsiam', async () => {
 `,
 };
 
-/** The last line a script printed, as JSON. */
-function lastJson(r: { code: number; out: string; err: string }): unknown {
+/** The last line a script printed (or the one `back` lines before it), as JSON. */
+function lastJson(r: { code: number; out: string; err: string }, back = 0): unknown {
   assert.equal(r.code, 0, r.out + r.err);
-  return JSON.parse(r.out.trim().split('\n').pop() ?? 'null');
+  return JSON.parse(r.out.trim().split('\n').at(-1 - back) ?? 'null');
 }
 
 async function assertLoggedIn(tb: Testbed, key: TestCredentials, times = 1): Promise<void> {
@@ -346,19 +346,23 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
     return { dir, warnings: result.warnings.map((w) => w.text) };
   }
 
-  // Invoked from an ES module, as the Lambda runtime does: no global `require` (which `node -e` would provide).
+  // Invoked from an ES module, as the Lambda runtime does: no global `require` (which `node -e` would provide). Prints
+  // the handler's result, then whether the process loaded Node's fetch (undici), which pg's own probe would load.
   const invoke = (dir: string, file: string, env: Record<string, string>) =>
     runNode(
       [
         '--input-type=module',
         '-e',
-        file.endsWith('.mjs')
-          ? `const { handler } = await import('./${file}'); console.log(JSON.stringify(await handler()));`
-          : `import { createRequire } from 'node:module'; const { handler } = createRequire(import.meta.url)('./${file}'); console.log(JSON.stringify(await handler()));`,
+        (file.endsWith('.mjs')
+          ? `const { handler } = await import('./${file}');`
+          : `import { createRequire } from 'node:module'; const { handler } = createRequire(import.meta.url)('./${file}');`) +
+          ' console.log(JSON.stringify(await handler()));' +
+          " console.log(JSON.stringify({ undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici') }));",
       ],
       env,
       { cwd: dir },
     );
+  const result = (r: { code: number; out: string; err: string }) => lastJson(r, 1);
 
   for (const [format, options, file] of [
     ['CommonJS', CDK, 'index.js'],
@@ -371,9 +375,11 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
       assert.deepEqual(warnings, []);
       const key = await tb.newKey();
       const node = (env: Record<string, string>) => invoke(dir, file, env);
-      assert.deepEqual(lastJson(await node(testbedEnv(tb, 'postgres', key))), [{ one: 1 }]);
+      const connected = await node(testbedEnv(tb, 'postgres', key));
+      assert.deepEqual(result(connected), [{ one: 1 }]);
+      assert.deepEqual(lastJson(connected), { undici: false });
       await assertLoggedIn(tb, key);
-      const missing = lastJson(await node(testbedEnv(tb, 'mysql', key))) as { ours: boolean; message: string };
+      const missing = result(await node(testbedEnv(tb, 'mysql', key))) as { ours: boolean; message: string };
       assert.equal(missing.ours, true);
       assert.match(missing.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
     });
@@ -384,7 +390,7 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
     if (!tb) return;
     const { banner: _, ...withoutBanner } = CDK_ESM;
     const { dir } = await bundle(withoutBanner, 'index.mjs');
-    const r = lastJson(await invoke(dir, 'index.mjs', testbedEnv(tb, 'postgres', await tb.newKey()))) as { ours: boolean; message: string };
+    const r = result(await invoke(dir, 'index.mjs', testbedEnv(tb, 'postgres', await tb.newKey()))) as { ours: boolean; message: string };
     assert.equal(r.ours, true);
     assert.match(r.message, /^rdsiam could not load the "pg" package: Dynamic require of "\w+" is not supported$/);
   });

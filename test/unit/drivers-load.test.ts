@@ -3,6 +3,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RdsIamError } from '../../src/errors.js';
 import { lazyPackage, missingPackage } from '../../src/optional-package.js';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runNode } from '../support/run.js';
+import { tempProject } from '../support/projects.js';
+
+const PACKAGES_CJS = fileURLToPath(new URL('../../src/packages.cjs', import.meta.url));
+
+/** Runs `script` (CommonJS) in a fresh Node process from `cwd`, with `PACKAGES` naming packages.cjs; its JSON line. */
+async function freshProcess(script: string, cwd: string, packages = PACKAGES_CJS): Promise<Record<string, unknown>> {
+  const r = await runNode(['-e', script], { PACKAGES: packages }, { cwd });
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
 
 function notFound(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -86,5 +100,45 @@ describe('packages.cjs (the require side)', () => {
     assert.deepEqual(Object.keys(packages).sort(), Object.keys(declared).sort());
     // This repository installs every one of them (the optional ones as dev dependencies).
     for (const [name, load] of Object.entries(packages)) assert.notEqual(load(), undefined, name);
+  });
+
+  it("loads pg without its Cloudflare probe, which on Node 20 loads Node's fetch (undici), and leaves navigator as it was", async () => {
+    const seen = await freshProcess(
+      `const navigatorBefore = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+       const pg = require(process.env.PACKAGES).pg();
+       const navigatorAfter = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+       console.log(JSON.stringify({
+         client: typeof pg.Client,
+         undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici'),
+         navigatorKept: JSON.stringify(navigatorBefore) === JSON.stringify(navigatorAfter) && navigatorBefore?.value === navigatorAfter?.value && navigatorBefore?.get === navigatorAfter?.get,
+       }));`,
+      fileURLToPath(new URL('../../', import.meta.url)),
+    );
+    assert.deepEqual(seen, { client: 'function', undici: false, navigatorKept: true });
+  });
+
+  it("lends Node 20 a navigator only while pg loads, and takes it back when pg's require throws", async () => {
+    // A pg that records what it saw of navigator, then fails to load.
+    const app = tempProject(
+      {
+        'node_modules/pg/package.json': JSON.stringify({ name: 'pg', main: 'index.js' }),
+        'node_modules/pg/index.js':
+          "globalThis.seenByPg = typeof navigator === 'object' ? navigator.userAgent : typeof navigator;\n" +
+          "throw new Error('broken pg');\n",
+      },
+      { name: 'app', type: 'commonjs' },
+    );
+    copyFileSync(PACKAGES_CJS, join(app, 'packages.cjs'));
+    const seen = await freshProcess(
+      `const had = typeof navigator !== 'undefined';
+       const pg = require(process.env.PACKAGES).pg();
+       console.log(JSON.stringify({ pg: pg === undefined ? 'undefined' : typeof pg, seenByPg: globalThis.seenByPg, had, has: typeof navigator !== 'undefined' }));`,
+      app,
+      join(app, 'packages.cjs'),
+    );
+    const major = process.versions.node.split('.')[0]!;
+    // Node 21 and later have a navigator of their own, which stays; Node 20 has none before or after.
+    const had = Number(major) >= 21;
+    assert.deepEqual(seen, { pg: 'undefined', seenByPg: `Node.js/${major}`, had, has: had });
   });
 });
