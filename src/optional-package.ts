@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { RdsIamError } from './errors.js';
 
 export type Packages = typeof import('./packages.cjs');
@@ -14,8 +15,7 @@ let packages: Promise<Packages | undefined> | undefined;
 export function lazyPackage<T>(required: (packages: Packages) => unknown, importer: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   const load = async (): Promise<T> => {
-    // A host that cannot load packages.cjs itself still gets every package, imported.
-    packages ??= import('./packages.cjs').then((m) => m.default, () => undefined);
+    packages ??= loadPackages();
     const gateway = await packages;
     const mod = ((gateway && required(gateway)) as T | undefined) ?? (await importer());
     return commonJsExports(mod);
@@ -25,6 +25,25 @@ export function lazyPackage<T>(required: (packages: Packages) => unknown, import
       loading = undefined;
       throw err;
     }));
+}
+
+/**
+ * packages.cjs itself. Where it lies beside this module (rdsiam as installed, or its sources), `require` takes it:
+ * an `import()` of a CommonJS file goes through Node's ES module loader, which first loads and runs its CommonJS
+ * lexer, for a few milliseconds of every cold start. Elsewhere `import()` takes it: from a bundle that holds it, or
+ * from the CommonJS build, which holds it and has no `import.meta`. A host that cannot load it at all still gets
+ * every package, imported.
+ */
+function loadPackages(): Promise<Packages | undefined> {
+  const here = import.meta.url as string | undefined;
+  if (here !== undefined) {
+    try {
+      return Promise.resolve(createRequire(here)('./packages.cjs') as Packages);
+    } catch {
+      // Not beside this module: a bundle.
+    }
+  }
+  return import('./packages.cjs').then((m) => m.default, () => undefined);
 }
 
 /** The handler for an optional package's failed import: one that is not there says what to install and why. */

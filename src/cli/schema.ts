@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
 
@@ -8,8 +9,8 @@ Prints the JSON Schema of the config file. Point an editor at it with "$schema" 
   "$schema": "./node_modules/rdsiam/schemas/rdsiam.schema.json"`;
 
 // The file the package ships (generated from the key table by `npm run generate`): the same path from src/cli/ and
-// from dist/cli/.
-const SCHEMA_FILE = new URL('../../schemas/rdsiam.schema.json', import.meta.url);
+// from dist/cli/, whose CommonJS file has no `import.meta` but its own name.
+const SCHEMA_FILE = new URL('../../schemas/rdsiam.schema.json', (import.meta.url as string | undefined) ?? pathToFileURL(__filename));
 
 export function schemaCommand(args: string[], io: CliIo): number {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });

@@ -236,7 +236,7 @@ async function cliToken(tb: Testbed) {
   };
   const [ours, hand] = await alternate(
     FRESH_ROUNDS,
-    () => exec(fileURLToPath(new URL('../../bin/rdsiam.js', import.meta.url)), 'token'),
+    () => exec(fileURLToPath(new URL('../../dist/cli/rdsiam.cjs', import.meta.url)), 'token'),
     () => exec(fileURLToPath(new URL('children/hand-wired-token.mjs', import.meta.url))),
   );
   const o = summarize(ours);
@@ -273,7 +273,7 @@ async function coldInstructions(tb: Testbed) {
     firstConnect: { pg: await pair(connect, connectByHand, pgEnv), mysql: await pair(connect, connectByHand, mysqlEnv) },
     firstConnectFromFile: { pg: await pair(connect, connectByHand, fileApp.env, fileApp.dir) },
     tokenColdStart: await pair([child('cold-start.mjs'), 'ours'], [child('cold-start.mjs'), 'hand-wired'], pgEnv),
-    cliToken: await pair([fileURLToPath(new URL('../../bin/rdsiam.js', import.meta.url)), 'token'], [child('hand-wired-token.mjs')], pgEnv),
+    cliToken: await pair([fileURLToPath(new URL('../../dist/cli/rdsiam.cjs', import.meta.url)), 'token'], [child('hand-wired-token.mjs')], pgEnv),
   };
   log(
     `10. instructions (valgrind), ours / hand-wired: first connect pg ${result.firstConnect.pg}, mysql ${result.firstConnect.mysql}; ` +

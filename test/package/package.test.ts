@@ -88,6 +88,13 @@ const { rows } = await client.query('SELECT 1 AS one');
 await client.end();
 console.log(JSON.stringify(rows));
 `,
+  'first-connect.mjs': `import { connectPg } from 'rdsiam';
+const client = await connectPg();
+await client.query('SELECT 1');
+await client.end();
+const loaded = (m) => process.moduleLoadList.includes('NativeModule ' + m);
+console.log(JSON.stringify({ lexer: loaded('internal/deps/cjs-module-lexer/lexer'), undici: loaded('internal/deps/undici/undici') }));
+`,
   'cjs.cjs': `const { connectPg } = require('rdsiam');
 connectPg().then(async (client) => {
   const { rows } = await client.query('SELECT 1 AS one');
@@ -199,7 +206,7 @@ export async function main(): Promise<number> {
 describe('the packed package', () => {
   test('holds the built package and nothing else', () => {
     const files = new Set(packed.files);
-    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/packages.cjs', 'dist/cli/rdsiam.js', 'bin/rdsiam.js']) {
+    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/packages.cjs', 'dist/cli/rdsiam.cjs']) {
       assert.ok(files.has(f), f);
     }
     for (const f of ['dist/types/index.d.ts', 'dist/cjs/types/index.d.ts', 'dist/types/drivers/driver-types.d.ts', 'schemas/rdsiam.schema.json']) {
@@ -245,6 +252,14 @@ describe('the packed package', () => {
 });
 
 describe('applications connect through the installed package', () => {
+  // What a cold start skips: Node's CommonJS lexer (packages are taken with require, not import()) and Node's fetch
+  // (which pg's Cloudflare probe loads on Node 20).
+  test("pg app, ESM: a first connect loads neither Node's CommonJS lexer nor its fetch", async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    assert.deepEqual(lastJson(await pgApp.node(['first-connect.mjs'], testbedEnv(tb, 'postgres', await tb.newKey()))), { lexer: false, undici: false });
+  });
+
   for (const [engine, script] of [
     ['postgres', 'esm.mjs'],
     ['postgres', 'cjs.cjs'],
@@ -330,11 +345,17 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
   // CDK's defaults for a Node 20 function: CommonJS, platform node, target node20, the AWS SDK external, nothing else.
   const CDK: BuildOptions = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@aws-sdk/*'] };
   // CDK's documented ESM setup: ESM main fields first, and `require` for the CommonJS packages in the bundle (pg).
+  // The banner also declares what other common banners do: the bundle must not declare any of these names itself.
   const CDK_ESM: BuildOptions = {
     ...CDK,
     format: 'esm',
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js:
+        "import { createRequire } from 'module'; import { fileURLToPath } from 'url'; import { dirname } from 'path'; " +
+        'const require = createRequire(import.meta.url); const __filename = fileURLToPath(import.meta.url); ' +
+        'const __dirname = dirname(__filename);',
+    },
   };
 
   /** Bundles the handler, and lays it out as Lambda runs it: the bundle alone, with the runtime's AWS SDK. */

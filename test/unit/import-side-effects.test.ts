@@ -105,9 +105,15 @@ test('where packages.cjs cannot be loaded, every package is imported instead: a 
     if (specifier.endsWith('/packages.cjs')) throw Object.assign(new Error('not in this host'), { code: 'ERR_MODULE_NOT_FOUND' });
     return next(specifier, context);
   }`;
+  // Hidden from require too: rdsiam takes it with require where it can.
   const probe = `
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request.endsWith('/packages.cjs')) throw Object.assign(new Error('not in this host'), { code: 'MODULE_NOT_FOUND' });
+  return resolveFilename.call(this, request, ...rest);
+};
 const { getAuthToken } = await import(${JSON.stringify(INDEX)});
 const token = await getAuthToken({
   env: {},
