@@ -1,11 +1,11 @@
 // Loading a driver on first use: what a missing or broken package is reported as, and that a failure is not kept.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RdsIamError } from '../../src/errors.js';
-import { lazyPackage, missingPackage } from '../../src/optional-package.js';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RdsIamError } from '../../src/errors.js';
+import { lazyPackage, missingPackage } from '../../src/optional-package.js';
 import { runNode } from '../support/run.js';
 import { tempProject } from '../support/projects.js';
 
@@ -104,13 +104,13 @@ describe('packages.cjs (the require side)', () => {
 
   it("loads pg without its Cloudflare probe, which on Node 20 loads Node's fetch (undici), and leaves navigator as it was", async () => {
     const seen = await freshProcess(
-      `const navigatorBefore = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+      `const before = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
        const pg = require(process.env.PACKAGES).pg();
-       const navigatorAfter = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+       const after = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
        console.log(JSON.stringify({
          client: typeof pg.Client,
          undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici'),
-         navigatorKept: JSON.stringify(navigatorBefore) === JSON.stringify(navigatorAfter) && navigatorBefore?.value === navigatorAfter?.value && navigatorBefore?.get === navigatorAfter?.get,
+         navigatorKept: before === after || (before !== undefined && after !== undefined && before.value === after.value && before.get === after.get),
        }));`,
       fileURLToPath(new URL('../../', import.meta.url)),
     );
