@@ -66,20 +66,28 @@ console.log(JSON.stringify({ regional, global: loaded() }));
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { regional: false, global: true });
 });
 
-test('a global endpoint without @aws-sdk/client-rds installed is an RdsIamError that says what to install', () => {
-  // A resolve hook and require's resolver hide the package, as if it were not installed.
+/**
+ * The start of a probe that hides modules from `import` (a resolve hook) and from `require` (its resolver) alike, as if
+ * they were not there: `matches` is a JavaScript expression over `specifier`.
+ */
+function hidingModules(matches: string): string {
   const hook = `export async function resolve(specifier, context, next) {
-    if (specifier === '@aws-sdk/client-rds') throw Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    if (${matches}) throw Object.assign(new Error("Cannot find package '" + specifier + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
     return next(specifier, context);
   }`;
-  const probe = `
+  return `
 import Module, { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
 const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  if (request === '@aws-sdk/client-rds') throw Object.assign(new Error("Cannot find module '@aws-sdk/client-rds'"), { code: 'MODULE_NOT_FOUND' });
-  return resolveFilename.call(this, request, ...rest);
+Module._resolveFilename = function (specifier, ...rest) {
+  if (${matches}) throw Object.assign(new Error("Cannot find module '" + specifier + "'"), { code: 'MODULE_NOT_FOUND' });
+  return resolveFilename.call(this, specifier, ...rest);
 };
+`;
+}
+
+test('a global endpoint without @aws-sdk/client-rds installed is an RdsIamError that says what to install', () => {
+  const probe = `${hidingModules("specifier === '@aws-sdk/client-rds'")}
 const { getAuthToken, RdsIamError } = await import(${JSON.stringify(INDEX)});
 const err = await getAuthToken({
   env: {},
@@ -101,19 +109,8 @@ console.log(JSON.stringify({ isRdsIamError: err instanceof RdsIamError, message:
 });
 
 test('where packages.cjs cannot be loaded, every package is imported instead: a token is still signed', () => {
-  const hook = `export async function resolve(specifier, context, next) {
-    if (specifier.endsWith('/packages.cjs')) throw Object.assign(new Error('not in this host'), { code: 'ERR_MODULE_NOT_FOUND' });
-    return next(specifier, context);
-  }`;
   // Hidden from require too: rdsiam takes it with require where it can.
-  const probe = `
-import Module, { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  if (request.endsWith('/packages.cjs')) throw Object.assign(new Error('not in this host'), { code: 'MODULE_NOT_FOUND' });
-  return resolveFilename.call(this, request, ...rest);
-};
+  const probe = `${hidingModules("specifier.endsWith('/packages.cjs')")}
 const { getAuthToken } = await import(${JSON.stringify(INDEX)});
 const token = await getAuthToken({
   env: {},
