@@ -43,7 +43,7 @@ function commonJsFiles(fromDir: string, { packagesInside = false } = {}): Plugin
   };
 }
 
-// In the ES module builds, a `node:` builtin comes from process.getBuiltinModule, not from `import`: an ES module's
+// In the ES module build, a `node:` builtin comes from process.getBuiltinModule, not from `import`: an ES module's
 // import of a builtin first builds a module of all its exports (fs has about a hundred), which for the eight rdsiam
 // uses came to a sixth of what importing rdsiam cost. Each name is read on its own so that esbuild keeps only the
 // ones used. (getBuiltinModule is in Node 20.16 and 22.3: see engines.)
@@ -78,7 +78,8 @@ const builtinsByCall: Plugin = {
 // empty object, and warn).
 const NO_IMPORT_META = { 'import.meta.url': 'undefined' };
 
-// The CommonJS builds' lazy `import('node:tls')` as a `require` on first use, for the same hosts.
+// The CommonJS builds' lazy `import('node:tls')` as a `require` on first use, for the hosts that cannot run an
+// `import()` (see commonJsFiles).
 const builtinsByRequire: Plugin = {
   name: 'builtins-by-require',
   setup(b) {
