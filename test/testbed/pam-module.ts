@@ -16,9 +16,9 @@ export async function buildPamModule(buildDir: string): Promise<string> {
   await mkdir(buildDir, { recursive: true, mode: 0o755 });
   const tmp = `${target}.${process.pid}.tmp`;
   try {
-    await runCommand('gcc', ['-shared', '-fPIC', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, SOURCE, '-lpam']);
+    await runCommand('gcc', ['-shared', '-fPIC', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, SOURCE, '-l:libpam.so.0']);
   } catch (error) {
-    throw new Error(`building the PAM module failed; are gcc and libpam0g-dev installed?\n${String(error)}`, { cause: error });
+    throw new Error(`building the PAM module failed; is a C compiler (gcc) installed?\n${String(error)}`, { cause: error });
   }
   await rename(tmp, target);
   return target;

@@ -9,6 +9,11 @@
  * Module arguments: socket=<absolute path of the verifier socket> service=<name sent to the verifier>
  * Wire format: "<service>\0<user>\0<token>\0", then the module shuts down its write side and reads
  * one line: "OK\n" or "NO <reason>\n".
+ *
+ * It declares the few PAM symbols it uses itself instead of including <security/pam_modules.h>, so a
+ * machine needs only a C compiler, not libpam0g-dev. These are Linux-PAM's stable ABI (unchanged
+ * since 0.99; constants from _pam_types.h), and the module links against libpam.so.0, which every
+ * Debian and Ubuntu system has.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,8 +24,29 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <security/pam_appl.h>
-#include <security/pam_modules.h>
+typedef struct pam_handle pam_handle_t;
+struct pam_message {
+  int msg_style;
+  const char *msg;
+};
+struct pam_response {
+  char *resp;
+  int resp_retcode;
+};
+struct pam_conv {
+  int (*conv)(int num_msg, const struct pam_message **msg, struct pam_response **resp, void *appdata_ptr);
+  void *appdata_ptr;
+};
+#define PAM_SUCCESS 0
+#define PAM_SERVICE_ERR 3
+#define PAM_AUTH_ERR 7
+#define PAM_USER_UNKNOWN 10
+#define PAM_CONV 5
+#define PAM_AUTHTOK 6
+#define PAM_PROMPT_ECHO_OFF 1
+#define PAM_EXTERN __attribute__((visibility("default")))
+extern int pam_get_item(const pam_handle_t *pamh, int item_type, const void **item);
+extern int pam_get_user(pam_handle_t *pamh, const char **user, const char *prompt);
 
 /* A login never waits longer than this for the verifier (it answers in milliseconds). */
 #define VERIFIER_TIMEOUT_SECONDS 15
