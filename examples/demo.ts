@@ -22,10 +22,14 @@ const step = (text: string) => console.log(`\n== ${text}`);
 // Token fingerprints as rdsiam reports them; the token itself is never printed.
 subscribe('rdsiam:token:signed', (m) => {
   const e = m as RdsIamEvents['rdsiam:token:signed'];
-  console.log(`   token signed for ${e.user}@${e.host}:${e.port} (${e.region}), fingerprint ${e.fingerprint}, ${e.durationMs} ms`);
+  console.log(
+    `   token signed for ${e.user}@${e.host}:${e.port} (${e.region}), fingerprint ${e.fingerprint}, ${e.durationMs} ms`,
+  );
 });
 subscribe('rdsiam:connect:retry', (m) => {
-  console.log(`   a cached token was refused (fingerprint ${(m as RdsIamEvents['rdsiam:connect:retry']).fingerprint}): retrying once with a fresh one`);
+  console.log(
+    `   a cached token was refused (fingerprint ${(m as RdsIamEvents['rdsiam:connect:retry']).fingerprint}): retrying once with a fresh one`,
+  );
 });
 
 let release = () => {};
@@ -34,7 +38,9 @@ try {
   const bed = await ensureTestbed('demo');
   release = bed.release;
   const { tb } = bed;
-  console.log(bed.startedHere ? '   started for this demo' : '   already running: the demo uses it and leaves it running');
+  console.log(
+    bed.startedHere ? '   started for this demo' : '   already running: the demo uses it and leaves it running',
+  );
 
   // Temporary credentials (with a session token), as an EC2 role or `aws sso login` would give.
   const [, temporary] = tb.credentials;
@@ -51,12 +57,17 @@ try {
   const config = await loadConfig({ configFile, env });
   for (const key of ['dsn', 'plugins', 'iam_host', 'ssl.ca', 'aws_credentials_source']) {
     const source = config.origins[key];
-    console.log(`   ${key.padEnd(22)} from ${source?.kind === 'env' ? source.variable : source?.kind === 'file' ? 'the file' : 'default'}`);
+    console.log(
+      `   ${key.padEnd(22)} from ${source?.kind === 'env' ? source.variable : source?.kind === 'file' ? 'the file' : 'default'}`,
+    );
   }
 
   step('3. PostgreSQL through IAM (verify-full TLS, token as the password)');
   const client = await connectPg({ configFile, env });
-  const pgRow = (await client.query('SELECT current_user AS who, version() AS version')).rows[0] as { who: string; version: string };
+  const pgRow = (await client.query('SELECT current_user AS who, version() AS version')).rows[0] as {
+    who: string;
+    version: string;
+  };
   console.log(`   connected as ${pgRow.who}: ${pgRow.version.split(',')[0]}`);
   await client.end();
 
@@ -81,7 +92,9 @@ try {
   const fixed = new pg.Pool({ ...(await pgPoolConfigFromConfig(options)), password: await getAuthToken(options) });
   fixed.on('error', () => {});
   const burst = async (p: pg.Pool) =>
-    (await Promise.allSettled(Array.from({ length: 10 }, () => p.query('SELECT 1')))).filter((r) => r.status === 'fulfilled').length;
+    (await Promise.allSettled(Array.from({ length: 10 }, () => p.query('SELECT 1')))).filter(
+      (r) => r.status === 'fulfilled',
+    ).length;
   let failed = 0;
   for (let i = 0; i < 5; i++) {
     const [ours, theirs] = await Promise.all([burst(pool), burst(fixed)]);

@@ -18,6 +18,9 @@ export default defineConfig({
     user: PGUSER,
     password: PGPASSWORD,
     database: PGDATABASE,
-    ssl: { ca: readFileSync(PGSSLROOTCERT, 'utf8'), checkServerIdentity: (_host, cert) => checkServerIdentity(PGHOST, cert) },
+    ssl: {
+      ca: readFileSync(PGSSLROOTCERT, 'utf8'),
+      checkServerIdentity: (_host, cert) => checkServerIdentity(PGHOST, cert),
+    },
   },
 });

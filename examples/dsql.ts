@@ -6,7 +6,9 @@ import { connectPg } from 'rdsiam';
 
 const client = await connectPg();
 try {
-  const { rows } = await client.query<{ user: string; db: string }>('SELECT current_user AS "user", current_database() AS db');
+  const { rows } = await client.query<{ user: string; db: string }>(
+    'SELECT current_user AS "user", current_database() AS db',
+  );
   console.log(`DSQL connected as ${rows[0]?.user} to ${rows[0]?.db}`);
 } finally {
   await client.end();

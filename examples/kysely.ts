@@ -3,6 +3,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createPgPool } from 'rdsiam';
 
+// biome-ignore lint/suspicious/noEmptyInterface: Kysely takes the table map as an interface; this example has none.
 interface Database {
   // Your tables here; this example only runs raw SQL.
 }

@@ -10,7 +10,9 @@ import { DataSource } from 'typeorm';
 import { typeormOptionsFromConfig } from 'rdsiam';
 
 @Module({
-  imports: [TypeOrmModule.forRootAsync({ useFactory: () => typeormOptionsFromConfig({ merge: { autoLoadEntities: true } }) })],
+  imports: [
+    TypeOrmModule.forRootAsync({ useFactory: () => typeormOptionsFromConfig({ merge: { autoLoadEntities: true } }) }),
+  ],
 })
 class AppModule {}
 

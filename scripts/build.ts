@@ -37,7 +37,9 @@ function commonJsFiles(fromDir: string, { packagesInside = false } = {}): Plugin
     setup(b) {
       b.onResolve({ filter: /^cosmiconfig$/ }, () => ({ path: `${fromDir}${COSMICONFIG_FILE}`, external: true }));
       b.onResolve({ filter: /\/packages\.cjs$/ }, (args) =>
-        args.kind === 'entry-point' || packagesInside ? undefined : { path: `${fromDir}${PACKAGES_FILE}`, external: true },
+        args.kind === 'entry-point' || packagesInside
+          ? undefined
+          : { path: `${fromDir}${PACKAGES_FILE}`, external: true },
       );
     },
   };
@@ -55,6 +57,7 @@ const builtinsByCall: Plugin = {
     b.onLoad({ filter: /^get$/, namespace: 'builtin' }, () => ({
       contents:
         'export function builtinModule(name) {\n' +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated module's own template literal
         '  if (!process.getBuiltinModule) throw new Error(`rdsiam needs Node.js 20.16, 22.3 or later; this is ${process.version}`);\n' +
         '  return process.getBuiltinModule(name);\n}\n',
       loader: 'js',
@@ -67,7 +70,12 @@ const builtinsByCall: Plugin = {
       return {
         contents:
           `import { builtinModule } from 'builtin-module';\nconst ${prefix} = builtinModule(${JSON.stringify(args.path)});\n` +
-          names.map((n) => `const ${prefix}_${n} = /* @__PURE__ */ (() => ${prefix}.${n})();\nexport { ${prefix}_${n} as ${n} };\n`).join(''),
+          names
+            .map(
+              (n) =>
+                `const ${prefix}_${n} = /* @__PURE__ */ (() => ${prefix}.${n})();\nexport { ${prefix}_${n} as ${n} };\n`,
+            )
+            .join(''),
         loader: 'js',
       };
     });
@@ -83,8 +91,13 @@ const NO_IMPORT_META = { 'import.meta.url': 'undefined' };
 const builtinsByRequire: Plugin = {
   name: 'builtins-by-require',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});\n`, loader: 'js' }));
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -163,9 +176,13 @@ const [, , esm] = await Promise.all([
 // `import { z } from 'zod'` keeps all of zod in a bundle, every locale included (about 50 ms more to import); only
 // `import * as z from 'zod'` lets esbuild leave out what is not used.
 const bundled = Object.values(esm.metafile.outputs).flatMap((out) => Object.entries(out.inputs));
-const locales = bundled.filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /zod\/v4\/locales\/(?!en\.js)/.test(input));
+const locales = bundled.filter(
+  ([input, { bytesInOutput }]) => bytesInOutput > 0 && /zod\/v4\/locales\/(?!en\.js)/.test(input),
+);
 if (locales.length > 0) {
-  console.error(`build: the bundle holds ${locales.length} zod locales: import zod as \`import * as z from 'zod'\` everywhere`);
+  console.error(
+    `build: the bundle holds ${locales.length} zod locales: import zod as \`import * as z from 'zod'\` everywhere`,
+  );
   process.exit(1);
 }
 

@@ -21,13 +21,21 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 /** The README's config table: one row per key, then the document-level keys. */
 export function keysTable(): string {
   const rows = LEAVES.map(({ name, key }) => {
-    const fallback = key.required ? '(required)' : key.default !== undefined ? code(typeof key.default === 'string' ? key.default : JSON.stringify(key.default)) : (key.fallback ?? 'none');
+    const fallback = key.required
+      ? '(required)'
+      : key.default !== undefined
+        ? code(typeof key.default === 'string' ? key.default : JSON.stringify(key.default))
+        : (key.fallback ?? 'none');
     const example = key.example === undefined ? '' : code(String(key.example));
     return `| ${code(name)} | ${cell(key.doc)} | ${fallback} | ${envVariables(name).map(code).join(', ')} | ${example} |`;
   });
   const doc = (configJsonSchema().properties ?? {}) as Record<string, { description?: string }>;
-  rows.push(`| ${code('connections')} | ${cell(doc.connections?.description ?? '')} | none | ${code('RDSIAM_CONNECTIONS__<NAME>__<KEY>')} | see below |`);
-  rows.push(`| ${code('$schema')} | ${cell(doc.$schema?.description ?? '')} | none | | ${code('./node_modules/rdsiam/schemas/rdsiam.schema.json')} |`);
+  rows.push(
+    `| ${code('connections')} | ${cell(doc.connections?.description ?? '')} | none | ${code('RDSIAM_CONNECTIONS__<NAME>__<KEY>')} | see below |`,
+  );
+  rows.push(
+    `| ${code('$schema')} | ${cell(doc.$schema?.description ?? '')} | none | | ${code('./node_modules/rdsiam/schemas/rdsiam.schema.json')} |`,
+  );
   return ['| key | meaning | default | env | example |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -6,7 +6,14 @@ import type { ResolvedConfig } from './config/resolve.js';
 import { tokenProviderFor, type TokenDeps, type TokenProvider } from './token/token-provider.js';
 import { openPgClient, openPgPool, pgPoolConfig } from './drivers/pg.js';
 import { mysqlPoolOptions, openMysqlConnection, openMysqlPool } from './drivers/mysql.js';
-import type { MysqlConnection, MysqlPool, MysqlPoolOptions, PgClient, PgPool, PgPoolConfig } from './drivers/driver-types.js';
+import type {
+  MysqlConnection,
+  MysqlPool,
+  MysqlPoolOptions,
+  PgClient,
+  PgPool,
+  PgPoolConfig,
+} from './drivers/driver-types.js';
 
 /** `loadConfig` options, plus injectable credentials, signer and clock (tests, benchmarks). */
 export interface ConnectOptions extends LoadConfigOptions, TokenDeps {}

@@ -33,8 +33,16 @@ const DEFAULTS = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
  * `db` is a pg Pool (a client is taken for the whole call and released after) or a connected client. `fn` may run
  * more than once, so it must not have effects outside the database that cannot be repeated.
  */
-export async function withDsqlRetry<T>(db: Pool, fn: (client: PoolClient) => Promise<T>, options?: DsqlRetryOptions): Promise<T>;
-export async function withDsqlRetry<T, C extends ClientBase>(db: C, fn: (client: C) => Promise<T>, options?: DsqlRetryOptions): Promise<T>;
+export async function withDsqlRetry<T>(
+  db: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  options?: DsqlRetryOptions,
+): Promise<T>;
+export async function withDsqlRetry<T, C extends ClientBase>(
+  db: C,
+  fn: (client: C) => Promise<T>,
+  options?: DsqlRetryOptions,
+): Promise<T>;
 export async function withDsqlRetry<T>(
   db: Pool | ClientBase,
   work: (client: never) => Promise<T>,
@@ -68,7 +76,12 @@ export function conflictCode(err: unknown): ConflictCode | undefined {
 }
 
 /** The wait before retry number `retry` (1 for the first): uniform in [0, min(maxDelayMs, baseDelayMs * 2^(retry-1))]. */
-export function backoffDelay(retry: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random: () => number = Math.random,
+): number {
   return Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)));
 }
 
@@ -137,7 +150,8 @@ function checked(o: DsqlRetryOptions): Settings {
   const problems: string[] = [];
   const whole = (name: keyof typeof DEFAULTS, min: number) => {
     const value = o[name] ?? DEFAULTS[name];
-    if (!Number.isInteger(value) || value < min) problems.push(`${name} must be a whole number from ${min}, got ${String(value)}`);
+    if (!Number.isInteger(value) || value < min)
+      problems.push(`${name} must be a whole number from ${min}, got ${String(value)}`);
     return value;
   };
   const maxAttempts = whole('maxAttempts', 1);

@@ -21,7 +21,11 @@ export interface RdsIamEvents {
   /** Published by the driver layer when a login failed and it retries once with a fresh token. */
   'rdsiam:connect:retry': TokenEvent & { reason?: string };
   /** An Aurora global database endpoint's writer region was looked up with DescribeGlobalClusters. */
-  'rdsiam:global:writer-region': GlobalLookupEvent & { region: string; previousRegion: string | null; clusterArn: string };
+  'rdsiam:global:writer-region': GlobalLookupEvent & {
+    region: string;
+    previousRegion: string | null;
+    clusterArn: string;
+  };
   /** Looking up a writer region failed. `servedStale` when the last known region is kept for now. */
   'rdsiam:global:lookup-failed': GlobalLookupEvent & { error: string; servedStale: boolean };
   /** withDsqlRetry lost a concurrency conflict on try `attempt` and runs again after `delayMs`. */

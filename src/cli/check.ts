@@ -61,7 +61,8 @@ function formatText(r: Report): string {
     const t = r.target;
     const where = t.region ?? "the writer's region, looked up when connecting";
     lines.push('', `token target: ${t.plugin} ${t.user}@${t.host}:${t.port} in ${where}`);
-    if (t.lookup === null) lines.push(`  region from ${t.regionFrom === 'iam_region' ? 'iam_region' : 'the host name'}`);
+    if (t.lookup === null)
+      lines.push(`  region from ${t.regionFrom === 'iam_region' ? 'iam_region' : 'the host name'}`);
     else {
       lines.push(
         `  region from ${t.lookup.api} in ${t.lookup.homeRegion} (the global database's writer), reused ${t.lookup.ttlS} s;`,
@@ -70,7 +71,12 @@ function formatText(r: Report): string {
     }
   }
   lines.push('', `credentials: ${r.credentials.source}`, `  ${r.credentials.identity}`);
-  lines.push('', `tls: ${r.tls.mode}`, `  CA: ${r.tls.ca}`, `  certificate must name: ${r.tls.verifyName ?? '(not checked)'}`);
+  lines.push(
+    '',
+    `tls: ${r.tls.mode}`,
+    `  CA: ${r.tls.ca}`,
+    `  certificate must name: ${r.tls.verifyName ?? '(not checked)'}`,
+  );
   if (r.connect) {
     lines.push('', `connect: ${r.connect.ok ? 'ok, SELECT 1 answered' : 'failed'}`);
     const t = r.connect.timings;
@@ -95,7 +101,11 @@ async function lookUpRegion(report: Report, config: ResolvedConfig): Promise<voi
   try {
     report.target.region = (await tokenProviderFor(config).target()).region;
   } catch (err) {
-    report.problems.push({ stage: 'endpoint', severity: 'error', message: scrub(err instanceof Error ? err.message : String(err)) });
+    report.problems.push({
+      stage: 'endpoint',
+      severity: 'error',
+      message: scrub(err instanceof Error ? err.message : String(err)),
+    });
   }
 }
 

@@ -42,7 +42,13 @@ export function clientTargetFor(config: ResolvedConfig, tls: TlsPlan | undefined
   const { mode } = config.ssl;
   if (tls === undefined || (mode !== 'verify-full' && mode !== 'verify-ca')) {
     throw new ConfigError(
-      [{ path: 'ssl.mode', origin: config.origins['ssl.mode'], message: `must be verify-full or verify-ca to hand a token to another client, got ${mode}` }],
+      [
+        {
+          path: 'ssl.mode',
+          origin: config.origins['ssl.mode'],
+          message: `must be verify-full or verify-ca to hand a token to another client, got ${mode}`,
+        },
+      ],
       'Cannot set up a client',
     );
   }
@@ -180,17 +186,15 @@ export function databaseUrl(target: ClientTarget, token: string, caFile: string,
   const path = target.database === undefined ? '' : encodeURIComponent(target.database);
   const query =
     target.engine === 'postgres'
-      ? [
-          ...(hostaddr === undefined ? [] : [['hostaddr', hostaddr]]),
-          ['sslmode', target.mode],
-          ['sslrootcert', caFile],
-        ]
+      ? [...(hostaddr === undefined ? [] : [['hostaddr', hostaddr]]), ['sslmode', target.mode], ['sslrootcert', caFile]]
       : [
           ['ssl', JSON.stringify({ rejectUnauthorized: true, verifyIdentity: target.mode === 'verify-full' })],
           // mysql2 sends a cleartext password (what RDS asks for) only when told to; `ssl` makes TLS required.
           ['enableCleartextPlugin', 'true'],
         ];
   // `/` and `:` may stay as they are in a query value; a CA path stays readable.
-  const params = query.map(([k, v]) => `${k}=${encodeURIComponent(v!).replace(/%2F/g, '/').replace(/%3A/g, ':')}`).join('&');
+  const params = query
+    .map(([k, v]) => `${k}=${encodeURIComponent(v!).replace(/%2F/g, '/').replace(/%3A/g, ':')}`)
+    .join('&');
   return `${target.protocol}//${encodeURIComponent(target.user)}:${encodeURIComponent(token)}@${host}:${target.port}/${path}?${params}`;
 }

@@ -37,7 +37,10 @@ export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: File
   const dir =
     placement === 'temporary'
       ? await mkdtemp(join(tmpdir(), 'rdsiam-exec-'))
-      : join(cacheRoot(io.env), `client-${createHash('sha256').update(JSON.stringify(target)).digest('hex').slice(0, 16)}`);
+      : join(
+          cacheRoot(io.env),
+          `client-${createHash('sha256').update(JSON.stringify(target)).digest('hex').slice(0, 16)}`,
+        );
   const dispose = placement === 'temporary' ? () => rm(dir, { recursive: true, force: true }) : async () => {};
   try {
     await writeFiles(dir, clientFiles(target, dir), placement);

@@ -44,7 +44,10 @@ export interface Explanation {
 /** Each key that has a value, printed as its declaration says (a secret only as `(set)`). */
 function keyValues(config: ResolvedConfig): Explanation['keys'] {
   return LEAVES.flatMap(({ name, path, key }) => {
-    const value = path.reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], config);
+    const value = path.reduce<unknown>(
+      (node, segment) => (node as Record<string, unknown> | undefined)?.[segment],
+      config,
+    );
     if (value === undefined) return [];
     const shown = key.secret ? '(set)' : key.show ? key.show(value as never) : String(value);
     const source = config.origins[name];
@@ -86,7 +89,12 @@ function globalWarnings(config: ResolvedConfig, global: boolean): Problem[] {
   for (const key of ['iam_global_region', 'iam_global_ttl_s']) {
     const source = config.origins[key];
     // AWS_REGION sets iam_global_region for everyone; only the key itself is worth a word.
-    if (source === undefined || source.kind === 'default' || (source.kind === 'env' && source.variable === 'AWS_REGION')) continue;
+    if (
+      source === undefined ||
+      source.kind === 'default' ||
+      (source.kind === 'env' && source.variable === 'AWS_REGION')
+    )
+      continue;
     warnings.push({
       stage: 'endpoint',
       severity: 'warning',
@@ -113,7 +121,12 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
       } else {
         const { plugin, host, port, user } = plan.base;
         const { homeRegion, ttlMs } = plan.lookup;
-        const lookup = { api: 'DescribeGlobalClusters', homeRegion, permission: DESCRIBE_PERMISSION, ttlS: ttlMs / 1000 } as const;
+        const lookup = {
+          api: 'DescribeGlobalClusters',
+          homeRegion,
+          permission: DESCRIBE_PERMISSION,
+          ttlS: ttlMs / 1000,
+        } as const;
         target = { plugin, host, port, region: null, regionFrom: 'DescribeGlobalClusters', user, lookup };
       }
     } catch (err) {
@@ -145,7 +158,8 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
     problems.push({
       stage: 'tls',
       severity: 'warning',
-      message: 'ssl.mode verify-ca checks the certificate chain but not the server name; use verify-full unless the server certificate cannot name the endpoint.',
+      message:
+        'ssl.mode verify-ca checks the certificate chain but not the server name; use verify-full unless the server certificate cannot name the endpoint.',
     });
   }
 

@@ -31,7 +31,8 @@ export function runChild(command: string, args: string[], options: ChildOptions)
     child.once('error', (err: NodeJS.ErrnoException) => {
       // Also emitted when a forwarded kill fails; the exit that follows, if any, is ignored once settled.
       if (child.pid !== undefined) return;
-      if (err.code === 'ENOENT') options.err(`rdsiam exec: command not found: ${command} (not an executable on PATH)\n`);
+      if (err.code === 'ENOENT')
+        options.err(`rdsiam exec: command not found: ${command} (not an executable on PATH)\n`);
       else options.err(`rdsiam exec: cannot run ${command}: ${err.code ?? err.message}\n`);
       settle(err.code === 'ENOENT' ? 127 : 126);
     });

@@ -10,7 +10,10 @@ Prints the JSON Schema of the config file. Point an editor at it with "$schema" 
 
 // The file the package ships (generated from the key table by `npm run generate`): the same path from src/cli/ and
 // from dist/cli/, whose CommonJS file has no `import.meta` but its own name.
-const SCHEMA_FILE = new URL('../../schemas/rdsiam.schema.json', (import.meta.url as string | undefined) ?? pathToFileURL(__filename));
+const SCHEMA_FILE = new URL(
+  '../../schemas/rdsiam.schema.json',
+  (import.meta.url as string | undefined) ?? pathToFileURL(__filename),
+);
 
 export function schemaCommand(args: string[], io: CliIo): number {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });

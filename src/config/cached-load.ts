@@ -22,7 +22,13 @@ function keyOf(options: LoadConfigOptions): string | undefined {
     .sort()
     .map((name) => [name, env[name]]);
   try {
-    return JSON.stringify([resolve(options.cwd ?? process.cwd()), options.configFile, options.connection, read, options.overrides]);
+    return JSON.stringify([
+      resolve(options.cwd ?? process.cwd()),
+      options.configFile,
+      options.connection,
+      read,
+      options.overrides,
+    ]);
   } catch {
     return undefined; // overrides that are not plain data: not cached
   }

@@ -36,7 +36,8 @@ export function parseDsn(text: string): DsnResult {
   // Failures echo the text-level redaction: a malformed DSN (`postgres:///:pw@host`) can put its password in the path.
   const got = `got ${JSON.stringify(redactUrlText(text))}`;
   const scheme = SCHEME.exec(text)?.[1]?.toLowerCase();
-  if (scheme === undefined) return fail(`must be a URL like postgres://user@host:5432/db or mysql://user@host:3306/db, ${got}`);
+  if (scheme === undefined)
+    return fail(`must be a URL like postgres://user@host:5432/db or mysql://user@host:3306/db, ${got}`);
   const engine = ENGINES[scheme];
   if (engine === undefined) return fail(`has scheme "${scheme}://"; use postgres://, postgresql:// or mysql://`);
 

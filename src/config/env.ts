@@ -124,11 +124,15 @@ export function readEnv(env: Record<string, string | undefined>, connectionNames
       const [, segment = '', rest = ''] = scoped;
       const scopedLeaf = leafNamed(rest);
       if (scopedLeaf === undefined) {
-        unknown(variable, known().map((n) => `${PREFIX}CONNECTIONS__${segment}__${n}`));
+        unknown(
+          variable,
+          known().map((n) => `${PREFIX}CONNECTIONS__${segment}__${n}`),
+        );
         continue;
       }
       const connection =
-        connectionNames.find((n) => n.toUpperCase().replace(/-/g, '_') === segment.toUpperCase()) ?? segment.toLowerCase();
+        connectionNames.find((n) => n.toUpperCase().replace(/-/g, '_') === segment.toUpperCase()) ??
+        segment.toLowerCase();
       assign(variable, ['connections', connection, ...scopedLeaf.path], raw, scopedLeaf);
       continue;
     }

@@ -17,7 +17,10 @@ export const SEARCH_PLACES_TEXT =
 /** cosmiconfig 9's search places for `rdsiam` in each directory (a unit test keeps them equal to its own list). */
 export const SEARCH_PLACES = [
   'package.json',
-  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [`.rdsiamrc${ext}`, `.config/rdsiamrc${ext}`]),
+  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [
+    `.rdsiamrc${ext}`,
+    `.config/rdsiamrc${ext}`,
+  ]),
   ...['.js', '.ts', '.cjs', '.mjs'].map((ext) => `rdsiam.config${ext}`),
 ];
 
@@ -25,7 +28,11 @@ export const SEARCH_PLACES = [
  * Where cosmiconfig looks, in the process's working directory only, for a meta config (`cosmiconfig` key of
  * package.json, or one of these files) that may add search places for every tool.
  */
-const META_PLACES = ['package.json', 'package.yaml', ...['json', 'yaml', 'yml', 'js', 'ts', 'cjs', 'mjs'].map((ext) => `.config/config.${ext}`)];
+const META_PLACES = [
+  'package.json',
+  'package.yaml',
+  ...['json', 'yaml', 'yml', 'js', 'ts', 'cjs', 'mjs'].map((ext) => `.config/config.${ext}`),
+];
 
 export interface ConfigFile {
   file: string;
@@ -34,7 +41,10 @@ export interface ConfigFile {
 }
 
 function fileError(file: string, message: string): ConfigError {
-  return new ConfigError([{ path: '', origin: { kind: 'file', file }, message }], 'Could not load the rdsiam config file');
+  return new ConfigError(
+    [{ path: '', origin: { kind: 'file', file }, message }],
+    'Could not load the rdsiam config file',
+  );
 }
 
 function errorCode(error: unknown): unknown {
@@ -49,25 +59,31 @@ function firstLine(error: unknown): string {
 
 // Parsers quote the file around a syntax error, and the file may hold a DSN password: keep only
 // the parser's reason and position.
-const safeYaml = (yaml: Loader): Loader => (file, content) => {
-  try {
-    return yaml(file, content);
-  } catch (error) {
-    const { reason, mark } = error as { reason?: string; mark?: { line: number; column: number } };
-    const where = mark === undefined ? '' : ` (line ${mark.line + 1}, column ${mark.column + 1})`;
-    throw fileError(file, `is not valid YAML: ${reason ?? 'syntax error'}${where}`);
-  }
-};
+const safeYaml =
+  (yaml: Loader): Loader =>
+  (file, content) => {
+    try {
+      return yaml(file, content);
+    } catch (error) {
+      const { reason, mark } = error as { reason?: string; mark?: { line: number; column: number } };
+      const where = mark === undefined ? '' : ` (line ${mark.line + 1}, column ${mark.column + 1})`;
+      throw fileError(file, `is not valid YAML: ${reason ?? 'syntax error'}${where}`);
+    }
+  };
 
-const safeJson = (json: Loader): Loader => (file, content) => {
-  try {
-    return json(file, content);
-  } catch (error) {
-    // V8 quotes the text near the error after the first double quote; cut it off there.
-    const reason = firstLine(error).split('"')[0]!.replace(/[\s,]+$/, '');
-    throw fileError(file, `is not valid JSON: ${reason || 'syntax error'}`);
-  }
-};
+const safeJson =
+  (json: Loader): Loader =>
+  (file, content) => {
+    try {
+      return json(file, content);
+    } catch (error) {
+      // V8 quotes the text near the error after the first double quote; cut it off there.
+      const reason = firstLine(error)
+        .split('"')[0]!
+        .replace(/[\s,]+$/, '');
+      throw fileError(file, `is not valid JSON: ${reason || 'syntax error'}`);
+    }
+  };
 
 function safeModule(load: Loader): Loader {
   return async (file, content) => {
@@ -84,30 +100,35 @@ function safeModule(load: Loader): Loader {
  * `.ts` configs: a plain `import()` first, which works under tsx and in Node versions that strip types;
  * else cosmiconfig's loader, which needs the `typescript` package at run time.
  */
-const loadTypeScript = (typescript: Loader): Loader => async (file, content) => {
-  try {
-    return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
-  } catch (error) {
-    if (errorCode(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-  }
-  try {
-    return await typescript(file, content);
-  } catch (error) {
-    // ERR_MODULE_NOT_FOUND from import(); MODULE_NOT_FOUND from require(), which the built package uses (dist/cosmiconfig.cjs).
-    const missing = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes(String(errorCode(error)));
-    if (missing && /['"]typescript['"]/.test(String((error as Error).message))) {
-      throw fileError(
-        file,
-        'is TypeScript, which this Node cannot load by itself: install the typescript package ' +
-          '(npm install --save-dev typescript), run under tsx, or write the config as rdsiam.config.mjs',
-      );
+const loadTypeScript =
+  (typescript: Loader): Loader =>
+  async (file, content) => {
+    try {
+      return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+    } catch (error) {
+      if (errorCode(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
     }
-    throw error;
-  }
-};
+    try {
+      return await typescript(file, content);
+    } catch (error) {
+      // ERR_MODULE_NOT_FOUND from import(); MODULE_NOT_FOUND from require(), which the built package uses (dist/cosmiconfig.cjs).
+      const missing = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes(String(errorCode(error)));
+      if (missing && /['"]typescript['"]/.test(String((error as Error).message))) {
+        throw fileError(
+          file,
+          'is TypeScript, which this Node cannot load by itself: install the typescript package ' +
+            '(npm install --save-dev typescript), run under tsx, or write the config as rdsiam.config.mjs',
+        );
+      }
+      throw error;
+    }
+  };
 
 // cosmiconfig is loaded on first use: a config from env variables and code alone never loads it.
-const loadCosmiconfig = lazyPackage((p) => p.cosmiconfig(), () => import('cosmiconfig'));
+const loadCosmiconfig = lazyPackage(
+  (p) => p.cosmiconfig(),
+  () => import('cosmiconfig'),
+);
 
 // Created per call, uncached: a long-running process that loads again sees the file as it is now.
 async function explorer() {
@@ -196,7 +217,9 @@ export async function searchConfigFile(cwd: string): Promise<ConfigFile | undefi
     const file = (error as { filepath?: unknown }).filepath;
     throw typeof file === 'string'
       ? fileError(file, `could not be read: ${firstLine(error)}`)
-      : new ConfigError([{ path: '', message: `the search for a config file from ${cwd} failed: ${firstLine(error)}` }]);
+      : new ConfigError([
+          { path: '', message: `the search for a config file from ${cwd} failed: ${firstLine(error)}` },
+        ]);
   }
 }
 
@@ -204,7 +227,8 @@ export async function searchConfigFile(cwd: string): Promise<ConfigFile | undefi
 export async function loadConfigFile(file: string, namedBy: ValueOrigin): Promise<ConfigFile> {
   const found = await stat(file).catch(() => undefined);
   const fail = (message: string) => new ConfigError([{ path: 'configFile', origin: namedBy, message }]);
-  if (found === undefined) throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
+  if (found === undefined)
+    throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
   if (!found.isFile()) throw fail(`names ${file}, which is not a file`);
   try {
     const result = await (await explorer()).load(file);
@@ -212,7 +236,10 @@ export async function loadConfigFile(file: string, namedBy: ValueOrigin): Promis
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     if (/^No loader specified/.test(String((error as Error).message))) {
-      throw fileError(file, 'has an unsupported extension; use .json, .yaml, .yml, .js, .cjs, .mjs, .ts, or none (YAML)');
+      throw fileError(
+        file,
+        'has an unsupported extension; use .json, .yaml, .yml, .js, .cjs, .mjs, .ts, or none (YAML)',
+      );
     }
     throw fileError(file, `could not be read: ${firstLine(error)}`);
   }

@@ -8,6 +8,10 @@ import { documentSchema } from './schema.js';
  */
 export function configJsonSchema(): Record<string, unknown> {
   const docs = z.registry<z.core.GlobalMeta>();
-  const { $schema, ...rest } = z.toJSONSchema(documentSchema(docs), { io: 'input', target: 'draft-2020-12', metadata: docs });
+  const { $schema, ...rest } = z.toJSONSchema(documentSchema(docs), {
+    io: 'input',
+    target: 'draft-2020-12',
+    metadata: docs,
+  });
   return { $schema, title: 'rdsiam config', ...rest };
 }

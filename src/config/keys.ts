@@ -128,14 +128,17 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: invalid(`one of ${values.join(', ')}`) });
 }
 
-const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function region() {
   const error = invalid('an AWS region name such as us-east-1');
-  return z.string({ error }).check(
-    z.minLength(1, { error }),
-    z.regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` }),
-  );
+  return z
+    .string({ error })
+    .check(
+      z.minLength(1, { error }),
+      z.regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` }),
+    );
 }
 
 /**
@@ -146,16 +149,26 @@ function parsePlugins(value: unknown): Resolution<PluginCode[]> {
   const fail = (problem: string): Resolution<PluginCode[]> => ({ ok: false, problem });
   let names: unknown[];
   if (typeof value === 'string') {
-    names = value.trim().toLowerCase() === 'none' ? [] : value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    names =
+      value.trim().toLowerCase() === 'none'
+        ? []
+        : value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
   } else if (Array.isArray(value)) {
     names = value;
   } else {
-    return fail(`must be a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them, got ${describeValue(value)}`);
+    return fail(
+      `must be a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them, got ${describeValue(value)}`,
+    );
   }
   const codes: PluginCode[] = [];
   for (const name of names) {
     if (typeof name !== 'string' || !(PLUGIN_CODES as readonly string[]).includes(name)) {
-      return fail(`has unknown plugin code ${describeValue(name)}${knownNames(String(name), PLUGIN_CODES, 'known codes')}`);
+      return fail(
+        `has unknown plugin code ${describeValue(name)}${knownNames(String(name), PLUGIN_CODES, 'known codes')}`,
+      );
     }
     if (!codes.includes(name as PluginCode)) codes.push(name as PluginCode);
   }
@@ -180,12 +193,15 @@ export const CONNECTION_KEYS = {
     resolve: (value: string) => parseDsn(value),
   }),
   plugins: key({
-    schema: () => z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
-      error: (issue) => {
-        const parsed = parsePlugins(issue.input);
-        return parsed.ok ? invalid(`a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them`)(issue) : parsed.problem;
-      },
-    }),
+    schema: () =>
+      z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
+        error: (issue) => {
+          const parsed = parsePlugins(issue.input);
+          return parsed.ok
+            ? invalid(`a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them`)(issue)
+            : parsed.problem;
+        },
+      }),
     default: [] as PluginCode[],
     doc:
       'Authentication plugins, as a list or a comma-separated string: iam (RDS and Aurora IAM database auth) or ' +
@@ -195,7 +211,8 @@ export const CONNECTION_KEYS = {
     resolve: parsePlugins,
   }),
   iam_host: key({
-    schema: () => text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST),
+    schema: () =>
+      text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST),
     doc:
       'The host name the IAM token is signed for, and the server certificate must name, when the DSN connects ' +
       'through another name (a proxy, a tunnel, an IP).',
@@ -215,11 +232,12 @@ export const CONNECTION_KEYS = {
     example: 5432,
   }),
   iam_expiration: key({
-    schema: () => wholeNumber(
-      1,
-      TOKEN_LIFETIME_S.iam_dsql,
-      `a whole number of seconds from 1 to ${TOKEN_LIFETIME_S.iam} (${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql)`,
-    ),
+    schema: () =>
+      wholeNumber(
+        1,
+        TOKEN_LIFETIME_S.iam_dsql,
+        `a whole number of seconds from 1 to ${TOKEN_LIFETIME_S.iam} (${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql)`,
+      ),
     // A cached token is not served in its last 30 s, so it cannot expire on the way to the server.
     default: 870,
     doc:
@@ -265,8 +283,10 @@ export const CONNECTION_KEYS = {
       fallback: 'the Amazon RDS CA bundle',
       example: './certs/global-bundle.pem',
       show: (ca: TrustedCa) => ('pem' in ca ? '(PEM text)' : ca.file),
-      resolve: (value: string, { baseDir }): Resolution<TrustedCa> =>
-        ({ ok: true, value: PEM.test(value) ? { pem: value } : { file: resolvePath(baseDir, value) } }),
+      resolve: (value: string, { baseDir }): Resolution<TrustedCa> => ({
+        ok: true,
+        value: PEM.test(value) ? { pem: value } : { file: resolvePath(baseDir, value) },
+      }),
     }),
     servername: key({
       schema: () => text('a host name', HOST),
@@ -290,10 +310,11 @@ export const CONNECTION_KEYS = {
     example: 'prod',
   }),
   aws_role_arn: key({
-    schema: () => text(
-      'an IAM role ARN such as arn:aws:iam::123456789012:role/db-login',
-      /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
-    ),
+    schema: () =>
+      text(
+        'an IAM role ARN such as arn:aws:iam::123456789012:role/db-login',
+        /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+      ),
     doc: 'A role to assume with the base credentials before signing.',
     example: 'arn:aws:iam::123456789012:role/db',
   }),

@@ -72,7 +72,8 @@ function originAt(origins: Origins, path: readonly (string | number)[]): ValueOr
 function schemaIssues(error: z.core.$ZodError, origins: Origins): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
     const path = issue.path.map(String);
-    if (issue.code !== 'unrecognized_keys') return [{ path: printablePath(path), origin: originAt(origins, path), message: issue.message }];
+    if (issue.code !== 'unrecognized_keys')
+      return [{ path: printablePath(path), origin: originAt(origins, path), message: issue.message }];
     const known = keysAt(path) ?? [];
     return issue.keys.map((key) => ({
       path: printablePath([...path, key]),
@@ -146,7 +147,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   const { overrides } = options;
   if (isPlainObject(overrides)) mergeLayer(doc, origins, overrides, () => ({ kind: 'code' }));
   else if (overrides !== undefined) {
-    issues.push({ path: '', origin: { kind: 'code' }, message: `overrides must be an object, got ${describeValue(overrides)}` });
+    issues.push({
+      path: '',
+      origin: { kind: 'code' },
+      message: `overrides must be an object, got ${describeValue(overrides)}`,
+    });
   }
 
   // Last, and only for keys no layer gave (overrides included): the lowest place among what was set.

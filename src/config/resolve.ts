@@ -113,7 +113,11 @@ function pick({ doc, originOf, connection }: ResolveInput): Settings {
   for (const leaf of LEAVES) {
     const found = prefixes.map((prefix) => [...prefix, ...leaf.path]).find((path) => valueAt(doc, path) !== undefined);
     if (found !== undefined) {
-      settings.set(leaf.name, { value: valueAt(doc, found), path: found.join('.'), origin: originOf(found) ?? { kind: 'code' } });
+      settings.set(leaf.name, {
+        value: valueAt(doc, found),
+        path: found.join('.'),
+        origin: originOf(found) ?? { kind: 'code' },
+      });
     } else if (leaf.key.default !== undefined) {
       settings.set(leaf.name, { value: leaf.key.default, path: leaf.name, origin: DEFAULT });
     }
@@ -136,7 +140,10 @@ function resolveKeys(settings: Settings, cwd: string): { draft: Draft; issues: C
       if (setting === undefined) {
         if (entry.required) {
           const variables = envVariables(dotted).join(' or ');
-          issues.push({ path: dotted, message: `is required: set ${dotted} in the config file, or the ${variables} environment variable` });
+          issues.push({
+            path: dotted,
+            message: `is required: set ${dotted} in the config file, or the ${variables} environment variable`,
+          });
         }
         continue;
       }
@@ -151,7 +158,8 @@ function resolveKeys(settings: Settings, cwd: string): { draft: Draft; issues: C
 
 function resolveSetting(key: Key, setting: Setting, cwd: string) {
   // A default is already in resolved form.
-  if (key.resolve === undefined || setting.origin.kind === 'default') return { ok: true as const, value: setting.value };
+  if (key.resolve === undefined || setting.origin.kind === 'default')
+    return { ok: true as const, value: setting.value };
   // A relative path means "next to the config file" when written in one, else the working directory.
   const baseDir = setting.origin.kind === 'file' ? dirname(setting.origin.file) : cwd;
   return key.resolve(setting.value, { baseDir });
@@ -161,7 +169,11 @@ function resolveSetting(key: Key, setting: Setting, cwd: string) {
  * Step 3: the DSN's TLS parameters (`sslmode`, `sslrootcert`, `ssl-mode`, `ssl-ca`) become `ssl.mode` and
  * `ssl.ca` unless those keys are set, and must agree with them when they are.
  */
-function mapDsnTls(draft: Draft, settings: Settings, cwd: string): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
+function mapDsnTls(
+  draft: Draft,
+  settings: Settings,
+  cwd: string,
+): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
   const dsnSetting = settings.get('dsn');
   if (draft.dsn === undefined || dsnSetting === undefined) return { draft, settings, issues: [] };
   const tls = dsnTls(draft.dsn);
@@ -207,7 +219,10 @@ const RULES: readonly Rule[] = [
       : undefined,
   (c, at) =>
     c.plugins.includes('iam_dsql') && c.dsn !== undefined && c.dsn.engine !== 'postgres'
-      ? issue(at('plugins'), `iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is ${c.dsn.protocol}//`)
+      ? issue(
+          at('plugins'),
+          `iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is ${c.dsn.protocol}//`,
+        )
       : undefined,
   (c, at) =>
     !c.plugins.includes('iam_dsql') && c.iam_expiration > TOKEN_LIFETIME_S.iam
@@ -233,11 +248,17 @@ const RULES: readonly Rule[] = [
       : undefined,
   (c, at) =>
     c.dsql_cluster_id !== undefined && !c.plugins.includes('iam_dsql')
-      ? issue(at('dsql_cluster_id'), `is only used with plugin iam_dsql, got plugins ${describeValue(c.plugins.join(',') || 'none')}`)
+      ? issue(
+          at('dsql_cluster_id'),
+          `is only used with plugin iam_dsql, got plugins ${describeValue(c.plugins.join(',') || 'none')}`,
+        )
       : undefined,
   (c, at) =>
     c.dsql_cluster_id !== undefined && c.iam_region === undefined
-      ? issue(at('dsql_cluster_id'), `needs iam_region to name the endpoint ${dsqlEndpoint(c.dsql_cluster_id, '<region>')}; set iam_region`)
+      ? issue(
+          at('dsql_cluster_id'),
+          `needs iam_region to name the endpoint ${dsqlEndpoint(c.dsql_cluster_id, '<region>')}; set iam_region`,
+        )
       : undefined,
   (c, at) =>
     c.dsql_cluster_id !== undefined && c.iam_host !== undefined
@@ -267,7 +288,16 @@ function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Sett
     const dsn = settings.get('dsn')!;
     if (DSQL_CLUSTER_ID.test(id)) {
       if (c.iam_region === undefined) {
-        return { draft, settings, issues: [issue(dsn, `has host ${id}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${dsqlEndpoint(id, '<region>')}, or write that endpoint as the host`)] };
+        return {
+          draft,
+          settings,
+          issues: [
+            issue(
+              dsn,
+              `has host ${id}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${dsqlEndpoint(id, '<region>')}, or write that endpoint as the host`,
+            ),
+          ],
+        };
       }
       draft = { ...draft, dsn: { ...draft.dsn, host: dsqlEndpoint(id, c.iam_region) } };
     } else if (c.iam_host === undefined && c.dsql_cluster_id === undefined) {
@@ -307,7 +337,10 @@ async function checkCaFile(c: Draft, settings: Settings): Promise<ConfigIssue | 
   // A DSN pasted here by mistake must not be echoed with its password (resolving would hide the `://`).
   const written = String(setting.value);
   const shown = redactUrlText(written) === written ? ca.file : redactUrlText(written);
-  return issue(setting, `names a CA file that does not exist: ${shown} (give a path to a PEM file, or the PEM text itself)`);
+  return issue(
+    setting,
+    `names a CA file that does not exist: ${shown} (give a path to a PEM file, or the PEM text itself)`,
+  );
 }
 
 function deepFreeze<T>(value: T): T {

@@ -43,7 +43,12 @@ function described<T extends z.ZodMiniType>(docs: Docs, schema: T, meta: z.core.
 /** Which keys a document schema holds, by dotted name: all of them (the JSON Schema), or those a document sets. */
 type Wanted = (name: string) => boolean;
 
-function shape(keys: Record<string, Key | Group>, docs: Docs, wanted: Wanted, prefix = ''): Record<string, z.ZodMiniType> {
+function shape(
+  keys: Record<string, Key | Group>,
+  docs: Docs,
+  wanted: Wanted,
+  prefix = '',
+): Record<string, z.ZodMiniType> {
   const fields: Record<string, z.ZodMiniType> = {};
   for (const [name, entry] of Object.entries(keys)) {
     if (!wanted(prefix + name)) continue;
@@ -79,19 +84,24 @@ export function documentSchema(docs?: Docs, wanted: Wanted = () => true): z.ZodM
       ...connectionShape,
       ...(wanted('connections') && {
         connections: described(docs, z.optional(connectionsSchema(docs, connectionShape)), {
-          description: 'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
+          description:
+            'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
         }),
       }),
     },
     { error: invalid('an object of rdsiam config keys') },
   );
-  described(docs, document, { description: 'rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.' });
+  described(docs, document, {
+    description: 'rdsiam: AWS IAM database authentication for Amazon RDS, Aurora and Aurora DSQL.',
+  });
   return document as unknown as z.ZodMiniType<RdsIamConfigInput>;
 }
 
 function connectionsSchema(docs: Docs, connectionShape: Record<string, z.ZodMiniType>) {
   const connection = z.strictObject(connectionShape, { error: invalid('an object of rdsiam connection keys') });
-  described(docs, connection, { description: 'A named connection: any top-level key, overriding the top level for this connection.' });
+  described(docs, connection, {
+    description: 'A named connection: any top-level key, overriding the top level for this connection.',
+  });
   return z.record(z.string().check(z.regex(CONNECTION_NAME)), connection, {
     error: (issue) =>
       issue.code === 'invalid_key'

@@ -51,7 +51,10 @@ const MYSQL2_DEFAULT_CONNECTION_LIMIT = 10;
  * Plain mysql2 options for one connection (token auth plugin, TLS verified): for libraries that open
  * connections themselves (Knex under MikroORM, Sequelize). Pool-only keys would be warned about there.
  */
-export async function mysqlConnectionOptions(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<ConnectionOptions> {
+export async function mysqlConnectionOptions(
+  config: ResolvedConfig,
+  provider: TokenProvider | undefined,
+): Promise<ConnectionOptions> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   const base: ConnectionOptions = {
@@ -80,7 +83,10 @@ export async function mysqlConnectionOptions(config: ResolvedConfig, provider: T
 }
 
 /** Plain mysql2 pool options (the connection options, plus the config's pool size and idle timeout) for ORMs that build the pool. */
-export async function mysqlPoolOptions(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<PoolOptions> {
+export async function mysqlPoolOptions(
+  config: ResolvedConfig,
+  provider: TokenProvider | undefined,
+): Promise<PoolOptions> {
   return {
     ...(await mysqlConnectionOptions(config, provider)),
     ...(config.pool.max !== undefined && { connectionLimit: config.pool.max }),
@@ -89,7 +95,10 @@ export async function mysqlPoolOptions(config: ResolvedConfig, provider: TokenPr
 }
 
 /** Opens one mysql2/promise connection; a refused cached token is replaced and retried once. */
-export async function openMysqlConnection(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Connection> {
+export async function openMysqlConnection(
+  config: ResolvedConfig,
+  provider: TokenProvider | undefined,
+): Promise<Connection> {
   const mysql = await loadMysql();
   const tracked = provider && trackFetches(provider);
   const options = await mysqlPoolOptions(config, tracked);
@@ -123,7 +132,10 @@ interface CoreConnection {
  * is next taken from the pool, and another (new, if none is younger) is taken instead. An idle connection is not
  * closed before it is asked for.
  */
-function takingYoungConnections(core: CorePool, lifetimeS: number | undefined): (take: () => Promise<unknown>) => Promise<unknown> {
+function takingYoungConnections(
+  core: CorePool,
+  lifetimeS: number | undefined,
+): (take: () => Promise<unknown>) => Promise<unknown> {
   if (!lifetimeS) return (take) => take();
   const opened = new WeakMap<object, number>();
   core.on('connection', (conn) => opened.set(conn, Date.now()));
@@ -146,7 +158,10 @@ function retryOnCorePool(core: CorePool, tracked: TrackedProvider | undefined, l
   const getConnection = core.getConnection.bind(core);
   const young = takingYoungConnections(core, lifetimeS);
   const once = () =>
-    young(() => new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))));
+    young(
+      () =>
+        new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))),
+    );
   core.getConnection = (cb) => {
     withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
     tracked?.warm?.();
@@ -164,7 +179,10 @@ export async function openMysqlPool(config: ResolvedConfig, provider: TokenProvi
 
 type MysqlCoreModule = typeof import('mysql2');
 
-const loadMysqlCore = lazyPackage((p) => p.mysql2(), () => import('mysql2').catch(missingPackage('mysql2', 'for this DSN')));
+const loadMysqlCore = lazyPackage(
+  (p) => p.mysql2(),
+  () => import('mysql2').catch(missingPackage('mysql2', 'for this DSN')),
+);
 
 /**
  * The callback-style mysql2 module for libraries that take a driver module (TypeORM's `driver`): the same

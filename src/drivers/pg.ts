@@ -10,7 +10,10 @@ import { trackFetches, type TrackedProvider } from './tracked-provider.js';
 
 type PgModule = typeof import('pg');
 
-const loadPg = lazyPackage((p) => p.pg(), () => import('pg').catch(missingPackage('pg', 'for this DSN')));
+const loadPg = lazyPackage(
+  (p) => p.pg(),
+  () => import('pg').catch(missingPackage('pg', 'for this DSN')),
+);
 
 /** The token each client sent, so a refused login can be traced back to a cached token. */
 const tokenOfClient = new WeakMap<object, IssuedToken>();
@@ -48,7 +51,10 @@ function tokenPassword(provider: TokenProvider): () => Promise<string> {
 type PgPoolSettings = PoolConfig & Required<Pick<PoolConfig, 'host' | 'port' | 'user' | 'connectionTimeoutMillis'>>;
 
 /** Plain `pg` pool options (password as a token function, TLS verified) for ORMs that build the pool. */
-export async function pgPoolConfig(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<PgPoolSettings> {
+export async function pgPoolConfig(
+  config: ResolvedConfig,
+  provider: TokenProvider | undefined,
+): Promise<PgPoolSettings> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   return {
@@ -104,10 +110,16 @@ function defineTaggingClient(pg: PgModule): typeof Client {
         },
       );
       // pg keeps the resolved password (the token) on the client, hidden but inspectable; the handshake is over.
-      void connecting.then(() => forgetPassword(this), () => forgetPassword(this));
+      void connecting.then(
+        () => forgetPassword(this),
+        () => forgetPassword(this),
+      );
       if (!callback) return connecting;
       const done = callback as (err: Error | null, c?: Client) => void;
-      connecting.then((client) => done(null, client), (err: Error) => done(err));
+      connecting.then(
+        (client) => done(null, client),
+        (err: Error) => done(err),
+      );
     }
   };
 }
@@ -128,7 +140,11 @@ export async function openPgClient(config: ResolvedConfig, provider: TokenProvid
   });
 }
 
-type PoolConnectCallback = (err: Error | undefined, client: PoolClient | undefined, done: (release?: any) => void) => void;
+type PoolConnectCallback = (
+  err: Error | undefined,
+  client: PoolClient | undefined,
+  done: (release?: any) => void,
+) => void;
 
 /** A pg.Pool class whose clients tag the token they sent and whose connect() retries a refused cached token once. */
 function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined): typeof Pool {
@@ -146,7 +162,8 @@ function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined): 
       tracked?.warm?.();
       if (!callback) return connecting;
       connecting.then(
-        (client) => callback(undefined, client, (release?: unknown) => client.release(release as Error | boolean | undefined)),
+        (client) =>
+          callback(undefined, client, (release?: unknown) => client.release(release as Error | boolean | undefined)),
         (err: Error) => callback(err, undefined, () => {}),
       );
     }

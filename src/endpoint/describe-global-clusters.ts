@@ -36,9 +36,30 @@ const loadClientRds = lazyPackage(
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:(?<region>[a-z0-9-]+):\d{12}:cluster:[^:]+$/;
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError']);
-const BAD_CREDENTIALS = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException']);
-const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'RequestThrottled', 'TooManyRequestsException']);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const BAD_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+]);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'TooManyRequestsException',
+]);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 /**
  * Finds the writer of the global database whose writer endpoint is `lookup.endpoint`: DescribeGlobalClusters in the
@@ -46,7 +67,10 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGA
  * its member with `IsWriter`, and that member's region from its ARN. The SDK retries throttling and network errors;
  * the whole call is cut off after `lookup.timeoutMs`. Every failure is a CredentialsError or EndpointError saying what to do.
  */
-export async function describeGlobalWriter(lookup: GlobalWriterLookup, credentials: LookupCredentials): Promise<GlobalWriter> {
+export async function describeGlobalWriter(
+  lookup: GlobalWriterLookup,
+  credentials: LookupCredentials,
+): Promise<GlobalWriter> {
   const sdk = await loadClientRds();
   const name = lookup.endpoint.slice(0, lookup.endpoint.indexOf('.'));
   const client = new sdk.RDSClient({ region: lookup.homeRegion, credentials: credentials.provider });
@@ -125,9 +149,13 @@ function lookupError(
   const { name: errName, code, $metadata } = (typeof err === 'object' && err !== null ? err : {}) as SdkError;
   const kind = typeof errName === 'string' && errName !== 'Error' ? errName : typeof code === 'string' ? code : 'Error';
   const reason = redactFailure(err);
-  const attempts = $metadata?.attempts === undefined || $metadata.attempts < 2 ? '' : ` (${$metadata.attempts} attempts)`;
+  const attempts =
+    $metadata?.attempts === undefined || $metadata.attempts < 2 ? '' : ` (${$metadata.attempts} attempts)`;
   const credentialsError = (message: string) =>
-    new CredentialsError(message, { source: who.source, ...(who.profile === undefined ? {} : { profile: who.profile }) });
+    new CredentialsError(message, {
+      source: who.source,
+      ...(who.profile === undefined ? {} : { profile: who.profile }),
+    });
 
   if (timedOut) {
     return new EndpointError(
@@ -143,7 +171,9 @@ function lookupError(
     );
   }
   if (BAD_CREDENTIALS.has(kind)) {
-    return credentialsError(`${where} did not accept the AWS credentials (${kind}), ${purpose}: ${reason}. Check the credential source.`);
+    return credentialsError(
+      `${where} did not accept the AWS credentials (${kind}), ${purpose}: ${reason}. Check the credential source.`,
+    );
   }
   if (kind === 'GlobalClusterNotFoundFault') {
     return new EndpointError(

@@ -48,7 +48,11 @@ export class GlobalWriterRegions {
     return this.#lookUp(lookup, credentials, undefined);
   }
 
-  #lookUp(lookup: GlobalWriterLookup, credentials: LookupCredentials, known: WriterRegion | undefined): Promise<WriterRegion> {
+  #lookUp(
+    lookup: GlobalWriterLookup,
+    credentials: LookupCredentials,
+    known: WriterRegion | undefined,
+  ): Promise<WriterRegion> {
     const key = lookup.endpoint;
     const running = this.#flights.get(key);
     if (running !== undefined) return running;
@@ -59,7 +63,11 @@ export class GlobalWriterRegions {
     return flight;
   }
 
-  async #run(lookup: GlobalWriterLookup, credentials: LookupCredentials, known: WriterRegion | undefined): Promise<WriterRegion> {
+  async #run(
+    lookup: GlobalWriterLookup,
+    credentials: LookupCredentials,
+    known: WriterRegion | undefined,
+  ): Promise<WriterRegion> {
     const { endpoint, homeRegion } = lookup;
     const started = this.#clock.now();
     try {

@@ -98,7 +98,8 @@ export function planTokenTarget(config: ResolvedConfig): TargetPlan {
     user: config.dsn.user,
     endpoint,
   };
-  if (config.iam_region !== undefined) return { kind: 'fixed', target: inRegion(base, config.iam_region, 'iam_region') };
+  if (config.iam_region !== undefined)
+    return { kind: 'fixed', target: inRegion(base, config.iam_region, 'iam_region') };
   if (endpoint.kind === 'global') {
     return {
       kind: 'global',

@@ -52,20 +52,26 @@ function tokenStream(provider: TokenProvider | undefined, host: string, port: nu
     };
     if (!provider) return void open();
     const connectionOptions = this as object;
-    provider.get().then((token) => {
-      // Hidden from util.inspect and JSON, like pg's and mysql2's copies in the rdsiam drivers.
-      Object.defineProperty(connectionOptions, 'password', {
-        value: token.value.reveal(),
-        enumerable: false,
-        writable: true,
-        configurable: true,
-      });
-      open();
-    }, (err: Error) => callback(err));
+    provider.get().then(
+      (token) => {
+        // Hidden from util.inspect and JSON, like pg's and mysql2's copies in the rdsiam drivers.
+        Object.defineProperty(connectionOptions, 'password', {
+          value: token.value.reveal(),
+          enumerable: false,
+          writable: true,
+          configurable: true,
+        });
+        open();
+      },
+      (err: Error) => callback(err),
+    );
   };
 }
 
-async function mariadbOptions(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<MariadbPoolOptions> {
+async function mariadbOptions(
+  config: ResolvedConfig,
+  provider: TokenProvider | undefined,
+): Promise<MariadbPoolOptions> {
   const plan = connectPlanFor(config);
   const tls = await tlsPlanFor(config);
   const { max, idle_timeout_ms } = config.pool;

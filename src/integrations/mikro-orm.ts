@@ -46,7 +46,8 @@ async function connectionOptions(
   config: ResolvedConfig,
   provider: TokenProvider | undefined,
 ): Promise<Pick<MikroOrmOptions, 'password' | 'driverOptions'>> {
-  if (config.dsn.engine === 'mysql') return { driverOptions: { connection: { ...(await mysqlConnectionOptions(config, provider)) } } };
+  if (config.dsn.engine === 'mysql')
+    return { driverOptions: { connection: { ...(await mysqlConnectionOptions(config, provider)) } } };
   const { password, ssl, connectionTimeoutMillis } = await pgPoolConfig(config, provider);
   return {
     ...(provider && { password: dynamicPassword(provider) }),
@@ -73,7 +74,11 @@ export async function mikroOrmOptionsFromConfig<T extends object = {}>(
     user: plan.user,
     ...(plan.database !== undefined && { dbName: plan.database }),
     ...(await connectionOptions(config, provider)),
-    pool: { min: 0, ...(max !== undefined && { max }), ...(idle_timeout_ms !== undefined && { idleTimeoutMillis: idle_timeout_ms }) },
+    pool: {
+      min: 0,
+      ...(max !== undefined && { max }),
+      ...(idle_timeout_ms !== undefined && { idleTimeoutMillis: idle_timeout_ms }),
+    },
   };
   return mergeLibraryOptions('mikroOrmOptionsFromConfig', ours, merge, {
     password: PASSWORD_DEFEATS,

@@ -42,5 +42,8 @@ export async function postgresOptionsFromConfig<T extends object = {}>(
     ...(pool.idleTimeoutMillis != null && { idle_timeout: pool.idleTimeoutMillis / 1000 }),
   };
   // postgres.js prefers `pass` over `password`.
-  return mergeLibraryOptions('postgresOptionsFromConfig', ours, merge, { password: PASSWORD_DEFEATS, pass: PASSWORD_DEFEATS });
+  return mergeLibraryOptions('postgresOptionsFromConfig', ours, merge, {
+    password: PASSWORD_DEFEATS,
+    pass: PASSWORD_DEFEATS,
+  });
 }

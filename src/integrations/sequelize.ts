@@ -52,7 +52,8 @@ export interface SequelizeBuilderInput<T extends object> extends LibraryOptionsI
 }
 
 // pg and mysql2 refusals, as Sequelize reports them (it wraps the driver error and keeps its message).
-const LOGIN_REFUSED = /PAM authentication failed for user|password authentication failed for user|Access denied for user/;
+const LOGIN_REFUSED =
+  /PAM authentication failed for user|password authentication failed for user|Access denied for user/;
 
 interface Built {
   server: SequelizeServer;
@@ -62,7 +63,12 @@ interface Built {
 
 async function serverFor({ config, provider }: Prepared): Promise<Built> {
   const plan = connectPlanFor(config);
-  const server = { host: plan.host, port: plan.port, username: plan.user, ...(plan.database !== undefined && { database: plan.database }) };
+  const server = {
+    host: plan.host,
+    port: plan.port,
+    username: plan.user,
+    ...(plan.database !== undefined && { database: plan.database }),
+  };
   if (config.dsn.engine === 'postgres') {
     const { password, ssl, connectionTimeoutMillis } = await pgPoolConfig(config, provider);
     return { server: { ...server, dialectOptions: { ssl, connectionTimeoutMillis } }, password };
@@ -98,7 +104,10 @@ function passwordHook(built: Built[], builder: string): SequelizeOptions['hooks'
   return {
     beforeConnect(config) {
       const key = serverKey(config.host, config.port, config.username);
-      if (!byServer.has(key)) throw new RdsIamError(`${builder}: Sequelize is connecting to ${key}, which is none of the servers rdsiam built options for`);
+      if (!byServer.has(key))
+        throw new RdsIamError(
+          `${builder}: Sequelize is connecting to ${key}, which is none of the servers rdsiam built options for`,
+        );
       config.password = byServer.get(key);
     },
   };
@@ -118,13 +127,19 @@ export async function sequelizeOptionsFromConfig<T extends object = {}>(
   const engine = main.config.dsn.engine;
   const write = await serverFor(main);
   const read = await Promise.all(
-    readers.map(async (connection) => serverFor(await prepare({ ...connect, connection }, engine, 'sequelizeOptionsFromConfig'))),
+    readers.map(async (connection) =>
+      serverFor(await prepare({ ...connect, connection }, engine, 'sequelizeOptionsFromConfig')),
+    ),
   );
   const { max, idle_timeout_ms } = main.config.pool;
   const ours: SequelizeOptions = {
     dialect: engine,
     ...write.server,
-    pool: { min: 0, ...(max !== undefined && { max }), ...(idle_timeout_ms !== undefined && { idle: idle_timeout_ms }) },
+    pool: {
+      min: 0,
+      ...(max !== undefined && { max }),
+      ...(idle_timeout_ms !== undefined && { idle: idle_timeout_ms }),
+    },
     retry: { max: 2, match: [LOGIN_REFUSED] },
     ...(read.length > 0 && { replication: { write: write.server, read: read.map((r) => r.server) } }),
     ...(engine === 'postgres' && { hooks: passwordHook([write, ...read], 'sequelizeOptionsFromConfig') }),

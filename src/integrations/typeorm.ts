@@ -24,7 +24,9 @@ interface TypeormCommon {
 }
 
 /** The TypeORM `DataSource` options rdsiam sets (our own shape: TypeORM stays optional). */
-export type TypeormOptions = (TypeormCommon & { type: 'postgres' }) | (TypeormCommon & { type: 'mysql'; connectorPackage: 'mysql2' });
+export type TypeormOptions =
+  | (TypeormCommon & { type: 'postgres' })
+  | (TypeormCommon & { type: 'mysql'; connectorPackage: 'mysql2' });
 
 /**
  * TypeORM 0.3 `DataSource` options for PostgreSQL (pg) or MySQL (mysql2), by the DSN: pg gets a password
@@ -38,10 +40,20 @@ export async function typeormOptionsFromConfig<T extends object = {}>(
   const { config, provider } = await prepare(connect, undefined, 'typeormOptionsFromConfig');
   const tracked = provider && trackFetches(provider);
   const plan = connectPlanFor(config);
-  const common = { host: plan.host, port: plan.port, username: plan.user, ...(plan.database !== undefined && { database: plan.database }) };
+  const common = {
+    host: plan.host,
+    port: plan.port,
+    username: plan.user,
+    ...(plan.database !== undefined && { database: plan.database }),
+  };
   const ours: TypeormOptions =
     config.dsn.engine === 'postgres'
-      ? { type: 'postgres', ...common, extra: { ...(await pgPoolConfig(config, tracked)) }, driver: await pgModuleWithRetry(tracked) }
+      ? {
+          type: 'postgres',
+          ...common,
+          extra: { ...(await pgPoolConfig(config, tracked)) },
+          driver: await pgModuleWithRetry(tracked),
+        }
       : {
           type: 'mysql',
           connectorPackage: 'mysql2',

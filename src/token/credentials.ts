@@ -173,7 +173,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const loadCredentialProviders = lazyPackage((p) => p.credentialProviders(), () => import('@aws-sdk/credential-providers'));
+const loadCredentialProviders = lazyPackage(
+  (p) => p.credentialProviders(),
+  () => import('@aws-sdk/credential-providers'),
+);
 
 /** The SDK provider for these settings, loaded on first use (the SDK is large). */
 function sdkProvider(s: CredentialSettings): CredentialsProvider {
@@ -240,7 +243,8 @@ function credentialsError(s: CredentialSettings, err: unknown): CredentialsError
     .filter((x) => x !== undefined)
     .join(', ');
   const reason = err instanceof TimeoutError ? `timed out: ${err.message}` : redactFailure(err);
-  const hint = s.roleArn === undefined ? HINTS[s.source] : `${HINTS[s.source]} Check that these credentials may assume the role.`;
+  const hint =
+    s.roleArn === undefined ? HINTS[s.source] : `${HINTS[s.source]} Check that these credentials may assume the role.`;
   // The SDK error is not attached as `cause`: exec errors carry the child's stdout and stderr, which may hold keys.
   return new CredentialsError(`Could not get AWS credentials (${where}): ${reason}. ${hint}`, {
     source: s.source,

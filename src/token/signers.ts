@@ -19,8 +19,14 @@ interface SdkSigner {
   sign(): Promise<string>;
 }
 
-const loadRdsSigner = lazyPackage((p) => p.rdsSigner(), () => import('@aws-sdk/rds-signer'));
-const loadDsqlSigner = lazyPackage((p) => p.dsqlSigner(), () => import('@aws-sdk/dsql-signer'));
+const loadRdsSigner = lazyPackage(
+  (p) => p.rdsSigner(),
+  () => import('@aws-sdk/rds-signer'),
+);
+const loadDsqlSigner = lazyPackage(
+  (p) => p.dsqlSigner(),
+  () => import('@aws-sdk/dsql-signer'),
+);
 
 /**
  * Signs with `@aws-sdk/rds-signer` (plugin `iam`) or `@aws-sdk/dsql-signer` (`iam_dsql`), every signer using the

@@ -213,7 +213,9 @@ class CachedTokenProvider implements TokenProvider {
     const plan = this.#plan;
     if (plan.kind === 'fixed') return this.#resolved!;
     const found = this.#writers.get(plan.lookup, this.#credentials);
-    return found instanceof Promise ? found.then((w) => this.#inWriterRegion(plan.base, w)) : this.#inWriterRegion(plan.base, found);
+    return found instanceof Promise
+      ? found.then((w) => this.#inWriterRegion(plan.base, w))
+      : this.#inWriterRegion(plan.base, found);
   }
 
   #inWriterRegion(base: TargetBase, writer: WriterRegion): Resolved {

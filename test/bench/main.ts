@@ -27,7 +27,10 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = process.argv.includes('--json');
 // `--only=firstConnectVsHandWired,tokenColdStartVsHandWired`: just these result keys (for quick comparisons).
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wanted = (key: string) => only === undefined || only.includes(key);
 const otherNode = process.argv.find((a) => a.startsWith('--node='))?.slice('--node='.length);
 if (otherNode !== undefined) {
@@ -43,7 +46,8 @@ if (otherNode !== undefined) {
 // Fresh-process samples per side: each is a whole Node start, so noise is large; medians of many.
 const FRESH_ROUNDS = 31;
 const log = (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`);
-const fmt = (s: Summary, unit = 'ms') => `median ${s.median.toFixed(unit === 'µs' ? 1 : 2)} ${unit}, p90 ${s.p90.toFixed(unit === 'µs' ? 1 : 2)} ${unit} (n=${s.n})`;
+const fmt = (s: Summary, unit = 'ms') =>
+  `median ${s.median.toFixed(unit === 'µs' ? 1 : 2)} ${unit}, p90 ${s.p90.toFixed(unit === 'µs' ? 1 : 2)} ${unit} (n=${s.n})`;
 
 type Engine = 'postgres' | 'mysql';
 interface Closeable {
@@ -77,22 +81,40 @@ async function tokenCost(tb: Testbed) {
   return ratio(f, h);
 }
 
-function peerClient(tb: Testbed, engine: Engine, key: { accessKeyId: string; secretAccessKey: string }): Closeable & { connect(): Promise<unknown> } {
+function peerClient(
+  tb: Testbed,
+  engine: Engine,
+  key: { accessKeyId: string; secretAccessKey: string },
+): Closeable & { connect(): Promise<unknown> } {
   const s = tb[engine];
   // The peer reads AWS_* env vars through the default chain.
   process.env.AWS_ACCESS_KEY_ID = key.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
   if (engine === 'mysql') {
     const client = new AwsMySQLClient({
-      host: s.endpoint, port: s.port, user: s.iamUser, database: s.database, plugins: 'iam', dialect: 'mysql',
-      iamHost: s.endpoint, iamRegion: s.region, enableCleartextPlugin: true,
-      ssl: { ca: tb.caPem, rejectUnauthorized: true }, stream: () => netConnect({ host: s.host, port: s.port }),
+      host: s.endpoint,
+      port: s.port,
+      user: s.iamUser,
+      database: s.database,
+      plugins: 'iam',
+      dialect: 'mysql',
+      iamHost: s.endpoint,
+      iamRegion: s.region,
+      enableCleartextPlugin: true,
+      ssl: { ca: tb.caPem, rejectUnauthorized: true },
+      stream: () => netConnect({ host: s.host, port: s.port }),
     });
     return { connect: () => client.connect(), query: (sql) => client.query({ sql }), end: () => client.end() };
   }
   const client = new AwsPGClient({
-    host: s.host, port: s.port, user: s.iamUser, database: s.database, plugins: 'iam',
-    iamHost: s.endpoint, iamRegion: s.region, ssl: { ca: tb.caPem, servername: s.endpoint, rejectUnauthorized: true },
+    host: s.host,
+    port: s.port,
+    user: s.iamUser,
+    database: s.database,
+    plugins: 'iam',
+    iamHost: s.endpoint,
+    iamRegion: s.region,
+    ssl: { ca: tb.caPem, servername: s.endpoint, rejectUnauthorized: true },
   });
   return { connect: () => client.connect(), query: (sql) => client.query({ text: sql }), end: () => client.end() };
 }
@@ -162,12 +184,21 @@ function childEnv(tb: Testbed, engine: Engine, key: TestCredentials, extra: Reco
 const APP_DIR = tempDir('rdsiam-bench-app-');
 writeFileSync(join(APP_DIR, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module' }));
 
-async function child(script: string, args: string[], env: Record<string, string>, cwd = APP_DIR): Promise<Record<string, number>> {
-  const { stdout } = await run(process.execPath, [fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args], {
-    cwd,
-    env,
-    timeout: 120_000,
-  });
+async function child(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd = APP_DIR,
+): Promise<Record<string, number>> {
+  const { stdout } = await run(
+    process.execPath,
+    [fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args],
+    {
+      cwd,
+      env,
+      timeout: 120_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
@@ -216,7 +247,9 @@ async function firstConnectHandWired(tb: Testbed, engine: Engine) {
 async function firstConnectFromFile(tb: Testbed, engine: Engine) {
   const app = configFileApp(childEnv(tb, engine, await tb.newKey()));
   const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', app.env, { cwd: app.dir });
-  log(`7b. first connect ${engine.padEnd(8)} with .rdsiamrc.yaml: rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`);
+  log(
+    `7b. first connect ${engine.padEnd(8)} with .rdsiamrc.yaml: rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`,
+  );
   return ratio(o, h);
 }
 
@@ -250,11 +283,15 @@ async function cliToken(tb: Testbed) {
  * neighbours on a shared machine barely move (a process's count varies by about 1% from run to run here).
  */
 async function instructions(args: string[], env: Record<string, string>, cwd = APP_DIR): Promise<number> {
-  const { stderr } = await run('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args], {
-    cwd,
-    env,
-    timeout: 600_000,
-  });
+  const { stderr } = await run(
+    'valgrind',
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args],
+    {
+      cwd,
+      env,
+      timeout: 600_000,
+    },
+  );
   const collected = /Collected : (\d+)/.exec(stderr);
   if (collected === null) throw new Error(`valgrind printed no instruction count for ${args.join(' ')}:\n${stderr}`);
   return Number(collected[1]);
@@ -270,10 +307,17 @@ async function coldInstructions(tb: Testbed) {
   const connectByHand = [child('first-connect.mjs'), 'hand-wired'];
   const fileApp = configFileApp(pgEnv);
   const result = {
-    firstConnect: { pg: await pair(connect, connectByHand, pgEnv), mysql: await pair(connect, connectByHand, mysqlEnv) },
+    firstConnect: {
+      pg: await pair(connect, connectByHand, pgEnv),
+      mysql: await pair(connect, connectByHand, mysqlEnv),
+    },
     firstConnectFromFile: { pg: await pair(connect, connectByHand, fileApp.env, fileApp.dir) },
     tokenColdStart: await pair([child('cold-start.mjs'), 'ours'], [child('cold-start.mjs'), 'hand-wired'], pgEnv),
-    cliToken: await pair([fileURLToPath(new URL('../../dist/cli/rdsiam.cjs', import.meta.url)), 'token'], [child('hand-wired-token.mjs')], pgEnv),
+    cliToken: await pair(
+      [fileURLToPath(new URL('../../dist/cli/rdsiam.cjs', import.meta.url)), 'token'],
+      [child('hand-wired-token.mjs')],
+      pgEnv,
+    ),
   };
   log(
     `10. instructions (valgrind), ours / hand-wired: first connect pg ${result.firstConnect.pg}, mysql ${result.firstConnect.mysql}; ` +
@@ -285,19 +329,29 @@ async function coldInstructions(tb: Testbed) {
 
 /** 3b. The first connect of a fresh process (import included), ours vs the peer. */
 async function firstConnect(tb: Testbed, engine: Engine) {
-  const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), { rounds: 8 });
+  const [o, p] = await childPair('first-connect.mjs', 'ours', 'peer', childEnv(tb, engine, await tb.newKey()), {
+    rounds: 8,
+  });
   log(`3. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; AWS wrapper ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
 
 /** 4. 200 concurrent connects on a cold cache, each contender in a fresh process with its own counting credentials endpoint. */
 async function coldBurst(tb: Testbed) {
-  const results: Record<string, { tokensSigned: number; credentialFetches: number; wallMs: number; ok: number; failed: number }> = {};
+  const results: Record<
+    string,
+    { tokensSigned: number; credentialFetches: number; wallMs: number; ok: number; failed: number }
+  > = {};
   for (const which of ['ours', 'peer', 'hand-wired']) {
     const key = await tb.newKey({ kind: 'temporary' });
     const endpoint = await startContainerEndpoint(key);
     try {
-      const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, AWS_SESSION_TOKEN: _c, ...env } = childEnv(tb, 'postgres', key, {
+      const {
+        AWS_ACCESS_KEY_ID: _a,
+        AWS_SECRET_ACCESS_KEY: _b,
+        AWS_SESSION_TOKEN: _c,
+        ...env
+      } = childEnv(tb, 'postgres', key, {
         AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
         RDSIAM_AWS_CREDENTIALS_SOURCE: 'container',
       });
@@ -313,14 +367,18 @@ async function coldBurst(tb: Testbed) {
       await endpoint.close();
     }
     const x = results[which]!;
-    log(`4. cold burst ${which.padEnd(10)} ${x.ok}/200 ok, ${x.tokensSigned} signings, ${x.credentialFetches} credential fetches, wall ${x.wallMs} ms`);
+    log(
+      `4. cold burst ${which.padEnd(10)} ${x.ok}/200 ok, ${x.tokensSigned} signings, ${x.credentialFetches} credential fetches, wall ${x.wallMs} ms`,
+    );
   }
   return results;
 }
 
 /** 5. A fresh process: import + loadConfig + first token (ours) vs importing the peer alone. */
 async function coldStart(tb: Testbed) {
-  const [o, p] = await childPair('cold-start.mjs', 'ours', 'peer', childEnv(tb, 'postgres', await tb.newKey()), { rounds: 10 });
+  const [o, p] = await childPair('cold-start.mjs', 'ours', 'peer', childEnv(tb, 'postgres', await tb.newKey()), {
+    rounds: 10,
+  });
   log(`5. cold start    rdsiam import+config+token ${fmt(o)}; AWS wrapper import ${fmt(p)}; ratio ${ratio(o, p)}`);
   return ratio(o, p);
 }
@@ -328,7 +386,9 @@ async function coldStart(tb: Testbed) {
 /** 6. A pool of 10 whose connections idle out between waves, 5,000 queries: ours vs a pg.Pool with a fixed token. */
 async function poolChurn(tb: Testbed) {
   const key = await tb.newKey();
-  const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, { pool: { max: 10, idle_timeout_ms: 5 } });
+  const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
+    pool: { max: 10, idle_timeout_ms: 5 },
+  });
   const token = await getAuthToken(options);
   const s = tb.postgres;
   const serve = async (pool: pg.Pool) => {
@@ -350,14 +410,17 @@ async function poolChurn(tb: Testbed) {
   const f = summarize(fixed);
   // Throughput ratio: queries per second, ours over the fixed-token pool.
   const throughput = Number((f.median / o.median).toFixed(3));
-  log(`6. pool churn    rdsiam 5000 queries in ${fmt(o)}; fixed-token pg.Pool ${fmt(f)}; throughput ratio ${throughput}`);
+  log(
+    `6. pool churn    rdsiam 5000 queries in ${fmt(o)}; fixed-token pg.Pool ${fmt(f)}; throughput ratio ${throughput}`,
+  );
   return throughput;
 }
 
 const bed = await ensureTestbed('bench');
 try {
   // The fresh-process children import the built package (dist/), as an application gets it.
-  if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
+  if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0)
+    throw new Error('npm run build failed');
   const tb = bed.tb;
   const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${platform()} ${arch()}, Node ${process.version}`;
   log(`rdsiam benchmarks, ${new Date().toISOString().slice(0, 10)}, ${machine}`);
@@ -378,15 +441,22 @@ try {
     result.firstConnectVsPeer = { pg: await firstConnect(tb, 'postgres'), mysql: await firstConnect(tb, 'mysql') };
   }
   if (wanted('firstConnectVsHandWired')) {
-    result.firstConnectVsHandWired = { pg: await firstConnectHandWired(tb, 'postgres'), mysql: await firstConnectHandWired(tb, 'mysql') };
+    result.firstConnectVsHandWired = {
+      pg: await firstConnectHandWired(tb, 'postgres'),
+      mysql: await firstConnectHandWired(tb, 'mysql'),
+    };
   }
   if (wanted('firstConnectFromFileVsHandWired')) {
-    result.firstConnectFromFileVsHandWired = { pg: await firstConnectFromFile(tb, 'postgres'), mysql: await firstConnectFromFile(tb, 'mysql') };
+    result.firstConnectFromFileVsHandWired = {
+      pg: await firstConnectFromFile(tb, 'postgres'),
+      mysql: await firstConnectFromFile(tb, 'mysql'),
+    };
   }
   if (wanted('tokenColdStartVsHandWired')) result.tokenColdStartVsHandWired = await tokenColdStart(tb);
   if (wanted('cliTokenVsHandWired')) result.cliTokenVsHandWired = await cliToken(tb);
   if (wanted('coldInstructionsVsHandWired')) {
-    if (spawnSync('valgrind', ['--version']).status === 0) result.coldInstructionsVsHandWired = await coldInstructions(tb);
+    if (spawnSync('valgrind', ['--version']).status === 0)
+      result.coldInstructionsVsHandWired = await coldInstructions(tb);
     else log('10. instructions: skipped, valgrind is not installed');
   }
   if (wanted('coldBurst')) {

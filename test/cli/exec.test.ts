@@ -50,7 +50,14 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
   test('exec --help lists the variables; options after -- belong to the command', async () => {
     const r = await inProcess(['exec', '--help']);
     assert.equal(r.code, 0);
-    for (const name of ['PGHOSTADDR', 'PGSSLROOTCERT', 'MYSQL_PWD', 'MYSQL_HOME', 'DATABASE_URL', 'NODE_EXTRA_CA_CERTS']) {
+    for (const name of [
+      'PGHOSTADDR',
+      'PGSSLROOTCERT',
+      'MYSQL_PWD',
+      'MYSQL_HOME',
+      'DATABASE_URL',
+      'NODE_EXTRA_CA_CERTS',
+    ]) {
       assert.match(r.out, new RegExp(name));
     }
     // `--help` after `--` is the command's: here it reaches config loading, which fails for want of a DSN.
@@ -65,7 +72,10 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
     assert.equal(r.out, '');
     assert.match(r.err, /ConfigError|is required/);
     // Without an IAM plugin there is no token to hand over: the endpoint error `rdsiam token` gives (exit 1).
-    const noPlugin = await inProcess(['exec', '--', 'true'], { RDSIAM_DSN: 'postgres://app@db.example.com/app', RDSIAM_PLUGINS: 'none' });
+    const noPlugin = await inProcess(['exec', '--', 'true'], {
+      RDSIAM_DSN: 'postgres://app@db.example.com/app',
+      RDSIAM_PLUGINS: 'none',
+    });
     assert.equal(noPlugin.code, 1);
     assert.match(noPlugin.err, /^rdsiam exec: EndpointError: .*has no IAM plugin/);
   });
@@ -73,8 +83,16 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
   test('MySQL through a tunnel under verify-full is refused (exit 2) with the ways out; no token is signed', async () => {
     let signed = 0;
     const deps: TokenDeps = { ...awkward(), signer: { sign: async () => `${++signed}` } };
-    for (const argv of [['exec', '--', 'true'], ['token', '--url'], ['token', '--env']]) {
-      const r = await inProcess(argv, { RDSIAM_DSN: 'mysql://app@127.0.0.1:3307/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_HOST: RDS_HOST }, { tokenDeps: deps });
+    for (const argv of [
+      ['exec', '--', 'true'],
+      ['token', '--url'],
+      ['token', '--env'],
+    ]) {
+      const r = await inProcess(
+        argv,
+        { RDSIAM_DSN: 'mysql://app@127.0.0.1:3307/app', RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_HOST: RDS_HOST },
+        { tokenDeps: deps },
+      );
       assert.equal(r.code, 2, argv.join(' '));
       assert.equal(r.out, '');
       assert.match(r.err, /iam_host \(from RDSIAM_IAM_HOST\): the certificate must name/);
@@ -107,7 +125,11 @@ describe('token --url and --env print a usable connection and nothing else', () 
     assert.deepEqual(lines.length, 2, 'one line');
     const url = lines[0]!;
     assert.equal(decodeURIComponent(new URL(url).password), AWKWARD);
-    const params = new pg.Client({ connectionString: url }) as unknown as { password: string; host: string; ssl: { ca: string } };
+    const params = new pg.Client({ connectionString: url }) as unknown as {
+      password: string;
+      host: string;
+      ssl: { ca: string };
+    };
     assert.equal(params.password, AWKWARD);
     assert.equal(params.host, RDS_HOST, 'the name the certificate is checked against');
     assert.match(params.ssl.ca, /BEGIN CERTIFICATE/, 'the CA file it names exists after the command');
@@ -126,7 +148,11 @@ describe('token --url and --env print a usable connection and nothing else', () 
     assert.equal(r.err, '');
     assert.match(r.out, /^unset PGSERVICE\n(export [A-Z_]+='[^\n]*'\n)+$/);
     const echoed = await new Promise<string>((resolve, reject) => {
-      const sh = execFile('sh', ['-c', 'eval "$(cat)"; printf "%s\\n%s\\n%s" "$PGPASSWORD" "$PGHOST" "$PGSSLMODE"'], (e, out) => (e ? reject(e) : resolve(out)));
+      const sh = execFile(
+        'sh',
+        ['-c', 'eval "$(cat)"; printf "%s\\n%s\\n%s" "$PGPASSWORD" "$PGHOST" "$PGSSLMODE"'],
+        (e, out) => (e ? reject(e) : resolve(out)),
+      );
       sh.stdin!.end(r.out);
     });
     assert.deepEqual(echoed.split('\n'), [`${AWKWARD}'`, RDS_HOST, 'verify-full']);
@@ -147,16 +173,29 @@ describe('rdsiam exec against the test bed', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const r = await spawnCli(['exec', '--', 'psql', '-tAc', 'select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()'], testbedEnv(tb, 'postgres', key));
+    const r = await spawnCli(
+      ['exec', '--', 'psql', '-tAc', 'select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()'],
+      testbedEnv(tb, 'postgres', key),
+    );
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `${tb.postgres.iamUser}|t`);
-    assert.match(r.err, new RegExp(`^rdsiam exec: token [0-9a-f]{12} for iam_app@${tb.postgres.endpoint.replace(/\./g, '\\.')}:\\d+ via 127\\.0\\.0\\.1, verify-full; set PGHOST PGHOSTADDR `));
+    assert.match(
+      r.err,
+      new RegExp(
+        `^rdsiam exec: token [0-9a-f]{12} for iam_app@${tb.postgres.endpoint.replace(/\./g, '\\.')}:\\d+ via 127\\.0\\.0\\.1, verify-full; set PGHOST PGHOSTADDR `,
+      ),
+    );
     assert.doesNotMatch(r.out + r.err, TOKEN_TEXT);
     assert.deepEqual(await verdicts(tb, key), ['ok']);
 
     // The certificate names the endpoint and 127.0.0.1, not this: libpq checks PGHOST, not the address it dials.
     const other = await tb.newKey();
-    const wrong = await spawnCli(['exec', '--', 'psql', '-tAc', 'select 1'], testbedEnv(tb, 'postgres', other, { RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com' }));
+    const wrong = await spawnCli(
+      ['exec', '--', 'psql', '-tAc', 'select 1'],
+      testbedEnv(tb, 'postgres', other, {
+        RDSIAM_SSL__SERVERNAME: 'other.cluster-abc123example.us-east-1.rds.amazonaws.com',
+      }),
+    );
     assert.equal(wrong.code, 2, 'psql could not connect');
     assert.match(wrong.err, /does not match host name "other\.cluster-abc123example/);
     assert.deepEqual(await verdicts(tb, other), [], 'the token was never sent');
@@ -167,19 +206,28 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const query = "select current_user(), database(); show session status like 'Ssl_cipher'";
     const key = await tb.newKey();
-    const full = await spawnCli(['exec', '--env-only', '--', 'mariadb', '-N', '-e', query], testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const full = await spawnCli(
+      ['exec', '--env-only', '--', 'mariadb', '-N', '-e', query],
+      testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS),
+    );
     assert.equal(full.code, 0, full.err);
     assert.equal(full.err, '', '--env-only prints nothing');
     const [user, cipher] = full.out.trim().split('\n');
     assert.equal(user, `${tb.mysql.iamUser}@%\t${tb.mysql.database}`);
     assert.match(cipher!, /^Ssl_cipher\t\S+/);
     // mariadb-dump reads no MYSQL_HOST: host, port, user and TLS come from the option file.
-    const dump = await spawnCli(['exec', '--env-only', '--', 'mariadb-dump', '--no-data', tb.mysql.database], testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const dump = await spawnCli(
+      ['exec', '--env-only', '--', 'mariadb-dump', '--no-data', tb.mysql.database],
+      testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS),
+    );
     assert.equal(dump.code, 0, dump.err);
     assert.match(dump.out, /^-- MariaDB dump/m);
 
     // Through the tunnel with the endpoint's name to check, only verify-ca can work for a MySQL client.
-    const ca = await spawnCli(['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'], testbedEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }));
+    const ca = await spawnCli(
+      ['exec', '--', 'mariadb', '-N', '-e', 'select current_user()'],
+      testbedEnv(tb, 'mysql', key, { RDSIAM_SSL__MODE: 'verify-ca' }),
+    );
     assert.equal(ca.code, 0, ca.err);
     assert.equal(ca.out.trim(), `${tb.mysql.iamUser}@%`);
     const refused = await spawnCli(['exec', '--', 'mariadb', '-e', 'select 1'], testbedEnv(tb, 'mysql', key));
@@ -212,7 +260,10 @@ describe('rdsiam exec against the test bed', () => {
         url: process.env.DATABASE_URL,
         ca, caMode: fs.statSync(ca).mode & 0o777, dirMode: fs.statSync(require('node:path').dirname(ca)).mode & 0o777,
       }));`;
-    const r = await spawnCli(['exec', '--', process.execPath, '-e', script, report], testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp }));
+    const r = await spawnCli(
+      ['exec', '--', process.execPath, '-e', script, report],
+      testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp }),
+    );
     assert.equal(r.code, 0, r.err);
     const seen = JSON.parse(await readFile(report, 'utf8'));
     const checked = await verifyToken(seen.token, 'rds-db', tb.postgres.region, key);
@@ -250,13 +301,21 @@ describe('rdsiam exec against the test bed', () => {
     if (!tb) return;
     const key = await tb.newKey();
     const privateTmp = tempDir('rdsiam-exec-tmp-');
-    const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp }) };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: '/nonexistent',
+      ...testbedEnv(tb, 'postgres', key, { TMPDIR: privateTmp }),
+    };
     const run = (signal: NodeJS.Signals, script: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const cli = spawn(process.execPath, [...CLI_NODE_ARGS, 'exec', '--env-only', '--', process.execPath, '-e', script], {
-          env,
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
+        const cli = spawn(
+          process.execPath,
+          [...CLI_NODE_ARGS, 'exec', '--env-only', '--', process.execPath, '-e', script],
+          {
+            env,
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
         let out = '';
         cli.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
@@ -295,7 +354,9 @@ describe('rdsiam exec against the test bed', () => {
     );
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /Batch 1 run: 1 migrations/);
-    assert.deepEqual(await applied(tb, `select name from ${id}_migrations`, `drop table ${id}, ${id}_migrations`), ['20240101000000_create.cjs']);
+    assert.deepEqual(await applied(tb, `select name from ${id}_migrations`, `drop table ${id}, ${id}_migrations`), [
+      '20240101000000_create.cjs',
+    ]);
   });
 
   test('drizzle-kit migrate: from DATABASE_URL when the certificate names the host dialled, and from PG* through the tunnel (examples/drizzle.config.ts)', async (t) => {
@@ -308,14 +369,25 @@ describe('rdsiam exec against the test bed', () => {
     const migrate = async (config: string, env: Record<string, string>, table: string): Promise<void> => {
       // A `when` later than any earlier run's: drizzle applies only migrations newer than the last one it recorded.
       const when = Date.now();
-      const journal = { version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when, tag: '0000_init', breakpoints: true }] };
+      const journal = {
+        version: '7',
+        dialect: 'postgresql',
+        entries: [{ idx: 0, version: '7', when, tag: '0000_init', breakpoints: true }],
+      };
       await writeFile(join(dir, 'drizzle/meta/_journal.json'), JSON.stringify(journal));
       await writeFile(join(dir, 'drizzle/0000_init.sql'), `CREATE TABLE "${table}" ("id" integer PRIMARY KEY);\n`);
       const r = await spawnCli(['exec', '--', join(BIN, 'drizzle-kit'), 'migrate', '--config', config], env, dir);
       assert.equal(r.code, 0, r.out + r.err);
       assert.match(r.out + r.err, /migrations applied successfully/);
       const recorded = `select count(*)::int from drizzle.__drizzle_migrations where created_at = ${when}`;
-      assert.deepEqual(await applied(tb, recorded, `drop table "${table}"; delete from drizzle.__drizzle_migrations where created_at = ${when}`), [1]);
+      assert.deepEqual(
+        await applied(
+          tb,
+          recorded,
+          `drop table "${table}"; delete from drizzle.__drizzle_migrations where created_at = ${when}`,
+        ),
+        [1],
+      );
     };
     await writeFile(
       join(dir, 'url.config.js'),
@@ -338,7 +410,10 @@ describe('rdsiam exec against the test bed', () => {
         console.log(row.u + ' ' + (row.cipher ? 'tls' : 'plain'));
         await c.end();
       })().catch((e) => { console.error(e.message); process.exit(3); });`;
-    const r = await spawnCli(['exec', '--env-only', '--', process.execPath, '-e', script], testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS));
+    const r = await spawnCli(
+      ['exec', '--env-only', '--', process.execPath, '-e', script],
+      testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS),
+    );
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `${tb.mysql.iamUser}@% tls`);
     assert.deepEqual(await verdicts(tb, key), ['ok']);

@@ -89,7 +89,11 @@ describe('examples run against the test bed', () => {
     test(`${file} (${server})`, async (t) => {
       const tb = await requireTestbed(t);
       if (!tb) return;
-      const r = await runNode(['--import', TSX, join(ROOT, 'examples', file)], { ...envFor(tb, server), ...extraEnv?.(tb) }, { cwd: NO_CONFIG_DIR, timeout: 60_000 });
+      const r = await runNode(
+        ['--import', TSX, join(ROOT, 'examples', file)],
+        { ...envFor(tb, server), ...extraEnv?.(tb) },
+        { cwd: NO_CONFIG_DIR, timeout: 60_000 },
+      );
       assert.equal(r.code, 0, r.out + r.err);
       assert.match(r.out, expected);
     });

@@ -12,7 +12,12 @@ import { requireTestbed } from '../support/testbed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd, env, timeout: 300_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) || 1 : 0, out: `${stdout}${stderr}` }),
@@ -20,7 +25,9 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-test('npm ci, npm test and npm run demo work in a clone inside a mode-700 directory', { timeout: 900_000 }, async (t) => {
+test('npm ci, npm test and npm run demo work in a clone inside a mode-700 directory', {
+  timeout: 900_000,
+}, async (t) => {
   // Root and the test bed's packages are what the clone's own test bed needs too; same skip rules as every integration test.
   if (!(await requireTestbed(t))) return;
   const outer = tempDir('rdsiam-private-');

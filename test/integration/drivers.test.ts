@@ -61,9 +61,13 @@ for (const server of ['postgres', 'mysql'] as const) {
       try {
         assert.deepEqual(await db.one(CURRENT_USER[server]), { who: tb[server].iamUser });
         const tls = await db.one(
-          server === 'mysql' ? "SHOW STATUS LIKE 'Ssl_version'" : 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+          server === 'mysql'
+            ? "SHOW STATUS LIKE 'Ssl_version'"
+            : 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
         );
-        assert.ok(server === 'mysql' ? /TLS/.test(String((tls as { Value: string }).Value)) : (tls as { ssl: boolean }).ssl);
+        assert.ok(
+          server === 'mysql' ? /TLS/.test(String((tls as { Value: string }).Value)) : (tls as { ssl: boolean }).ssl,
+        );
       } finally {
         await db.close();
         signed.stop();
@@ -89,7 +93,10 @@ for (const server of ['postgres', 'mysql'] as const) {
           return sdk.sign(target, lifetime);
         },
       };
-      const options = async () => ({ ...testbedOptions(tb!, server, countingCredentials(await tb!.newKey()).provider), signer });
+      const options = async () => ({
+        ...testbedOptions(tb!, server, countingCredentials(await tb!.newKey()).provider),
+        signer,
+      });
       await wrap(await connectFromConfig(await options())).close();
       assert.deepEqual(steps, ['warm', 'sign']);
       steps.length = 0;
@@ -100,7 +107,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       assert.deepEqual(steps, ['warm', 'sign']);
     });
 
-    test('the typed entry point gives the engine\'s own client, and refuses the other engine', async (t) => {
+    test("the typed entry point gives the engine's own client, and refuses the other engine", async (t) => {
       if (!tb) return t.skip('no test bed');
       const creds = countingCredentials(await tb.newKey());
       const options = testbedOptions(tb, server, creds.provider);
@@ -142,15 +149,23 @@ for (const server of ['postgres', 'mysql'] as const) {
       }
       assert.equal(failed, 0);
       assert.equal(ok, BURSTS * 10);
-      assert.ok(signed.events.length >= 3, `${signed.events.length} tokens signed over at least 7.5 s of 2 s lifetimes`);
+      assert.ok(
+        signed.events.length >= 3,
+        `${signed.events.length} tokens signed over at least 7.5 s of 2 s lifetimes`,
+      );
       assert.equal(retries.events.length, 0, 'no token was served past its lifetime');
       const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
       assert.ok(logins.length > 10, `${logins.length} physical connections`);
-      assert.ok(logins.every((l) => l.verdict === 'ok'), 'the verifier refused no login');
+      assert.ok(
+        logins.every((l) => l.verdict === 'ok'),
+        'the verifier refused no login',
+      );
       assert.equal(creds.calls(), 1);
     });
 
-    test('200 concurrent connects on a cold cache sign one token with one credential fetch', { timeout: 120_000 }, async (t) => {
+    test('200 concurrent connects on a cold cache sign one token with one credential fetch', {
+      timeout: 120_000,
+    }, async (t) => {
       if (!tb) return t.skip('no test bed');
       const key = await tb.newKey();
       const creds = countingCredentials(key);
@@ -234,7 +249,10 @@ for (const server of ['postgres', 'mysql'] as const) {
 
     for (const [what, overrides] of [
       ['a CA that did not sign the server certificate', { ssl: { mode: 'verify-full' } }],
-      ['a hostname the certificate does not name', { iam_host: `elsewhere.cluster-abc123example.us-east-1.rds.amazonaws.com` }],
+      [
+        'a hostname the certificate does not name',
+        { iam_host: `elsewhere.cluster-abc123example.us-east-1.rds.amazonaws.com` },
+      ],
     ] as const) {
       test(`TLS with ${what} is refused before any token exists`, async (t) => {
         if (!tb) return t.skip('no test bed');
@@ -242,11 +260,14 @@ for (const server of ['postgres', 'mysql'] as const) {
         const creds = countingCredentials(key);
         const signed = collect('rdsiam:token:signed');
         const options = testbedOptions(tb, server, creds.provider, overrides);
-        await assert.rejects(() => connectFromConfig(options), (err: Error) => {
-          assert.ok(!(err instanceof AuthError), 'a TLS failure is not an auth failure');
-          assert.match(err.message, /certificate|self[- ]signed|Hostname\/IP does not match|altnames/i);
-          return true;
-        });
+        await assert.rejects(
+          () => connectFromConfig(options),
+          (err: Error) => {
+            assert.ok(!(err instanceof AuthError), 'a TLS failure is not an auth failure');
+            assert.match(err.message, /certificate|self[- ]signed|Hostname\/IP does not match|altnames/i);
+            return true;
+          },
+        );
         signed.stop();
         assert.equal(signed.events.length, 0, 'no token was signed');
         assert.deepEqual(await tb.verifier.logins({ accessKeyId: key.accessKeyId }), []);
@@ -257,10 +278,17 @@ for (const server of ['postgres', 'mysql'] as const) {
       if (!tb) return t.skip('no test bed');
       const creds = countingCredentials(await tb.newKey());
       const wrongName = { ca: tb.caPem, servername: 'not-the-endpoint.example.com' };
-      const db = wrap(await connectFromConfig(testbedOptions(tb, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-ca' } })));
+      const db = wrap(
+        await connectFromConfig(
+          testbedOptions(tb, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-ca' } }),
+        ),
+      );
       await db.close();
       await assert.rejects(
-        () => connectFromConfig(testbedOptions(tb!, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-full' } })),
+        () =>
+          connectFromConfig(
+            testbedOptions(tb!, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-full' } }),
+          ),
         /Hostname\/IP does not match|altnames/,
       );
     });
@@ -294,7 +322,10 @@ for (const server of ['postgres', 'mysql'] as const) {
       const db = wrap(pool);
       try {
         const rows = await Promise.all([1, 2, 3].map(() => db.one(CURRENT_USER[server])));
-        assert.deepEqual(rows, [1, 2, 3].map(() => ({ who: tb?.[server].iamUser })));
+        assert.deepEqual(
+          rows,
+          [1, 2, 3].map(() => ({ who: tb?.[server].iamUser })),
+        );
       } finally {
         await db.close();
       }
@@ -302,7 +333,9 @@ for (const server of ['postgres', 'mysql'] as const) {
       assert.equal(logins.length, 3);
     });
 
-    test('a server that never answers fails within connect_timeout_ms, with no token sent', { timeout: 20_000 }, async (t) => {
+    test('a server that never answers fails within connect_timeout_ms, with no token sent', {
+      timeout: 20_000,
+    }, async (t) => {
       if (!tb) return t.skip('no test bed');
       const held: import('node:net').Socket[] = [];
       const silent: NetServer = createServer((socket) => void held.push(socket));
@@ -393,7 +426,10 @@ describe('drivers: env credentials, named connections and DSQL', () => {
       });
       const db = wrap(await connectPg(options));
       try {
-        assert.deepEqual(await db.one('SELECT current_user AS who, current_database() AS db'), { who: user, db: 'postgres' });
+        assert.deepEqual(await db.one('SELECT current_user AS who, current_database() AS db'), {
+          who: user,
+          db: 'postgres',
+        });
       } finally {
         await db.close();
       }

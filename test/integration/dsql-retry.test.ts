@@ -34,7 +34,8 @@ async function counter(): Promise<number> {
   await pool!.query(`INSERT INTO ${TABLE} (id, v) VALUES ($1, 0)`, [id]);
   return id;
 }
-const valueOf = async (id: number) => (await pool!.query<{ v: number }>(`SELECT v FROM ${TABLE} WHERE id = $1`, [id])).rows[0]!.v;
+const rowValue = async (id: number) =>
+  (await pool!.query<{ v: number }>(`SELECT v FROM ${TABLE} WHERE id = $1`, [id])).rows[0]!.v;
 /** Another session commits an update of the row in between: the conflict every OCC retry is for. */
 const interfere = (id: number) => pool!.query(`UPDATE ${TABLE} SET v = v + 100 WHERE id = $1`, [id]);
 
@@ -62,7 +63,7 @@ describe('withDsqlRetry on real serialization failures', () => {
     const work = readIncrement(id, (n) => n === 1);
     try {
       const seen = await withDsqlRetry(pool, work.body, SERIALIZABLE);
-      assert.deepEqual([seen, work.tries(), await valueOf(id)], [100, 2, 101]);
+      assert.deepEqual([seen, work.tries(), await rowValue(id)], [100, 2, 101]);
       assert.deepEqual(
         retries.events.map((e) => [e.attempt, e.maxAttempts, e.code]),
         [[1, 3, '40001']],
@@ -83,8 +84,11 @@ describe('withDsqlRetry on real serialization failures', () => {
       assert.equal((err as { code?: string }).code, '40001');
       assert.match((err as Error).message, /could not serialize access/);
       assert.equal(work.tries(), 3);
-      assert.deepEqual(retries.events.map((e) => e.attempt), [1, 2]);
-      assert.equal(await valueOf(id), 300, 'only the other sessions wrote');
+      assert.deepEqual(
+        retries.events.map((e) => e.attempt),
+        [1, 2],
+      );
+      assert.equal(await rowValue(id), 300, 'only the other sessions wrote');
     } finally {
       retries.stop();
     }
@@ -97,7 +101,7 @@ describe('withDsqlRetry on real serialization failures', () => {
     const retries = collect('rdsiam:dsql:retry');
     try {
       await Promise.all(Array.from({ length: 5 }, increment));
-      assert.equal(await valueOf(id), 5);
+      assert.equal(await rowValue(id), 5);
       assert.ok(retries.events.length >= 1, 'the increments did conflict');
     } finally {
       retries.stop();
@@ -114,7 +118,7 @@ describe('withDsqlRetry on real serialization failures', () => {
       await client.query(`INSERT INTO ${TABLE} (id, v) VALUES ($1, 0)`, [id]);
     }).catch((e: unknown) => e);
     assert.equal((err as { code?: string }).code, '23505', 'the duplicate key error itself');
-    assert.deepEqual([tries, await valueOf(id)], [1, 0]);
+    assert.deepEqual([tries, await rowValue(id)], [1, 0]);
     assert.equal(pool.totalCount - pool.idleCount, 0, 'the client went back to the pool');
   });
 
@@ -125,11 +129,16 @@ describe('withDsqlRetry on real serialization failures', () => {
       await client.query(`UPDATE ${TABLE} SET v = 9 WHERE id = $1`, [id]);
       await client.query('SELECT no_such_column').catch(() => {});
     }).catch((e: unknown) => e);
-    assert.match((err as Error).message, /rolled back at COMMIT because a statement in it failed and fn caught the error; nothing was written/);
-    assert.equal(await valueOf(id), 0);
+    assert.match(
+      (err as Error).message,
+      /rolled back at COMMIT because a statement in it failed and fn caught the error; nothing was written/,
+    );
+    assert.equal(await rowValue(id), 0);
   });
 
-  test('an abort signal ends the wait at once and starts no new try; an aborted signal starts none', { timeout: 20_000 }, async (t) => {
+  test('an abort signal ends the wait at once and starts no new try; an aborted signal starts none', {
+    timeout: 20_000,
+  }, async (t) => {
     if (!pool) return t.skip('no test bed');
     const id = await counter();
     for (const when of ['before the wait', 'during the wait'] as const) {
@@ -153,7 +162,9 @@ describe('withDsqlRetry on real serialization failures', () => {
         stop();
       }
       let ran = false;
-      const aborted: unknown = await withDsqlRetry(pool, async () => void (ran = true), { signal: controller.signal }).catch((e: unknown) => e);
+      const aborted: unknown = await withDsqlRetry(pool, async () => void (ran = true), {
+        signal: controller.signal,
+      }).catch((e: unknown) => e);
       assert.equal((aborted as Error).message, 'shutting down');
       assert.equal(ran, false);
     }
@@ -167,7 +178,7 @@ describe('withDsqlRetry on real serialization failures', () => {
     try {
       const work = readIncrement(id, (n) => n === 1);
       await withDsqlRetry(client, work.body, SERIALIZABLE);
-      assert.deepEqual([work.tries(), await valueOf(id)], [2, 101]);
+      assert.deepEqual([work.tries(), await rowValue(id)], [2, 101]);
     } finally {
       await client.end();
     }

@@ -24,19 +24,31 @@ describe('Aurora DSQL', () => {
     } finally {
       await client.end();
     }
-    assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => [l.verdict, l.user]), [['ok', 'admin']]);
+    assert.deepEqual(
+      (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => [l.verdict, l.user]),
+      [['ok', 'admin']],
+    );
   });
 
   test('iam_expiration 604800: the DSQL token is signed for a week, and the server takes it', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const options = testbedOptions(tb, 'dsql', countingCredentials(key).provider, { iam_expiration: 604_800 }, tb.dsql.roleUser);
+    const options = testbedOptions(
+      tb,
+      'dsql',
+      countingCredentials(key).provider,
+      { iam_expiration: 604_800 },
+      tb.dsql.roleUser,
+    );
     const token = await getAuthToken(options);
     assert.equal(new URLSearchParams(token.split('/?')[1]).get('X-Amz-Expires'), '604800');
     assert.equal(new URLSearchParams(token.split('/?')[1]).get('Action'), 'DbConnect');
     const client = await connectPg(options);
     await client.end();
-    assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+    assert.deepEqual(
+      (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict),
+      ['ok'],
+    );
   });
 });

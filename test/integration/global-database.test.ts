@@ -73,9 +73,15 @@ describe('Aurora global database writer endpoint', () => {
       [['DescribeGlobalClusters', 'testbed', key.accessKeyId, 'us-east-1']],
     );
     const mine = signed.events.filter((e) => e.host === tb.postgres.globalEndpoint);
-    assert.deepEqual(mine.map((e) => e.region), ['us-west-2']);
+    assert.deepEqual(
+      mine.map((e) => e.region),
+      ['us-west-2'],
+    );
     // The verifier took the token only because its credential scope names us-west-2.
-    assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok']);
+    assert.deepEqual(
+      (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict),
+      ['ok'],
+    );
   });
 
   test('iam_region wins: no lookup', async (t) => {
@@ -121,7 +127,10 @@ describe('Aurora global database writer endpoint', () => {
     clock.advance(1);
     await query(await connectPg(options));
     assert.equal(api.calls.length - before, 2);
-    assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok', 'ok', 'ok']);
+    assert.deepEqual(
+      (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict),
+      ['ok', 'ok', 'ok'],
+    );
   });
 
   test('a writer that moves region is found after one refusal: a pool heals with no restart, with one lookup', async (t) => {
@@ -140,10 +149,16 @@ describe('Aurora global database writer endpoint', () => {
       // Five new physical connections at once, each first refused with its cached us-west-2 token.
       const settled = await Promise.allSettled(Array.from({ length: 5 }, () => pool.connect()));
       for (const s of settled) if (s.status === 'fulfilled') s.value.release();
-      assert.deepEqual(settled.map((s) => (s.status === 'fulfilled' ? 'connected' : String(s.reason))), Array(5).fill('connected'));
+      assert.deepEqual(
+        settled.map((s) => (s.status === 'fulfilled' ? 'connected' : String(s.reason))),
+        Array(5).fill('connected'),
+      );
       assert.equal(api.calls.length - before, 1, 'however many refusals, one lookup');
       assert.ok(retries.events.length >= 1);
-      assert.ok(retries.events.every((e) => e.region === 'us-west-2'), 'the retry event names the refused region');
+      assert.ok(
+        retries.events.every((e) => e.region === 'us-west-2'),
+        'the retry event names the refused region',
+      );
       await pool.query('SELECT 1');
     } finally {
       retries.stop();

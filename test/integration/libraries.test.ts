@@ -114,14 +114,19 @@ before(async () => {
 describe('libraries: new pooled connections across token lifetimes', { concurrency: true }, () => {
   for (const library of LIBRARIES) {
     for (const server of library.servers) {
-      test(`${library.name} (${server}) keeps opening connections with current tokens`, { timeout: 60_000 }, async (t) => {
+      test(`${library.name} (${server}) keeps opening connections with current tokens`, {
+        timeout: 60_000,
+      }, async (t) => {
         if (!tb) return t.skip('no test bed');
         // The verifier refuses tokens over 5 s old (counted from X-Amz-Date, whole seconds); the cache serves one
         // for at most 2 s; connections idle out between bursts, so bursts after the first 5 s open connections that
         // need a newer token. The margin leaves a loaded machine a second or more between signing and login.
         const key = await tb.newKey({ maxTokenAgeSeconds: 5 });
         const creds = countingCredentials(key);
-        const options = testbedOptions(tb, server, creds.provider, { iam_expiration: 2, pool: { max: 4, idle_timeout_ms: 200 } });
+        const options = testbedOptions(tb, server, creds.provider, {
+          iam_expiration: 2,
+          pool: { max: 4, idle_timeout_ms: 200 },
+        });
         const db = await library.open(server, options);
         const results: PromiseSettledResult<string>[] = [];
         const started = Date.now();
@@ -140,7 +145,10 @@ describe('libraries: new pooled connections across token lifetimes', { concurren
         );
         assert.ok(results.every((r) => r.status === 'fulfilled' && r.value === loginUser(tb!, server)));
         const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
-        assert.ok(logins.every((l) => l.verdict === 'ok'), `the verifier refused a login: ${JSON.stringify(logins.map((l) => l.detail))}`);
+        assert.ok(
+          logins.every((l) => l.verdict === 'ok'),
+          `the verifier refused a login: ${JSON.stringify(logins.map((l) => l.detail))}`,
+        );
         const tokens = new Set(logins.map((l) => l.signatureFingerprint));
         assert.ok(tokens.size >= 2, `${tokens.size} token(s) over 6 s of 2 s lifetimes`);
         assert.ok(logins.length >= 4, `${logins.length} physical connections`);
@@ -155,7 +163,10 @@ describe('libraries: new pooled connections across token lifetimes', { concurren
  * verifier counts a token's age from X-Amz-Date in whole seconds, so a fresh token has under 2 s to log in
  * with a limit of 3 s: enough on a loaded machine, where 1 s is not.
  */
-async function refuseCachedToken(bed: Testbed, server: Server): Promise<{ options: ConnectOptions; accessKeyId: string }> {
+async function refuseCachedToken(
+  bed: Testbed,
+  server: Server,
+): Promise<{ options: ConnectOptions; accessKeyId: string }> {
   const key = await bed.newKey();
   const options = testbedOptions(bed, server, countingCredentials(key).provider);
   const db = await connectFromConfig(options);
@@ -171,7 +182,9 @@ const RETRYING = LIBRARIES.filter((l) => l.name === 'TypeORM' || l.name === 'Seq
 describe('libraries: a refused cached token is retried once', { concurrency: true }, () => {
   for (const library of RETRYING) {
     for (const server of library.servers) {
-      test(`${library.name} (${server}) replaces the refused token and serves the query`, { timeout: 30_000 }, async (t) => {
+      test(`${library.name} (${server}) replaces the refused token and serves the query`, {
+        timeout: 30_000,
+      }, async (t) => {
         if (!tb) return t.skip('no test bed');
         const { options, accessKeyId } = await refuseCachedToken(tb, server);
         const db = await library.open(server, options);
@@ -184,12 +197,18 @@ describe('libraries: a refused cached token is retried once', { concurrency: tru
         // Sequelize's own version check on a second connection) had a fresh token.
         const verdicts = (await tb.verifier.logins({ accessKeyId })).map((l) => l.verdict === 'ok');
         assert.deepEqual(verdicts.slice(0, 3), [true, false, true]);
-        assert.deepEqual(verdicts.filter((ok) => !ok), [false], 'one refusal, no loop');
+        assert.deepEqual(
+          verdicts.filter((ok) => !ok),
+          [false],
+          'one refusal, no loop',
+        );
       });
     }
   }
 
-  test('MikroORM (mysql) drops the refused token: that connect fails, the next one signs a fresh token', { timeout: 30_000 }, async (t) => {
+  test('MikroORM (mysql) drops the refused token: that connect fails, the next one signs a fresh token', {
+    timeout: 30_000,
+  }, async (t) => {
     if (!tb) return t.skip('no test bed');
     const { options, accessKeyId } = await refuseCachedToken(tb, 'mysql');
     const mikroOrm = LIBRARIES.find((l) => l.name === 'MikroORM')!;
@@ -217,7 +236,9 @@ describe('libraries: Sequelize read replicas', () => {
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
       connections: { reader: testbedReader(tb) },
     });
-    const sequelize = new Sequelize(await sequelizeOptionsFromConfig({ ...options, readers: ['reader'], merge: { logging: false } }));
+    const sequelize = new Sequelize(
+      await sequelizeOptionsFromConfig({ ...options, readers: ['reader'], merge: { logging: false } }),
+    );
     try {
       // SELECTs go to a read replica; useMaster sends one to the writer.
       const read = await sequelize.query(WHOAMI.postgres, { type: QueryTypes.SELECT });
@@ -232,6 +253,9 @@ describe('libraries: Sequelize read replicas', () => {
     assert.deepEqual(new Set(logins.map((l) => l.user)), new Set([p.iamUser, p.readerUser]));
     const writerTokens = new Set(logins.filter((l) => l.user === p.iamUser).map((l) => l.signatureFingerprint));
     const readerLogins = logins.filter((l) => l.user === p.readerUser);
-    assert.ok(readerLogins.every((l) => !writerTokens.has(l.signatureFingerprint)), 'the reader never got the writer\'s token');
+    assert.ok(
+      readerLogins.every((l) => !writerTokens.has(l.signatureFingerprint)),
+      "the reader never got the writer's token",
+    );
   });
 });

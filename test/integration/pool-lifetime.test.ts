@@ -14,8 +14,10 @@ const LIFETIME_S = 1;
 
 /** The server's id of the connection a query ran on. */
 const backend = {
-  postgres: async (pool: PgPool) => Number((await pool.query<{ id: number }>('SELECT pg_backend_pid() AS id')).rows[0]!.id),
-  mysql: async (pool: MysqlPool) => Number(((await pool.query('SELECT CONNECTION_ID() AS id')) as [Array<{ id: number }>, unknown])[0][0]!.id),
+  postgres: async (pool: PgPool) =>
+    Number((await pool.query<{ id: number }>('SELECT pg_backend_pid() AS id')).rows[0]!.id),
+  mysql: async (pool: MysqlPool) =>
+    Number(((await pool.query('SELECT CONNECTION_ID() AS id')) as [Array<{ id: number }>, unknown])[0][0]!.id),
 };
 
 describe('pool.max_lifetime_s', () => {
@@ -25,7 +27,9 @@ describe('pool.max_lifetime_s', () => {
     await Promise.all(
       (['postgres', 'mysql'] as const).map(async (server) => {
         const key = await tb.newKey();
-        const options = testbedOptions(tb, server, countingCredentials(key).provider, { pool: { max: 1, max_lifetime_s: LIFETIME_S } });
+        const options = testbedOptions(tb, server, countingCredentials(key).provider, {
+          pool: { max: 1, max_lifetime_s: LIFETIME_S },
+        });
         const pool = server === 'postgres' ? await createPgPool(options) : await createMysqlPool(options);
         const id = () => (server === 'postgres' ? backend.postgres(pool as PgPool) : backend.mysql(pool as MysqlPool));
         try {
@@ -39,7 +43,10 @@ describe('pool.max_lifetime_s', () => {
           await pool.end();
         }
         // Each physical connection signed in with a token of its own time.
-        assert.deepEqual((await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict), ['ok', 'ok']);
+        assert.deepEqual(
+          (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((l) => l.verdict),
+          ['ok', 'ok'],
+        );
       }),
     );
   });
@@ -48,10 +55,15 @@ describe('pool.max_lifetime_s', () => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const key = await tb.newKey();
-    const dsql = (overrides: Record<string, unknown> = {}) => testbedOptions(tb, 'dsql', countingCredentials(key).provider, overrides);
+    const dsql = (overrides: Record<string, unknown> = {}) =>
+      testbedOptions(tb, 'dsql', countingCredentials(key).provider, overrides);
     assert.equal((await pgPoolConfigFromConfig(dsql())).maxLifetimeSeconds, 3300);
     assert.equal((await pgPoolConfigFromConfig(dsql({ pool: { max_lifetime_s: 600 } }))).maxLifetimeSeconds, 600);
     assert.equal((await pgPoolConfigFromConfig(dsql({ pool: { max_lifetime_s: 0 } }))).maxLifetimeSeconds, 0);
-    assert.equal((await pgPoolConfigFromConfig(testbedOptions(tb, 'postgres', countingCredentials(key).provider))).maxLifetimeSeconds, undefined);
+    assert.equal(
+      (await pgPoolConfigFromConfig(testbedOptions(tb, 'postgres', countingCredentials(key).provider)))
+        .maxLifetimeSeconds,
+      undefined,
+    );
   });
 });

@@ -21,7 +21,10 @@ test('TESTBED=skip skips with a loud reason', async () => {
 
 test('a missing test bed throws in CI instead of skipping', async () => {
   const t = fakeContext();
-  await assert.rejects(withEnv({ ...NO_TESTBED, CI: 'true' }, () => requireTestbed(t)), /in CI: no TESTBED_FILE/);
+  await assert.rejects(
+    withEnv({ ...NO_TESTBED, CI: 'true' }, () => requireTestbed(t)),
+    /in CI: no TESTBED_FILE/,
+  );
   assert.deepEqual(t.skips, []);
 });
 

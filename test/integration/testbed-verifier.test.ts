@@ -24,7 +24,14 @@ test('the verifier refuses each malformed or mis-scoped token with its own reaso
   const tb = await requireTestbed(t);
   if (!tb) return;
   const p = tb.postgres;
-  const fresh = (k: TestCredentials) => new Signer({ hostname: p.endpoint, port: p.port, username: p.iamUser, region: p.region, credentials: k }).getAuthToken();
+  const fresh = (k: TestCredentials) =>
+    new Signer({
+      hostname: p.endpoint,
+      port: p.port,
+      username: p.iamUser,
+      region: p.region,
+      credentials: k,
+    }).getAuthToken();
   const edit = (token: string, name: string, value: string) => {
     const [head = '', query = ''] = token.split('/?');
     const params = new URLSearchParams(query);
@@ -33,31 +40,76 @@ test('the verifier refuses each malformed or mis-scoped token with its own reaso
   };
   // Malformed tokens are refused before a user or key is read, so those cases log in as a user of their own.
   const loner = () => `probe_${randomBytes(6).toString('hex')}`;
-  const cases: Array<{ name: string; verdict: string; user?: string; token: (k: TestCredentials) => Promise<string> }> = [
-    { name: 'not a URL', verdict: 'malformed', user: loner(), token: async () => 'not-a-token' },
-    { name: 'a parameter twice', verdict: 'malformed', user: loner(), token: async (k) => `${await fresh(k)}&DBUser=${p.iamUser}` },
-    { name: 'another algorithm', verdict: 'algorithm', token: async (k) => edit(await fresh(k), 'X-Amz-Algorithm', 'AWS4-HMAC-SHA512') },
-    { name: 'more signed headers', verdict: 'signed-headers', token: async (k) => edit(await fresh(k), 'X-Amz-SignedHeaders', 'host;x-amz-date') },
-    { name: 'X-Amz-Expires over 900', verdict: 'expires-range', token: async (k) => edit(await fresh(k), 'X-Amz-Expires', '901') },
-    { name: 'X-Amz-Expires of 0', verdict: 'expires-range', token: async (k) => edit(await fresh(k), 'X-Amz-Expires', '0') },
-    {
-      name: 'a scope date that is not the signing date',
-      verdict: 'scope',
-      token: async (k) => {
-        const token = await fresh(k);
-        const credential = new URLSearchParams(token.split('/?')[1]).get('X-Amz-Credential') ?? '';
-        return edit(token, 'X-Amz-Credential', credential.replace(/\/\d{8}\//, '/19990101/'));
+  const cases: Array<{ name: string; verdict: string; user?: string; token: (k: TestCredentials) => Promise<string> }> =
+    [
+      { name: 'not a URL', verdict: 'malformed', user: loner(), token: async () => 'not-a-token' },
+      {
+        name: 'a parameter twice',
+        verdict: 'malformed',
+        user: loner(),
+        token: async (k) => `${await fresh(k)}&DBUser=${p.iamUser}`,
       },
-    },
-    { name: 'another service', verdict: 'service', token: (k) => presign(k, { host: p.endpoint, port: p.port, service: 'rds', query: { Action: 'connect', DBUser: p.iamUser } }) },
-    { name: 'another action', verdict: 'action', token: (k) => presign(k, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'DbConnect', DBUser: p.iamUser } }) },
-  ];
+      {
+        name: 'another algorithm',
+        verdict: 'algorithm',
+        token: async (k) => edit(await fresh(k), 'X-Amz-Algorithm', 'AWS4-HMAC-SHA512'),
+      },
+      {
+        name: 'more signed headers',
+        verdict: 'signed-headers',
+        token: async (k) => edit(await fresh(k), 'X-Amz-SignedHeaders', 'host;x-amz-date'),
+      },
+      {
+        name: 'X-Amz-Expires over 900',
+        verdict: 'expires-range',
+        token: async (k) => edit(await fresh(k), 'X-Amz-Expires', '901'),
+      },
+      {
+        name: 'X-Amz-Expires of 0',
+        verdict: 'expires-range',
+        token: async (k) => edit(await fresh(k), 'X-Amz-Expires', '0'),
+      },
+      {
+        name: 'a scope date that is not the signing date',
+        verdict: 'scope',
+        token: async (k) => {
+          const token = await fresh(k);
+          const credential = new URLSearchParams(token.split('/?')[1]).get('X-Amz-Credential') ?? '';
+          return edit(token, 'X-Amz-Credential', credential.replace(/\/\d{8}\//, '/19990101/'));
+        },
+      },
+      {
+        name: 'another service',
+        verdict: 'service',
+        token: (k) =>
+          presign(k, {
+            host: p.endpoint,
+            port: p.port,
+            service: 'rds',
+            query: { Action: 'connect', DBUser: p.iamUser },
+          }),
+      },
+      {
+        name: 'another action',
+        verdict: 'action',
+        token: (k) =>
+          presign(k, {
+            host: p.endpoint,
+            port: p.port,
+            service: 'rds-db',
+            query: { Action: 'DbConnect', DBUser: p.iamUser },
+          }),
+      },
+    ];
   for (const c of cases) {
     await t.test(c.name, async () => {
       const key = await tb.newKey();
       assert.equal(await ask(tb, p.pamService, c.user ?? p.iamUser, await c.token(key)), `NO ${c.verdict}\n`);
       const records = await tb.verifier.logins(c.user ? { user: c.user } : { accessKeyId: key.accessKeyId });
-      assert.deepEqual(records.map((r) => r.verdict), [c.verdict]);
+      assert.deepEqual(
+        records.map((r) => r.verdict),
+        [c.verdict],
+      );
     });
   }
 });
@@ -76,12 +128,32 @@ test('the verifier accepts clock skew within a minute and DSQL lifetimes up to a
     signingDate: new Date(Date.now() + 30_000),
   });
   assert.equal(await ask(tb, p.pamService, p.iamUser, skewed), 'OK\n');
-  const week = await new DsqlSigner({ hostname: d.endpoint, region: d.region, credentials: key, expiresIn: 604800 }).getDbConnectAuthToken();
+  const week = await new DsqlSigner({
+    hostname: d.endpoint,
+    region: d.region,
+    credentials: key,
+    expiresIn: 604800,
+  }).getDbConnectAuthToken();
   assert.equal(await ask(tb, d.pamService, d.roleUser, week), 'OK\n');
-  const rdsWeek = await presign(key, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'connect', DBUser: p.iamUser }, expiresIn: 604800 });
+  const rdsWeek = await presign(key, {
+    host: p.endpoint,
+    port: p.port,
+    service: 'rds-db',
+    query: { Action: 'connect', DBUser: p.iamUser },
+    expiresIn: 604800,
+  });
   assert.equal(await ask(tb, p.pamService, p.iamUser, rdsWeek), 'NO expires-range\n');
-  const withPort = await presign(key, { host: d.endpoint, port: d.port, service: 'dsql', query: { Action: 'DbConnect' } });
-  assert.equal(await ask(tb, d.pamService, d.roleUser, withPort), 'NO host\n', 'DSQL tokens name the host without a port');
+  const withPort = await presign(key, {
+    host: d.endpoint,
+    port: d.port,
+    service: 'dsql',
+    query: { Action: 'DbConnect' },
+  });
+  assert.equal(
+    await ask(tb, d.pamService, d.roleUser, withPort),
+    'NO host\n',
+    'DSQL tokens name the host without a port',
+  );
   assert.deepEqual(
     (await tb.verifier.logins({ accessKeyId: key.accessKeyId })).map((r) => r.verdict),
     ['ok', 'ok', 'expires-range', 'host'],
@@ -92,7 +164,13 @@ test('the verifier refuses requests for a PAM service it does not know, or not i
   const tb = await requireTestbed(t);
   if (!tb) return;
   const key = await tb.newKey();
-  const token = await new Signer({ hostname: tb.postgres.endpoint, port: tb.postgres.port, username: 'x', region: 'us-east-1', credentials: key }).getAuthToken();
+  const token = await new Signer({
+    hostname: tb.postgres.endpoint,
+    port: tb.postgres.port,
+    username: 'x',
+    region: 'us-east-1',
+    credentials: key,
+  }).getAuthToken();
   assert.equal(await ask(tb, 'no-such-service', 'x', token), 'NO malformed\n');
   assert.equal(await ask(tb, `${tb.postgres.pamService}\0extra`, 'x', token), 'NO malformed\n');
 });
@@ -103,7 +181,13 @@ test('the verifier accepts the global writer name, in the region its key says th
   const p = tb.postgres;
   const key = await tb.newKey({ region: 'us-west-2' });
   const sign = (region: string) =>
-    new Signer({ hostname: p.globalEndpoint, port: p.port, username: p.iamUser, region, credentials: key }).getAuthToken();
+    new Signer({
+      hostname: p.globalEndpoint,
+      port: p.port,
+      username: p.iamUser,
+      region,
+      credentials: key,
+    }).getAuthToken();
   assert.equal(await ask(tb, p.pamService, p.iamUser, await sign('us-east-1')), 'NO region\n');
   assert.equal(await ask(tb, p.pamService, p.iamUser, await sign('us-west-2')), 'OK\n');
   // Registering the key again moves its writer back to the server's region.

@@ -27,7 +27,11 @@ async function pgLogin(tb: Testbed, server: Server, user: string, password: stri
   }
 }
 
-async function mysqlLogin(tb: Testbed, user: string, secret: { token: string } | { password: string }): Promise<string> {
+async function mysqlLogin(
+  tb: Testbed,
+  user: string,
+  secret: { token: string } | { password: string },
+): Promise<string> {
   const conn = await mysql.createConnection(mysqlOptions(tb.caPem, tb.mysql, user, secret));
   try {
     const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT CURRENT_USER() AS user');
@@ -38,7 +42,8 @@ async function mysqlLogin(tb: Testbed, user: string, secret: { token: string } |
 }
 
 /** The verdicts the verifier recorded for this key, oldest first. */
-const verdicts = async (tb: Testbed, c: TestCredentials) => (await tb.verifier.logins({ accessKeyId: c.accessKeyId })).map((r) => r.verdict);
+const verdicts = async (tb: Testbed, c: TestCredentials) =>
+  (await tb.verifier.logins({ accessKeyId: c.accessKeyId })).map((r) => r.verdict);
 
 const PG_REFUSED = /PAM authentication failed/;
 const MYSQL_REFUSED = /Access denied for user/;
@@ -82,7 +87,10 @@ test('the keys in the state file work, and password users log in without the plu
   const p = tb.postgres;
   const m = tb.mysql;
   assert.equal(await pgLogin(tb, p, p.iamUser, await rdsToken(temporary, p.endpoint, p.port, p.iamUser)), p.iamUser);
-  assert.match(await mysqlLogin(tb, m.iamUser, { token: await rdsToken(longTerm, m.endpoint, m.port, m.iamUser) }), /^iam_app@/);
+  assert.match(
+    await mysqlLogin(tb, m.iamUser, { token: await rdsToken(longTerm, m.endpoint, m.port, m.iamUser) }),
+    /^iam_app@/,
+  );
   assert.equal(await pgLogin(tb, p, p.passwordUser, p.password), p.passwordUser);
   assert.match(await mysqlLogin(tb, m.passwordUser, { password: m.password }), /^plain_app@/);
 });
@@ -92,35 +100,87 @@ test('PostgreSQL refuses bad tokens, and the verifier records why', async (t) =>
   if (!tb) return;
   const p = tb.postgres;
   const now = Date.now();
-  const cases: Array<{ name: string; verdict: string; login: (key: TestCredentials) => Promise<[user: string, token: string]>; key?: Parameters<Testbed['newKey']>[0] }> = [
+  const cases: Array<{
+    name: string;
+    verdict: string;
+    login: (key: TestCredentials) => Promise<[user: string, token: string]>;
+    key?: Parameters<Testbed['newKey']>[0];
+  }> = [
     {
       name: 'a tampered signature',
       verdict: 'signature',
       login: async (k) => {
         const token = await rdsToken(k, p.endpoint, p.port, p.iamUser);
-        return [p.iamUser, token.replace(/(X-Amz-Signature=)(.)/, (_m, a: string, c: string) => a + (c === '0' ? '1' : '0'))];
+        return [
+          p.iamUser,
+          token.replace(/(X-Amz-Signature=)(.)/, (_m, a: string, c: string) => a + (c === '0' ? '1' : '0')),
+        ];
       },
     },
-    { name: 'a token for another user', verdict: 'user', login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port, p.readerUser)] },
+    {
+      name: 'a token for another user',
+      verdict: 'user',
+      login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port, p.readerUser)],
+    },
     {
       name: 'an edited DBUser',
       verdict: 'signature',
-      login: async (k) => [p.iamUser, (await rdsToken(k, p.endpoint, p.port, p.readerUser)).replace(`DBUser=${p.readerUser}`, `DBUser=${p.iamUser}`)],
+      login: async (k) => [
+        p.iamUser,
+        (await rdsToken(k, p.endpoint, p.port, p.readerUser)).replace(`DBUser=${p.readerUser}`, `DBUser=${p.iamUser}`),
+      ],
     },
     {
       name: 'an expired token',
       verdict: 'expired',
-      login: async (k) => [p.iamUser, await presign(k, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'connect', DBUser: p.iamUser }, signingDate: new Date(now - 1000_000) })],
+      login: async (k) => [
+        p.iamUser,
+        await presign(k, {
+          host: p.endpoint,
+          port: p.port,
+          service: 'rds-db',
+          query: { Action: 'connect', DBUser: p.iamUser },
+          signingDate: new Date(now - 1000_000),
+        }),
+      ],
     },
     {
       name: 'a token dated in the future',
       verdict: 'future',
-      login: async (k) => [p.iamUser, await presign(k, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'connect', DBUser: p.iamUser }, signingDate: new Date(now + 600_000) })],
+      login: async (k) => [
+        p.iamUser,
+        await presign(k, {
+          host: p.endpoint,
+          port: p.port,
+          service: 'rds-db',
+          query: { Action: 'connect', DBUser: p.iamUser },
+          signingDate: new Date(now + 600_000),
+        }),
+      ],
     },
-    { name: 'a token for another host', verdict: 'host', login: async (k) => [p.iamUser, await rdsToken(k, 'other.cluster-abc123example.us-east-1.rds.amazonaws.com', p.port, p.iamUser)] },
-    { name: 'a token for another port', verdict: 'host', login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port + 1, p.iamUser)] },
-    { name: 'a token for another region', verdict: 'region', login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port, p.iamUser, 'eu-west-1')] },
-    { name: 'a token for the MariaDB server', verdict: 'host', login: async (k) => [p.iamUser, await rdsToken(k, tb.mysql.endpoint, tb.mysql.port, p.iamUser)] },
+    {
+      name: 'a token for another host',
+      verdict: 'host',
+      login: async (k) => [
+        p.iamUser,
+        await rdsToken(k, 'other.cluster-abc123example.us-east-1.rds.amazonaws.com', p.port, p.iamUser),
+      ],
+    },
+    {
+      name: 'a token for another port',
+      verdict: 'host',
+      login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port + 1, p.iamUser)],
+    },
+    {
+      name: 'a token for another region',
+      verdict: 'region',
+      login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port, p.iamUser, 'eu-west-1')],
+    },
+    {
+      name: 'a token for the MariaDB server',
+      verdict: 'host',
+      login: async (k) => [p.iamUser, await rdsToken(k, tb.mysql.endpoint, tb.mysql.port, p.iamUser)],
+    },
     {
       name: 'a parameter added after signing',
       verdict: 'signature',
@@ -130,16 +190,40 @@ test('PostgreSQL refuses bad tokens, and the verifier records why', async (t) =>
       name: 'a token older than the key allows',
       verdict: 'too-old',
       key: { maxTokenAgeSeconds: 60 },
-      login: async (k) => [p.iamUser, await presign(k, { host: p.endpoint, port: p.port, service: 'rds-db', query: { Action: 'connect', DBUser: p.iamUser }, signingDate: new Date(now - 120_000) })],
+      login: async (k) => [
+        p.iamUser,
+        await presign(k, {
+          host: p.endpoint,
+          port: p.port,
+          service: 'rds-db',
+          query: { Action: 'connect', DBUser: p.iamUser },
+          signingDate: new Date(now - 120_000),
+        }),
+      ],
     },
-    { name: 'a user the key may not be', verdict: 'user-not-allowed', key: { users: [p.readerUser] }, login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port, p.iamUser)] },
+    {
+      name: 'a user the key may not be',
+      verdict: 'user-not-allowed',
+      key: { users: [p.readerUser] },
+      login: async (k) => [p.iamUser, await rdsToken(k, p.endpoint, p.port, p.iamUser)],
+    },
     {
       name: 'a wrong session token',
       verdict: 'session-token',
       key: { kind: 'temporary' },
-      login: async (k) => [p.iamUser, await rdsToken({ ...k, sessionToken: `${k.sessionToken ?? ''}x` }, p.endpoint, p.port, p.iamUser)],
+      login: async (k) => [
+        p.iamUser,
+        await rdsToken({ ...k, sessionToken: `${k.sessionToken ?? ''}x` }, p.endpoint, p.port, p.iamUser),
+      ],
     },
-    { name: 'a wrong secret', verdict: 'signature', login: async (k) => [p.iamUser, await rdsToken({ ...k, secretAccessKey: `${k.secretAccessKey}x` }, p.endpoint, p.port, p.iamUser)] },
+    {
+      name: 'a wrong secret',
+      verdict: 'signature',
+      login: async (k) => [
+        p.iamUser,
+        await rdsToken({ ...k, secretAccessKey: `${k.secretAccessKey}x` }, p.endpoint, p.port, p.iamUser),
+      ],
+    },
   ];
   for (const c of cases) {
     await t.test(c.name, async () => {
@@ -153,9 +237,15 @@ test('PostgreSQL refuses bad tokens, and the verifier records why', async (t) =>
   await t.test('an unknown key', async () => {
     const stranger = { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'not-registered' };
     const before = (await tb.verifier.logins({ accessKeyId: stranger.accessKeyId })).length;
-    await assert.rejects(pgLogin(tb, p, p.iamUser, await rdsToken(stranger, p.endpoint, p.port, p.iamUser)), PG_REFUSED);
+    await assert.rejects(
+      pgLogin(tb, p, p.iamUser, await rdsToken(stranger, p.endpoint, p.port, p.iamUser)),
+      PG_REFUSED,
+    );
     const records = await tb.verifier.logins({ accessKeyId: stranger.accessKeyId });
-    assert.deepEqual(records.slice(before).map((r) => r.verdict), ['unknown-key']);
+    assert.deepEqual(
+      records.slice(before).map((r) => r.verdict),
+      ['unknown-key'],
+    );
   });
 
   await t.test('a valid token on a revoked key', async () => {
@@ -180,17 +270,44 @@ test('MariaDB refuses bad tokens, and the verifier records why', async (t) => {
     {
       name: 'a tampered signature',
       verdict: 'signature',
-      token: async (k) => (await rdsToken(k, m.endpoint, m.port, m.iamUser)).replace(/(X-Amz-Signature=)(.)/, (_x, a: string, c: string) => a + (c === 'f' ? 'e' : 'f')),
+      token: async (k) =>
+        (await rdsToken(k, m.endpoint, m.port, m.iamUser)).replace(
+          /(X-Amz-Signature=)(.)/,
+          (_x, a: string, c: string) => a + (c === 'f' ? 'e' : 'f'),
+        ),
     },
-    { name: 'a PostgreSQL token', verdict: 'host', token: (k) => rdsToken(k, tb.postgres.endpoint, tb.postgres.port, m.iamUser) },
-    { name: 'a token for another user', verdict: 'user', token: (k) => rdsToken(k, m.endpoint, m.port, 'someone_else') },
-    { name: 'a token for another region', verdict: 'region', token: (k) => rdsToken(k, m.endpoint, m.port, m.iamUser, 'us-west-2') },
+    {
+      name: 'a PostgreSQL token',
+      verdict: 'host',
+      token: (k) => rdsToken(k, tb.postgres.endpoint, tb.postgres.port, m.iamUser),
+    },
+    {
+      name: 'a token for another user',
+      verdict: 'user',
+      token: (k) => rdsToken(k, m.endpoint, m.port, 'someone_else'),
+    },
+    {
+      name: 'a token for another region',
+      verdict: 'region',
+      token: (k) => rdsToken(k, m.endpoint, m.port, m.iamUser, 'us-west-2'),
+    },
     {
       name: 'an expired token',
       verdict: 'expired',
-      token: (k) => presign(k, { host: m.endpoint, port: m.port, service: 'rds-db', query: { Action: 'connect', DBUser: m.iamUser }, signingDate: new Date(Date.now() - 3600_000) }),
+      token: (k) =>
+        presign(k, {
+          host: m.endpoint,
+          port: m.port,
+          service: 'rds-db',
+          query: { Action: 'connect', DBUser: m.iamUser },
+          signingDate: new Date(Date.now() - 3600_000),
+        }),
     },
-    { name: 'a wrong secret', verdict: 'signature', token: (k) => rdsToken({ ...k, secretAccessKey: 'wrong' }, m.endpoint, m.port, m.iamUser) },
+    {
+      name: 'a wrong secret',
+      verdict: 'signature',
+      token: (k) => rdsToken({ ...k, secretAccessKey: 'wrong' }, m.endpoint, m.port, m.iamUser),
+    },
   ];
   for (const c of cases) {
     await t.test(c.name, async () => {
@@ -208,21 +325,31 @@ test('IAM users cannot log in without TLS', async (t) => {
 
   await t.test('PostgreSQL and DSQL refuse before asking for the token, so the verifier never sees it', async () => {
     const key = await tb.newKey();
-    await assert.rejects(pgLogin(tb, p, p.iamUser, await rdsToken(key, p.endpoint, p.port, p.iamUser), false), /no encryption/);
-    const dsqlToken = await new DsqlSigner({ hostname: d.endpoint, region: d.region, credentials: key }).getDbConnectAdminAuthToken();
+    await assert.rejects(
+      pgLogin(tb, p, p.iamUser, await rdsToken(key, p.endpoint, p.port, p.iamUser), false),
+      /no encryption/,
+    );
+    const dsqlToken = await new DsqlSigner({
+      hostname: d.endpoint,
+      region: d.region,
+      credentials: key,
+    }).getDbConnectAdminAuthToken();
     await assert.rejects(pgLogin(tb, d, d.adminUser, dsqlToken, false), /no encryption/);
     assert.deepEqual(await verdicts(tb, key), []);
   });
 
-  await t.test('MariaDB refuses only after the client has sent the token in cleartext (so clients must not)', async () => {
-    const key = await tb.newKey();
-    const token = await rdsToken(key, m.endpoint, m.port, m.iamUser);
-    const plain = { ...mysqlOptions(tb.caPem, m, m.iamUser, { token }), ssl: undefined };
-    await assert.rejects(mysql.createConnection(plain), /Access denied/);
-    // REQUIRE SSL / require_secure_transport are enforced after authentication, as on MySQL: a record
-    // here is how a test proves a client leaked its token over plaintext.
-    assert.deepEqual(await verdicts(tb, key), ['ok']);
-  });
+  await t.test(
+    'MariaDB refuses only after the client has sent the token in cleartext (so clients must not)',
+    async () => {
+      const key = await tb.newKey();
+      const token = await rdsToken(key, m.endpoint, m.port, m.iamUser);
+      const plain = { ...mysqlOptions(tb.caPem, m, m.iamUser, { token }), ssl: undefined };
+      await assert.rejects(mysql.createConnection(plain), /Access denied/);
+      // REQUIRE SSL / require_secure_transport are enforced after authentication, as on MySQL: a record
+      // here is how a test proves a client leaked its token over plaintext.
+      assert.deepEqual(await verdicts(tb, key), ['ok']);
+    },
+  );
 });
 
 test('DSQL: admin needs a DbConnectAdmin token, other roles a DbConnect token', async (t) => {
@@ -280,5 +407,6 @@ test('the verifier never writes a token or a signature, only a fingerprint', asy
   assert.match(records[0]?.signatureFingerprint ?? '', /^[0-9a-f]{12}$/);
   const everything = JSON.stringify(records) + (await readFile(tb.verifierLog, 'utf8'));
   assert.equal(signature.length, 64);
-  for (const secret of [signature, key.sessionToken ?? '', key.secretAccessKey]) assert.equal(everything.includes(secret), false);
+  for (const secret of [signature, key.sessionToken ?? '', key.secretAccessKey])
+    assert.equal(everything.includes(secret), false);
 });

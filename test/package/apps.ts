@@ -30,12 +30,19 @@ export async function pack(dir: string): Promise<Packed> {
     unpackedSize: number;
     files: Array<{ path: string }>;
   }>;
-  return { tarball: join(dir, info!.filename), size: info!.size, unpackedSize: info!.unpackedSize, files: info!.files.map((f) => f.path) };
+  return {
+    tarball: join(dir, info!.filename),
+    size: info!.size,
+    unpackedSize: info!.unpackedSize,
+    files: info!.files.map((f) => f.path),
+  };
 }
 
 /** The version this repository's lock file pins, so that npm finds the package in its cache. */
 export async function lockedVersion(name: string): Promise<string> {
-  const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+  const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version: string }>;
+  };
   const found = lock.packages[`node_modules/${name}`];
   if (!found) throw new Error(`${name} is not in package-lock.json`);
   return `${name}@${found.version}`;
@@ -58,7 +65,11 @@ export async function installApp(name: string, packed: Packed, packages: string[
     node: (args, env = {}, cwd = '.') => runNode(args, env, { cwd: join(dir, cwd) }),
   };
   app.write({ 'package.json': `${JSON.stringify({ name: `rdsiam-app-${name}`, private: true }, null, 2)}\n` });
-  const r = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', packed.tarball, ...packages], { cwd: dir });
+  const r = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', packed.tarball, ...packages],
+    { cwd: dir },
+  );
   if (r.code !== 0) throw new Error(`npm install in ${dir} failed (exit ${r.code}):\n${r.err}`);
   return app;
 }

@@ -54,12 +54,20 @@ test('connects through rdsiam', async () => {
 /** The last line a script printed (or the one `back` lines before it), as JSON. */
 function lastJson(r: { code: number; out: string; err: string }, back = 0): unknown {
   assert.equal(r.code, 0, r.out + r.err);
-  return JSON.parse(r.out.trim().split('\n').at(-1 - back) ?? 'null');
+  return JSON.parse(
+    r.out
+      .trim()
+      .split('\n')
+      .at(-1 - back) ?? 'null',
+  );
 }
 
 async function assertLoggedIn(tb: Testbed, key: TestCredentials, times = 1): Promise<void> {
   const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
-  assert.deepEqual(logins.map((l) => l.verdict), Array(times).fill('ok'));
+  assert.deepEqual(
+    logins.map((l) => l.verdict),
+    Array(times).fill('ok'),
+  );
 }
 
 // Prints whether a driver could be reached and what loading rdsiam touched: no driver, SDK or CA bundle, no
@@ -206,18 +214,35 @@ export async function main(): Promise<number> {
 describe('the packed package', () => {
   test('holds the built package and nothing else', () => {
     const files = new Set(packed.files);
-    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/cosmiconfig.cjs', 'dist/packages.cjs', 'dist/cli/rdsiam.cjs']) {
+    for (const f of [
+      'dist/index.js',
+      'dist/cjs/index.js',
+      'dist/cjs/package.json',
+      'dist/cosmiconfig.cjs',
+      'dist/packages.cjs',
+      'dist/cli/rdsiam.cjs',
+    ]) {
       assert.ok(files.has(f), f);
     }
-    for (const f of ['dist/types/index.d.ts', 'dist/cjs/types/index.d.ts', 'dist/types/drivers/driver-types.d.ts', 'schemas/rdsiam.schema.json']) {
+    for (const f of [
+      'dist/types/index.d.ts',
+      'dist/cjs/types/index.d.ts',
+      'dist/types/drivers/driver-types.d.ts',
+      'schemas/rdsiam.schema.json',
+    ]) {
       assert.ok(files.has(f), f);
     }
-    assert.deepEqual(packed.files.filter((f) => /^(src|test|scripts|examples)\//.test(f) || f.endsWith('.map')), []);
+    assert.deepEqual(
+      packed.files.filter((f) => /^(src|test|scripts|examples)\//.test(f) || f.endsWith('.map')),
+      [],
+    );
   });
 
   test('the pg app has no mysql2 and the mysql2 app has neither pg nor its types', async () => {
     const resolvable = (app: App, pkg: string) =>
-      app.node(['-e', `try { require.resolve(${JSON.stringify(pkg)}); console.log(true) } catch { console.log(false) }`]).then(lastJson);
+      app
+        .node(['-e', `try { require.resolve(${JSON.stringify(pkg)}); console.log(true) } catch { console.log(false) }`])
+        .then(lastJson);
     assert.equal(await resolvable(pgApp, 'mysql2'), false);
     assert.equal(await resolvable(pgApp, 'pg'), true);
     assert.equal(await resolvable(mysqlApp, 'pg'), false);
@@ -230,13 +255,18 @@ describe('the packed package', () => {
     const required = lastJson(await pgApp.node(['-e', "console.log(JSON.stringify(require('rdsiam/schema.json')))"]));
     assert.deepEqual(required, shipped);
     const imported = lastJson(
-      await pgApp.node(['--input-type=module', '-e', "import s from 'rdsiam/schema.json' with { type: 'json' }; console.log(JSON.stringify(s))"]),
+      await pgApp.node([
+        '--input-type=module',
+        '-e',
+        "import s from 'rdsiam/schema.json' with { type: 'json' }; console.log(JSON.stringify(s))",
+      ]),
     );
     assert.deepEqual(imported, shipped);
   });
 
   test('imported on a Node without process.getBuiltinModule (before 20.16 and 22.3), it says which Node it needs', async () => {
-    const probe = "delete process.getBuiltinModule; await import('rdsiam').then(() => console.log('null'), (e) => console.log(JSON.stringify(e.message)));";
+    const probe =
+      "delete process.getBuiltinModule; await import('rdsiam').then(() => console.log('null'), (e) => console.log(JSON.stringify(e.message)));";
     const message = lastJson(await pgApp.node(['--input-type=module', '-e', probe]));
     assert.match(String(message), /^rdsiam needs Node\.js 20\.16, 22\.3 or later; this is v\d+\./);
   });
@@ -257,7 +287,10 @@ describe('applications connect through the installed package', () => {
   test("pg app, ESM: a first connect loads neither Node's CommonJS lexer nor its fetch", async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
-    assert.deepEqual(lastJson(await pgApp.node(['first-connect.mjs'], testbedEnv(tb, 'postgres', await tb.newKey()))), { lexer: false, undici: false });
+    assert.deepEqual(lastJson(await pgApp.node(['first-connect.mjs'], testbedEnv(tb, 'postgres', await tb.newKey()))), {
+      lexer: false,
+      undici: false,
+    });
   });
 
   for (const [engine, script] of [
@@ -281,7 +314,10 @@ describe('applications connect through the installed package', () => {
     if (!tb) return;
     const key = await tb.newKey();
     const jest = join(jestApp.dir, 'node_modules/jest/bin/jest.js');
-    const r = await jestApp.node([jest, '--ci', '--cacheDirectory=.jest-cache', 'connect.test.js'], testbedEnv(tb, 'postgres', key));
+    const r = await jestApp.node(
+      [jest, '--ci', '--cacheDirectory=.jest-cache', 'connect.test.js'],
+      testbedEnv(tb, 'postgres', key),
+    );
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.err, /Tests: +1 passed, 1 total/);
     await assertLoggedIn(tb, key);
@@ -297,8 +333,13 @@ describe('applications connect through the installed package', () => {
       name: 'RdsIamError',
       message: (noMysql as { message: string }).message,
     });
-    assert.match((noMysql as { message: string }).message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
-    const noPg = lastJson(await mysqlApp.node(['other-driver.mjs'], testbedEnv(tb, 'postgres', key))) as { message: string };
+    assert.match(
+      (noMysql as { message: string }).message,
+      /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./,
+    );
+    const noPg = lastJson(await mysqlApp.node(['other-driver.mjs'], testbedEnv(tb, 'postgres', key))) as {
+      message: string;
+    };
     assert.match(noPg.message, /^rdsiam needs the "pg" package for this DSN: run `npm install pg`\./);
   });
 });
@@ -343,7 +384,13 @@ describe('TypeScript type-checks the installed package (skipLibCheck off)', { co
 
 describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it', () => {
   // CDK's defaults for a Node 20 function: CommonJS, platform node, target node20, the AWS SDK external, nothing else.
-  const CDK: BuildOptions = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@aws-sdk/*'] };
+  const CDK: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+  };
   // CDK's documented ESM setup: ESM main fields first, and `require` for the CommonJS packages in the bundle (pg).
   // The banner also declares what other common banners do: the bundle must not declare any of these names itself.
   const CDK_ESM: BuildOptions = {
@@ -361,7 +408,12 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
   /** Bundles the handler, and lays it out as Lambda runs it: the bundle alone, with the runtime's AWS SDK. */
   async function bundle(options: BuildOptions, file: string): Promise<{ dir: string; warnings: string[] }> {
     const dir = tempDir('rdsiam-lambda-');
-    const result = await build({ ...options, entryPoints: [join(pgApp.dir, 'handler.ts')], outfile: join(dir, file), logLevel: 'silent' });
+    const result = await build({
+      ...options,
+      entryPoints: [join(pgApp.dir, 'handler.ts')],
+      outfile: join(dir, file),
+      logLevel: 'silent',
+    });
     await mkdir(join(dir, 'node_modules'));
     await symlink(join(pgApp.dir, 'node_modules/@aws-sdk'), join(dir, 'node_modules/@aws-sdk'));
     return { dir, warnings: result.warnings.map((w) => w.text) };
@@ -411,7 +463,10 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
     if (!tb) return;
     const { banner: _, ...withoutBanner } = CDK_ESM;
     const { dir } = await bundle(withoutBanner, 'index.mjs');
-    const r = result(await invoke(dir, 'index.mjs', testbedEnv(tb, 'postgres', await tb.newKey()))) as { ours: boolean; message: string };
+    const r = result(await invoke(dir, 'index.mjs', testbedEnv(tb, 'postgres', await tb.newKey()))) as {
+      ours: boolean;
+      message: string;
+    };
     assert.equal(r.ours, true);
     assert.match(r.message, /^rdsiam could not load the "pg" package: Dynamic require of "\w+" is not supported$/);
   });
@@ -419,7 +474,10 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
 
 describe('the rdsiam executable, installed', () => {
   const npx = (args: string[], env: Record<string, string> = {}) =>
-    run('npx', ['--no', '--', 'rdsiam', ...args], { cwd: pgApp.dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/nonexistent', ...env } });
+    run('npx', ['--no', '--', 'rdsiam', ...args], {
+      cwd: pgApp.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/nonexistent', ...env },
+    });
 
   test('npx rdsiam --help', async () => {
     const r = await npx(['--help']);
@@ -451,26 +509,37 @@ describe('the rdsiam executable, installed', () => {
 
 describe('a rdsiam.config.ts in an app without TypeScript', () => {
   // Node 22.18 and later strip types by default; the flag turns that off to reach the case of older Nodes.
-  const noStripping = process.allowedNodeEnvironmentFlags.has('--experimental-strip-types') ? ['--no-experimental-strip-types'] : [];
+  const noStripping = process.allowedNodeEnvironmentFlags.has('--experimental-strip-types')
+    ? ['--no-experimental-strip-types']
+    : [];
   const load = (env: Record<string, string> = {}, flags = noStripping) =>
     mysqlApp.node([...flags, join(mysqlApp.dir, 'load-config.mjs')], env, 'ts-config-project').then(lastJson);
 
   test('is an error naming the fix when this Node cannot load TypeScript', async () => {
     const r = (await load()) as { error?: string };
-    assert.match(r.error ?? '', /rdsiam\.config\.ts\): is TypeScript, which this Node cannot load by itself: install the typescript package/);
+    assert.match(
+      r.error ?? '',
+      /rdsiam\.config\.ts\): is TypeScript, which this Node cannot load by itself: install the typescript package/,
+    );
   });
 
   test('loads with the typescript package installed (cosmiconfig compiles it)', async () => {
-    assert.deepEqual(await load({ NODE_PATH: join(ROOT, 'node_modules') }), { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' });
+    assert.deepEqual(await load({ NODE_PATH: join(ROOT, 'node_modules') }), {
+      host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com',
+    });
   });
 
   // process.features.typescript: Node 22.10 and later.
   const strips = Boolean((process.features as { typescript?: unknown }).typescript);
-  test('loads by itself on a Node that strips types', { skip: !strips && 'this Node does not strip types' }, async () => {
+  test('loads by itself on a Node that strips types', {
+    skip: !strips && 'this Node does not strip types',
+  }, async () => {
     assert.deepEqual(await load({}, []), { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' });
   });
 });
 
 test('package suite timing', (t) => {
-  t.diagnostic(`packed ${(packed.size / 1024).toFixed(0)} kB, unpacked ${(packed.unpackedSize / 1024).toFixed(0)} kB; suite ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.diagnostic(
+    `packed ${(packed.size / 1024).toFixed(0)} kB, unpacked ${(packed.unpackedSize / 1024).toFixed(0)} kB; suite ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 });

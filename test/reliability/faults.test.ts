@@ -27,7 +27,12 @@ after(async () => {
 
 /** Options that take credentials from the SDK (no injected provider), with their own timeout so each case has its own provider. */
 function sdkOptions(bed: Testbed, overrides: Record<string, unknown>): ConnectOptions {
-  const { credentials: _none, ...options } = testbedOptions(bed, 'postgres', async () => assert.fail('unused'), overrides);
+  const { credentials: _none, ...options } = testbedOptions(
+    bed,
+    'postgres',
+    async () => assert.fail('unused'),
+    overrides,
+  );
   return options;
 }
 
@@ -41,8 +46,17 @@ describe('credential faults', () => {
     test(`credential_process that ${what}: CredentialsError`, { timeout: 15_000 }, async (t) => {
       if (!tb) return t.skip('no test bed');
       const profile = `fault${i}`;
-      const options = sdkOptions(tb, { aws_credentials_source: 'process', aws_profile: profile, connect_timeout_ms: 700 });
-      const err = await withEnv(processProfile(profile, script), () => connectFromConfig(options).then(() => undefined, (e: unknown) => e));
+      const options = sdkOptions(tb, {
+        aws_credentials_source: 'process',
+        aws_profile: profile,
+        connect_timeout_ms: 700,
+      });
+      const err = await withEnv(processProfile(profile, script), () =>
+        connectFromConfig(options).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       assert.ok(err instanceof CredentialsError, String(err));
       assert.match(err.message, reason);
       assert.equal(err.profile, profile);
@@ -50,7 +64,9 @@ describe('credential faults', () => {
   });
 
   for (const behaviour of ['error', 'slow', 'unreachable'] as const) {
-    test(`container credentials endpoint ${behaviour === 'error' ? 'answering 500' : behaviour}: CredentialsError`, { timeout: 15_000 }, async (t) => {
+    test(`container credentials endpoint ${behaviour === 'error' ? 'answering 500' : behaviour}: CredentialsError`, {
+      timeout: 15_000,
+    }, async (t) => {
       if (!tb) return t.skip('no test bed');
       const endpoint = await startContainerEndpoint(tb.credentials[1]!, behaviour === 'unreachable' ? 'ok' : behaviour);
       const url = endpoint.url;
@@ -59,7 +75,10 @@ describe('credential faults', () => {
         const timeout = { error: 801, slow: 802, unreachable: 803 }[behaviour];
         const options = sdkOptions(tb, { aws_credentials_source: 'container', connect_timeout_ms: timeout });
         const err = await withEnv({ ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: url }, () =>
-          connectFromConfig(options).then(() => undefined, (e: unknown) => e),
+          connectFromConfig(options).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
         );
         assert.ok(err instanceof CredentialsError, String(err));
         assert.equal(err.source, 'container');
@@ -113,7 +132,9 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
       await assert.rejects(() => connectFromConfig(options), { code: 'ECONNREFUSED' });
     });
 
-    test('the server closes the connection mid-handshake: a connection error, no retry loop', { timeout: 15_000 }, async (t) => {
+    test('the server closes the connection mid-handshake: a connection error, no retry loop', {
+      timeout: 15_000,
+    }, async (t) => {
       if (!tb) return t.skip('no test bed');
       const closing = await closingServer();
       try {
@@ -123,14 +144,18 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
         });
         await assert.rejects(
           () => connectFromConfig(options),
-          (err: Error) => !(err instanceof AuthError) && /terminated|closed|lost|ECONNRESET|EPIPE|socket hang up|SSL connection/i.test(err.message),
+          (err: Error) =>
+            !(err instanceof AuthError) &&
+            /terminated|closed|lost|ECONNRESET|EPIPE|socket hang up|SSL connection/i.test(err.message),
         );
       } finally {
         closing.close();
       }
     });
 
-    test('the verifier hangs up without an answer: the login is refused and reported as an AuthError', { timeout: 30_000 }, async (t) => {
+    test('the verifier hangs up without an answer: the login is refused and reported as an AuthError', {
+      timeout: 30_000,
+    }, async (t) => {
       if (!tb) return t.skip('no test bed');
       const key = await tb.newKey({ hangUp: true });
       const options = testbedOptions(tb, server, countingCredentials(key).provider);

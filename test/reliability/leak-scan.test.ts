@@ -35,7 +35,9 @@ async function captured(scenario: (record: (value: unknown) => void) => Promise<
     chunks.push(inspect(value, { depth: 8, showHidden: true, getters: true }));
     if (value instanceof Error) chunks.push(value.message, String(value.stack), JSON.stringify(value));
   };
-  const stops = CHANNELS.map((name) => onEvent(name, (message) => console.log(name, JSON.stringify(message), inspect(message))));
+  const stops = CHANNELS.map((name) =>
+    onEvent(name, (message) => console.log(name, JSON.stringify(message), inspect(message))),
+  );
   const writes = { out: process.stdout.write, err: process.stderr.write };
   // Text only: the test runner's own reports (binary frames, which may quote earlier failures) pass through.
   const capture = (original: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
@@ -78,11 +80,17 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
       const options = testbedOptions(tb, server, countingCredentials(key).provider);
       const token = await getAuthToken(options);
       const text = await captured(async (record) => {
-        const client = (await connectFromConfig(options)) as unknown as { query(s: string): Promise<unknown>; end(): Promise<void> };
+        const client = (await connectFromConfig(options)) as unknown as {
+          query(s: string): Promise<unknown>;
+          end(): Promise<void>;
+        };
         record(client);
         record(await client.query('SELECT 1'));
         await client.end();
-        const pool = (await createPoolFromConfig(options)) as unknown as { query(s: string): Promise<unknown>; end(): Promise<void> };
+        const pool = (await createPoolFromConfig(options)) as unknown as {
+          query(s: string): Promise<unknown>;
+          end(): Promise<void>;
+        };
         await pool.query('SELECT 1');
         record(pool);
         await pool.end();
@@ -146,8 +154,12 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
       await tb.verifier.revokeKey(key.accessKeyId);
       const text = await captured(async (record) => {
         await connectFromConfig(testbedOptions(tb, server, provider)).catch(record);
-        await connectFromConfig(testbedOptions(tb, server, provider, { dsn: `${protocol}://iam_app@127.0.0.1:${closed}/x` })).catch(record);
-        await connectFromConfig(testbedOptions(tb, server, provider, { ssl: { ca: tb.caPem, servername: 'wrong.example.com' } })).catch(record);
+        await connectFromConfig(
+          testbedOptions(tb, server, provider, { dsn: `${protocol}://iam_app@127.0.0.1:${closed}/x` }),
+        ).catch(record);
+        await connectFromConfig(
+          testbedOptions(tb, server, provider, { ssl: { ca: tb.caPem, servername: 'wrong.example.com' } }),
+        ).catch(record);
       });
       assertClean(text, key, [token]);
       assert.match(text, /AuthError/);

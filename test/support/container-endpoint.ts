@@ -19,7 +19,10 @@ export interface ContainerEndpoint {
  * serves `credentials` (ok), answers 500 with a body that quotes the secret key, which no error may repeat
  * (error), or holds every request unanswered (slow).
  */
-export async function startContainerEndpoint(credentials: TestCredentials, behaviour: EndpointBehaviour = 'ok'): Promise<ContainerEndpoint> {
+export async function startContainerEndpoint(
+  credentials: TestCredentials,
+  behaviour: EndpointBehaviour = 'ok',
+): Promise<ContainerEndpoint> {
   let hits = 0;
   let authorization: string | undefined;
   const held: ServerResponse[] = [];

@@ -6,7 +6,10 @@ import { NO_AWS_ENV } from './env.js';
 import { tempDir } from './temp-dir.js';
 
 /** Made-up keys in the documented AWS example format; never real. */
-export const EXAMPLE_KEYS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+export const EXAMPLE_KEYS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
 
 /** A credentials provider serving `keys` that counts how often it is asked. */
 export function countingCredentials(keys: AwsCredentials): { provider: CredentialsProvider; calls: () => number } {
@@ -21,7 +24,10 @@ export function countingCredentials(keys: AwsCredentials): { provider: Credentia
 }
 
 /** What the credentials layer is given for `source`: no profile, no role, us-east-1 and a 5 s timeout unless told. */
-export function credentialSettings(source: CredentialsSource, extra: Partial<CredentialSettings> = {}): CredentialSettings {
+export function credentialSettings(
+  source: CredentialsSource,
+  extra: Partial<CredentialSettings> = {},
+): CredentialSettings {
   return {
     source,
     profile: undefined,

@@ -9,7 +9,9 @@ export async function ensureTestbed(who: string): Promise<{ tb: Testbed; started
   let startedHere = false;
   if (testbedCli('status', { quiet: true }).code !== 0) {
     if (process.getuid?.() !== 0) {
-      throw new Error(`the test bed starts its own PostgreSQL and MariaDB servers and a PAM module: run \`sudo npm run ${who}\``);
+      throw new Error(
+        `the test bed starts its own PostgreSQL and MariaDB servers and a PAM module: run \`sudo npm run ${who}\``,
+      );
     }
     if (testbedCli('start').code !== 0) throw new Error('the test bed did not start; see the lines above');
     startedHere = true;

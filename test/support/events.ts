@@ -22,7 +22,10 @@ export async function recording<T, K extends RdsIamChannel>(
   const recorders = channels.map((name) => [name, collect(name)] as const);
   try {
     const result = await fn();
-    return { result, events: Object.fromEntries(recorders.map(([name, r]) => [name, r.events])) as { [C in K]: RdsIamEvents[C][] } };
+    return {
+      result,
+      events: Object.fromEntries(recorders.map(([name, r]) => [name, r.events])) as { [C in K]: RdsIamEvents[C][] },
+    };
   } finally {
     for (const [, r] of recorders) r.stop();
   }

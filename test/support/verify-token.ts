@@ -19,7 +19,12 @@ export interface CheckedToken {
  * Recomputes a token's SigV4 presigned signature from its own X-Amz-Date and X-Amz-Expires with `keys`,
  * independently of the SDK signer that produced it, and throws unless it matches.
  */
-export async function verifyToken(token: string, service: 'rds-db' | 'dsql', region: string, keys: SigningKeys): Promise<CheckedToken> {
+export async function verifyToken(
+  token: string,
+  service: 'rds-db' | 'dsql',
+  region: string,
+  keys: SigningKeys,
+): Promise<CheckedToken> {
   const url = new URL(`https://${token}`);
   const q = url.searchParams;
   const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(q.get('X-Amz-Date') ?? '');
@@ -52,6 +57,7 @@ export async function verifyToken(token: string, service: 'rds-db' | 'dsql', reg
   if (signed['X-Amz-Credential'] !== q.get('X-Amz-Credential')) throw new Error('credential scope differs');
 
   const params: Record<string, string> = {};
-  for (const [name, value] of q) if (name !== 'X-Amz-Signature' && name !== 'X-Amz-Security-Token') params[name] = value;
+  for (const [name, value] of q)
+    if (name !== 'X-Amz-Signature' && name !== 'X-Amz-Security-Token') params[name] = value;
   return { host: url.hostname, port: url.port, params, hasSessionToken: q.has('X-Amz-Security-Token') };
 }

@@ -12,6 +12,11 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 export async function testbedCodeHash(): Promise<string> {
   const files = (await readdir(HERE, { recursive: true })).filter((f) => /\.(ts|c)$/.test(f)).sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(file).update('\0').update(await readFile(join(HERE, file))).update('\0');
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(await readFile(join(HERE, file)))
+      .update('\0');
   return hash.digest('hex').slice(0, 16);
 }

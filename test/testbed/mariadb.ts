@@ -11,7 +11,11 @@ type MysqlPaths = Layout['mysql'];
 
 /** Runs SQL as root@localhost over the unix socket (unix_socket auth: we are root). */
 function mysqlRoot(paths: MysqlPaths, sql: string): Promise<string> {
-  return runCommand('mariadb', ['--no-defaults', `--socket=${paths.socket}`, '-uroot', '--batch', '--skip-column-names'], { input: sql });
+  return runCommand(
+    'mariadb',
+    ['--no-defaults', `--socket=${paths.socket}`, '-uroot', '--batch', '--skip-column-names'],
+    { input: sql },
+  );
 }
 
 /**
@@ -35,7 +39,11 @@ export async function startMariadb(options: {
     await mkdir(dir, { recursive: true, mode: 0o750 });
     await chown(dir, owner.uid, owner.gid);
   }
-  for (const [from, name] of [[tls.ca, 'ca.pem'], [tls.cert, 'server.pem'], [tls.key, 'server.key']] as const) {
+  for (const [from, name] of [
+    [tls.ca, 'ca.pem'],
+    [tls.cert, 'server.pem'],
+    [tls.key, 'server.key'],
+  ] as const) {
     const to = join(paths.root, name);
     await copyFile(from, to);
     await chown(to, owner.uid, owner.gid);

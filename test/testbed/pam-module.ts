@@ -12,20 +12,43 @@ export async function buildPamModule(buildDir: string): Promise<string> {
   const source = await readFile(SOURCE);
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const target = join(buildDir, `pam_rdsiam-${hash}.so`);
-  if (await access(target).then(() => true, () => false)) return target;
+  if (
+    await access(target).then(
+      () => true,
+      () => false,
+    )
+  )
+    return target;
   await mkdir(buildDir, { recursive: true, mode: 0o755 });
   const tmp = `${target}.${process.pid}.tmp`;
   try {
-    await runCommand('gcc', ['-shared', '-fPIC', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, SOURCE, '-l:libpam.so.0']);
+    await runCommand('gcc', [
+      '-shared',
+      '-fPIC',
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-o',
+      tmp,
+      SOURCE,
+      '-l:libpam.so.0',
+    ]);
   } catch (error) {
-    throw new Error(`building the PAM module failed; is a C compiler (gcc) installed?\n${String(error)}`, { cause: error });
+    throw new Error(`building the PAM module failed; is a C compiler (gcc) installed?\n${String(error)}`, {
+      cause: error,
+    });
   }
   await rename(tmp, target);
   return target;
 }
 
 /** One /etc/pam.d file per server, so a token for one server cannot log in to another. */
-export async function writePamServices(services: readonly string[], modulePath: string, verifierSocket: string): Promise<void> {
+export async function writePamServices(
+  services: readonly string[],
+  modulePath: string,
+  verifierSocket: string,
+): Promise<void> {
   for (const service of services) {
     await writeFile(
       join(PAM_DIR, service),

@@ -17,7 +17,13 @@ async function postgresBinDir(): Promise<string> {
   const versions = (await readdir(base).catch(() => [] as string[])).filter((v) => /^\d+$/.test(v));
   for (const v of versions.sort((a, b) => Number(b) - Number(a))) {
     const bin = join(base, v, 'bin');
-    if (await access(join(bin, 'postgres')).then(() => true, () => false)) return bin;
+    if (
+      await access(join(bin, 'postgres')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return bin;
   }
   throw new Error(`no PostgreSQL server under ${base}/<version>/bin: install the postgresql package`);
 }
@@ -44,10 +50,17 @@ export async function startCluster(options: {
   await writeFile(paths.log, '');
   await chown(paths.log, owner.uid, owner.gid);
 
-  await runCommand(join(bin, 'initdb'), ['-D', paths.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], {
-    as: owner,
-  });
-  for (const [from, name] of [[tls.cert, 'server.pem'], [tls.key, 'server.key']] as const) {
+  await runCommand(
+    join(bin, 'initdb'),
+    ['-D', paths.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'],
+    {
+      as: owner,
+    },
+  );
+  for (const [from, name] of [
+    [tls.cert, 'server.pem'],
+    [tls.key, 'server.key'],
+  ] as const) {
     const to = join(paths.data, name);
     await copyFile(from, to);
     await chown(to, owner.uid, owner.gid);
@@ -75,11 +88,11 @@ export async function startCluster(options: {
     ].join('\n'),
   );
   await writeFile(join(paths.data, 'pg_hba.conf'), options.hba);
-  await runCommand(join(bin, 'pg_ctl'), ['start', '-w', '-t', '30', '-D', paths.data, '-l', paths.log], { as: owner }).catch(
-    (error: unknown) => {
-      throw new Error(`PostgreSQL in ${paths.data} did not start; see ${paths.log}\n${String(error)}`, { cause: error });
-    },
-  );
+  await runCommand(join(bin, 'pg_ctl'), ['start', '-w', '-t', '30', '-D', paths.data, '-l', paths.log], {
+    as: owner,
+  }).catch((error: unknown) => {
+    throw new Error(`PostgreSQL in ${paths.data} did not start; see ${paths.log}\n${String(error)}`, { cause: error });
+  });
 
   const { default: pg } = await import('pg');
   const client = new pg.Client({ host: paths.socketDir, port, user: 'postgres', database: 'postgres' });
@@ -96,7 +109,10 @@ export async function stopCluster(paths: ClusterPaths, owner: OsUser | undefined
   const pid = await readPid(join(paths.data, 'postmaster.pid'));
   if (pid !== undefined && (await isOurs(pid, paths.data))) {
     const bin = await postgresBinDir().catch(() => undefined);
-    if (bin && owner) await runCommand(join(bin, 'pg_ctl'), ['stop', '-m', 'fast', '-w', '-D', paths.data], { as: owner }).catch(() => {});
+    if (bin && owner)
+      await runCommand(join(bin, 'pg_ctl'), ['stop', '-m', 'fast', '-w', '-D', paths.data], { as: owner }).catch(
+        () => {},
+      );
     await terminate(pid);
   }
 }

@@ -14,7 +14,7 @@ export async function readPid(pidFile: string): Promise<number | undefined> {
  */
 export async function isOurs(pid: number, marker: string): Promise<boolean> {
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
-  return cmdline !== undefined && cmdline.split('\0').join(' ').includes(marker);
+  return cmdline?.split('\0').join(' ').includes(marker) === true;
 }
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL; resolves once the process is gone. */

@@ -20,8 +20,16 @@ const LOCAL = '127.0.0.1';
 
 /** Starts everything unless it is already up and healthy; returns the state file's path. */
 export async function start(paths: Layout, say: (line: string) => void): Promise<string> {
-  if (process.getuid?.() !== 0) throw new Error('the test bed must be started as root (it runs servers as the postgres and mysql users and writes /etc/pam.d)');
-  const healthy = await readState(paths.stateFile).then(checkHealth).then(() => true, () => false);
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'the test bed must be started as root (it runs servers as the postgres and mysql users and writes /etc/pam.d)',
+    );
+  const healthy = await readState(paths.stateFile)
+    .then(checkHealth)
+    .then(
+      () => true,
+      () => false,
+    );
   if (healthy) {
     say('already running and healthy');
     return paths.stateFile;
@@ -45,7 +53,9 @@ async function prepareDirs(paths: Layout): Promise<void> {
   for (let dir = dirname(paths.dir); ; dir = dirname(dir)) {
     const mode = (await stat(dir)).mode;
     if ((mode & 0o001) === 0)
-      throw new Error(`${dir} is not traversable by other users (mode ${(mode & 0o777).toString(8)}); set TESTBED_DIR to a directory under a traversable path, e.g. /tmp/rdsiam-testbed`);
+      throw new Error(
+        `${dir} is not traversable by other users (mode ${(mode & 0o777).toString(8)}); set TESTBED_DIR to a directory under a traversable path, e.g. /tmp/rdsiam-testbed`,
+      );
     if (dir === dirname(dir)) break;
   }
   // 0711: others may pass through to their own files but not list ours (the state file holds secrets).
@@ -53,7 +63,9 @@ async function prepareDirs(paths: Layout): Promise<void> {
   // The default work dir has a predictable name in the shared temp dir: use it only if it is ours.
   const made = await lstat(paths.dir);
   if (!made.isDirectory() || made.uid !== process.getuid?.()) {
-    throw new Error(`${paths.dir} is not a directory of this user's; remove it, or set TESTBED_DIR to another directory`);
+    throw new Error(
+      `${paths.dir} is not a directory of this user's; remove it, or set TESTBED_DIR to another directory`,
+    );
   }
   await chmod(paths.dir, 0o711);
   await mkdir(paths.run, { recursive: true, mode: 0o711 });

@@ -12,7 +12,9 @@ export async function stop(paths: Layout, say: (line: string) => void): Promise<
   if (process.getuid?.() !== 0) throw new Error('the test bed must be stopped as root');
   const problems: string[] = [];
   const step = (name: string, work: () => Promise<unknown>) =>
-    work().catch((error: unknown) => problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`));
+    work().catch((error: unknown) =>
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`),
+    );
 
   const pgOwner = await osUser('postgres').catch(() => undefined);
   await Promise.all([
@@ -24,7 +26,14 @@ export async function stop(paths: Layout, say: (line: string) => void): Promise<
   await step('leftover processes', () => stopLeftovers(paths.dir, say));
   await step('PAM services', () => removePamServices(Object.values(paths.pamServices)));
   // Only now that nothing runs: logs, TLS and the PAM build stay (for post-mortems and as caches).
-  const gone = [paths.stateFile, paths.verifier.config, paths.run, paths.postgres.root, paths.dsql.root, paths.mysql.root];
+  const gone = [
+    paths.stateFile,
+    paths.verifier.config,
+    paths.run,
+    paths.postgres.root,
+    paths.dsql.root,
+    paths.mysql.root,
+  ];
   await step('runtime files', () => Promise.all(gone.map((p) => rm(p, { recursive: true, force: true }))));
   if (problems.length > 0) throw new Error(`stopping the test bed left problems:\n  ${problems.join('\n  ')}`);
   say('stopped');

@@ -35,7 +35,15 @@ describe('clientTargetFor', () => {
     const t = await targetOf({});
     assert.deepEqual(
       { host: t.host, dialHost: t.dialHost, port: t.port, user: t.user, database: t.database, mode: t.mode, ca: t.ca },
-      { host: RDS_HOST, dialHost: undefined, port: 5432, user: 'app_user', database: 'app', mode: 'verify-full', ca: PEM },
+      {
+        host: RDS_HOST,
+        dialHost: undefined,
+        port: 5432,
+        user: 'app_user',
+        database: 'app',
+        mode: 'verify-full',
+        ca: PEM,
+      },
     );
     assert.equal((await targetOf({ engine: 'mysql' })).port, 3306);
   });
@@ -45,7 +53,11 @@ describe('clientTargetFor', () => {
     assert.equal(t.host, RDS_HOST);
     assert.equal(t.dialHost, 'localhost');
     assert.equal(t.port, 15432, 'the port dialled, not the one the token names');
-    const named = await targetOf({ host: '10.0.0.5', iam_host: RDS_HOST, ssl: { mode: 'verify-full', ca: { pem: PEM }, servername: 'db.example.com' } });
+    const named = await targetOf({
+      host: '10.0.0.5',
+      iam_host: RDS_HOST,
+      ssl: { mode: 'verify-full', ca: { pem: PEM }, servername: 'db.example.com' },
+    });
     assert.equal(named.host, 'db.example.com');
     assert.equal(named.dialHost, '10.0.0.5');
   });
@@ -60,7 +72,14 @@ describe('clientTargetFor', () => {
   it('refuses MySQL through a tunnel under verify-full, naming the key and both ways out', async () => {
     for (const [shape, key] of [
       [{ engine: 'mysql', host: '127.0.0.1', iam_host: RDS_HOST }, 'iam_host'],
-      [{ engine: 'mysql', host: RDS_HOST, ssl: { mode: 'verify-full', ca: { pem: PEM }, servername: 'other.example.com' } }, 'ssl.servername'],
+      [
+        {
+          engine: 'mysql',
+          host: RDS_HOST,
+          ssl: { mode: 'verify-full', ca: { pem: PEM }, servername: 'other.example.com' },
+        },
+        'ssl.servername',
+      ],
     ] as const) {
       await assert.rejects(targetOf(shape), (err: unknown) => {
         assert.ok(err instanceof ConfigError);
@@ -71,13 +90,21 @@ describe('clientTargetFor', () => {
         return true;
       });
     }
-    const ok = await targetOf({ engine: 'mysql', host: '127.0.0.1', iam_host: RDS_HOST, ssl: { mode: 'verify-ca', ca: { pem: PEM } } });
+    const ok = await targetOf({
+      engine: 'mysql',
+      host: '127.0.0.1',
+      iam_host: RDS_HOST,
+      ssl: { mode: 'verify-ca', ca: { pem: PEM } },
+    });
     assert.equal(ok.host, '127.0.0.1');
   });
 
   it('refuses a config without verified TLS (no token goes to an unverified server)', async () => {
     const config = resolvedConfig({ plugins: [], ssl: { mode: 'require' } });
-    assert.throws(() => clientTargetFor(config, undefined), (err: unknown) => err instanceof ConfigError && /ssl\.mode/.test(err.message));
+    assert.throws(
+      () => clientTargetFor(config, undefined),
+      (err: unknown) => err instanceof ConfigError && /ssl\.mode/.test(err.message),
+    );
   });
 });
 
@@ -93,11 +120,21 @@ describe('databaseUrl', () => {
     assert.equal(decodeURIComponent(parsed.password), AWKWARD_TOKEN);
     assert.equal(decodeURIComponent(parsed.username), 'app user@x');
     assert.equal(parsed.hostname, RDS_HOST);
-    assert.deepEqual(Object.fromEntries(parsed.searchParams), { hostaddr: '127.0.0.1', sslmode: 'verify-full', sslrootcert: caFile });
+    assert.deepEqual(Object.fromEntries(parsed.searchParams), {
+      hostaddr: '127.0.0.1',
+      sslmode: 'verify-full',
+      sslrootcert: caFile,
+    });
     assert.match(url, new RegExp(`sslrootcert=${caFile}$`), 'a CA path stays readable');
 
     const client = new pg.Client({ connectionString: url });
-    const params = client as unknown as { password: string; user: string; port: number; database: string; ssl: { ca: string } };
+    const params = client as unknown as {
+      password: string;
+      user: string;
+      port: number;
+      database: string;
+      ssl: { ca: string };
+    };
     assert.equal(params.password, AWKWARD_TOKEN);
     assert.equal(params.user, 'app user@x');
     assert.equal(params.port, 15432);
@@ -119,7 +156,8 @@ describe('databaseUrl', () => {
       assert.ok(url.startsWith(`mysql://app_user:`), url);
       const pool = createPool(url);
       try {
-        const config = (pool as unknown as { config: { connectionConfig: Record<string, unknown> } }).config.connectionConfig;
+        const config = (pool as unknown as { config: { connectionConfig: Record<string, unknown> } }).config
+          .connectionConfig;
         assert.equal(config.password, AWKWARD_TOKEN);
         assert.equal(config.host, RDS_HOST);
         assert.equal(config.port, 3306);
@@ -141,7 +179,13 @@ describe('databaseUrl', () => {
 
 describe('clientEnv and clientFiles', () => {
   it('PostgreSQL: the libpq variables, the URL and the CA; PGHOSTADDR only through a tunnel', async () => {
-    const direct = clientEnv({ target: await targetOf({}), token: 'tok', dir: '/d', inherited: {}, dsnFromDatabaseUrl: false });
+    const direct = clientEnv({
+      target: await targetOf({}),
+      token: 'tok',
+      dir: '/d',
+      inherited: {},
+      dsnFromDatabaseUrl: false,
+    });
     assert.deepEqual(Object.keys(direct.set).sort(), [
       'DATABASE_URL',
       'NODE_EXTRA_CA_CERTS',
@@ -159,7 +203,14 @@ describe('clientEnv and clientFiles', () => {
     assert.deepEqual(direct.unset, ['PGSERVICE', 'PGHOSTADDR'], 'an inherited PGHOSTADDR would redirect the dial');
 
     const tunnel = await targetOf({ host: 'localhost', iam_host: RDS_HOST });
-    const viaTunnel = clientEnv({ target: tunnel, token: 'tok', dir: '/d', hostaddr: '127.0.0.1', inherited: {}, dsnFromDatabaseUrl: false });
+    const viaTunnel = clientEnv({
+      target: tunnel,
+      token: 'tok',
+      dir: '/d',
+      hostaddr: '127.0.0.1',
+      inherited: {},
+      dsnFromDatabaseUrl: false,
+    });
     assert.equal(viaTunnel.set.PGHOST, RDS_HOST);
     assert.equal(viaTunnel.set.PGHOSTADDR, '127.0.0.1');
     assert.deepEqual(viaTunnel.unset, ['PGSERVICE']);
@@ -171,7 +222,13 @@ describe('clientEnv and clientFiles', () => {
     assert.equal(env.set.NODE_EXTRA_CA_CERTS, undefined);
     assert.equal(env.set.RDSIAM_DSN, 'postgres://app_user@db/app');
     assert.notEqual(env.set.DATABASE_URL, inherited.DATABASE_URL);
-    const other = clientEnv({ target: await targetOf({}), token: 'tok', dir: '/d', inherited, dsnFromDatabaseUrl: false });
+    const other = clientEnv({
+      target: await targetOf({}),
+      token: 'tok',
+      dir: '/d',
+      inherited,
+      dsnFromDatabaseUrl: false,
+    });
     assert.equal(other.set.RDSIAM_DSN, undefined);
   });
 
@@ -188,12 +245,26 @@ describe('clientEnv and clientFiles', () => {
 
     const cnf = clientFiles(target, '/d')[MYSQL_OPTION_FILE]!;
     const groups = sections(cnf);
-    assert.deepEqual(groups.client, ['host="' + RDS_HOST + '"', 'port=3306', 'protocol=TCP', 'user="app_user"', `ssl-ca="/d/${CA_FILE}"`]);
-    assert.deepEqual(groups.mysql, ['database="app"'], 'only the mysql client takes a database; mysqldump would reject it');
+    assert.deepEqual(groups.client, [
+      `host="${RDS_HOST}"`,
+      'port=3306',
+      'protocol=TCP',
+      'user="app_user"',
+      `ssl-ca="/d/${CA_FILE}"`,
+    ]);
+    assert.deepEqual(
+      groups.mysql,
+      ['database="app"'],
+      'only the mysql client takes a database; mysqldump would reject it',
+    );
     assert.deepEqual(groups[`client${env.set.MYSQL_GROUP_SUFFIX}`], ['ssl-mode=VERIFY_IDENTITY']);
     assert.deepEqual(groups[`client${env.set.MARIADB_GROUP_SUFFIX}`], ['ssl-verify-server-cert']);
 
-    const ca = sections(clientFiles(await targetOf({ engine: 'mysql', ssl: { mode: 'verify-ca', ca: { pem: PEM } } }), '/d')[MYSQL_OPTION_FILE]!);
+    const ca = sections(
+      clientFiles(await targetOf({ engine: 'mysql', ssl: { mode: 'verify-ca', ca: { pem: PEM } } }), '/d')[
+        MYSQL_OPTION_FILE
+      ]!,
+    );
     assert.deepEqual(ca[`client${env.set.MYSQL_GROUP_SUFFIX}`], ['ssl-mode=VERIFY_CA']);
     assert.deepEqual(ca[`client${env.set.MARIADB_GROUP_SUFFIX}`], ['skip-ssl-verify-server-cert']);
   });

@@ -19,9 +19,14 @@ describe('loadConfigCached', () => {
   });
 
   it('sees an edited config file at once', async () => {
-    const cwd = tempProject({ '.rdsiamrc.json': JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/db`, plugins: 'iam' }) });
+    const cwd = tempProject({
+      '.rdsiamrc.json': JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/db`, plugins: 'iam' }),
+    });
     const before = await loadConfigCached({ cwd, env: {} });
-    writeFileSync(join(cwd, '.rdsiamrc.json'), JSON.stringify({ dsn: `postgres://other@${RDS_HOST}/db`, plugins: 'iam', pool: { max: 3 } }));
+    writeFileSync(
+      join(cwd, '.rdsiamrc.json'),
+      JSON.stringify({ dsn: `postgres://other@${RDS_HOST}/db`, plugins: 'iam', pool: { max: 3 } }),
+    );
     utimesSync(join(cwd, '.rdsiamrc.json'), new Date(), new Date(Date.now() + 5000));
     const after = await loadConfigCached({ cwd, env: {} });
     assert.equal(before.dsn.user, 'app');
@@ -32,7 +37,10 @@ describe('loadConfigCached', () => {
     const cwd = READ_ONLY;
     const base = await loadConfigCached({ cwd, env: {} });
     assert.equal((await loadConfigCached({ cwd, env: { RDSIAM_POOL__MAX: '7' } })).pool.max, 7);
-    assert.equal((await loadConfigCached({ cwd, env: {}, overrides: { connect_timeout_ms: 1234 } })).connect_timeout_ms, 1234);
+    assert.equal(
+      (await loadConfigCached({ cwd, env: {}, overrides: { connect_timeout_ms: 1234 } })).connect_timeout_ms,
+      1234,
+    );
     assert.equal((await loadConfigCached({ cwd, env: {}, connection: 'reader' })).connection, 'reader');
     assert.equal(await loadConfigCached({ cwd, env: {} }), base);
   });
@@ -49,16 +57,23 @@ describe('loadConfigCached', () => {
   });
 
   it('does not cache errors', async () => {
-    const cwd = tempProject({ '.rdsiamrc.json': JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/db`, plugins: 'iam', iam_regoin: 'x' }) });
+    const cwd = tempProject({
+      '.rdsiamrc.json': JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/db`, plugins: 'iam', iam_regoin: 'x' }),
+    });
     await assert.rejects(loadConfigCached({ cwd, env: {} }), { name: 'ConfigError' });
-    writeFileSync(join(cwd, '.rdsiamrc.json'), JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/db`, plugins: 'iam' }));
+    writeFileSync(
+      join(cwd, '.rdsiamrc.json'),
+      JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/db`, plugins: 'iam' }),
+    );
     assert.equal((await loadConfigCached({ cwd, env: {} })).dsn.user, 'app');
   });
 });
 
 describe('loadConfigCached, concurrently', () => {
   it('shares one load among concurrent calls with the same inputs', async () => {
-    const configs = await Promise.all(Array.from({ length: 20 }, () => loadConfigCached({ cwd: READ_ONLY, env: { RDSIAM_POOL__MAX: '9' } })));
+    const configs = await Promise.all(
+      Array.from({ length: 20 }, () => loadConfigCached({ cwd: READ_ONLY, env: { RDSIAM_POOL__MAX: '9' } })),
+    );
     assert.ok(configs.every((c) => c === configs[0]));
   });
 });

@@ -63,7 +63,11 @@ describe('parseDsn', () => {
   });
 
   it('keeps passwords out of every rejection, even of DSNs too broken to parse', () => {
-    for (const text of ['postgres://u:pa/ssword1@host/db', 'postgres://u:pass#word1@h/db', 'postgres://u:password1@h:0/db']) {
+    for (const text of [
+      'postgres://u:pa/ssword1@host/db',
+      'postgres://u:pass#word1@h/db',
+      'postgres://u:password1@h:0/db',
+    ]) {
       assert.ok(!problem(text).includes('ssword1'), problem(text));
     }
   });

@@ -34,7 +34,10 @@ describe('readEnv', () => {
   });
 
   it('parses numbers strictly: anything but plain digits stays text for validation to reject', () => {
-    const layer = readEnv({ RDSIAM_IAM_EXPIRATION: '15m', RDSIAM_CONNECT_TIMEOUT_MS: '1e3', RDSIAM_POOL__MAX: ' 5' }, []);
+    const layer = readEnv(
+      { RDSIAM_IAM_EXPIRATION: '15m', RDSIAM_CONNECT_TIMEOUT_MS: '1e3', RDSIAM_POOL__MAX: ' 5' },
+      [],
+    );
     assert.deepEqual(layer.values, { iam_expiration: '15m', connect_timeout_ms: '1e3', pool: { max: ' 5' } });
   });
 
@@ -45,7 +48,10 @@ describe('readEnv', () => {
   });
 
   it('reports an unknown variable with the nearest known one', () => {
-    const layer = readEnv({ RDSIAM_IAM_REGOIN: 'us-east-1', RDSIAM_CONNECTIONS__READER__DSM: 'x', RDSIAM_ZZZZZZZZZ: 'x' }, []);
+    const layer = readEnv(
+      { RDSIAM_IAM_REGOIN: 'us-east-1', RDSIAM_CONNECTIONS__READER__DSM: 'x', RDSIAM_ZZZZZZZZZ: 'x' },
+      [],
+    );
     const byPath = Object.fromEntries(layer.issues.map((i) => [i.path, i.message]));
     assert.match(byPath.RDSIAM_IAM_REGOIN ?? '', /did you mean RDSIAM_IAM_REGION\?/);
     assert.match(byPath.RDSIAM_CONNECTIONS__READER__DSM ?? '', /did you mean RDSIAM_CONNECTIONS__READER__DSN\?/);

@@ -35,7 +35,10 @@ describe('JSON Schema', () => {
   it('describes the input form: plugins as a list or a string, defaults shown, unknown keys refused', () => {
     const schema = configJsonSchema() as Record<string, any>;
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(schema.properties.plugins.anyOf.map((o: { type: string }) => o.type), ['array', 'string']);
+    assert.deepEqual(
+      schema.properties.plugins.anyOf.map((o: { type: string }) => o.type),
+      ['array', 'string'],
+    );
     assert.equal(schema.properties.iam_expiration.default, 870);
     assert.equal(schema.properties.connections.additionalProperties.properties.connections, undefined);
   });

@@ -23,7 +23,10 @@ async function failure(options: LoadConfigOptions): Promise<ConfigError> {
 
 /** The message lines of a ConfigError, one per issue. */
 function lines(error: ConfigError): string[] {
-  return error.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+  return error.message
+    .split('\n')
+    .slice(1)
+    .map((l) => l.replace(/^ {2}- /, ''));
 }
 
 describe('loadConfig: file formats', () => {
@@ -85,7 +88,10 @@ describe('loadConfig: finding the file', () => {
     const outer = fixtureProject('above-root');
     const error = await failure({ cwd: join(outer, 'inner'), env: {} });
     assert.match(error.message, /^No rdsiam config found:/);
-    assert.match(error.message, new RegExp(`searched ${join(outer, 'inner')} for package\\.json \\("rdsiam" key\\), \\.rdsiamrc`));
+    assert.match(
+      error.message,
+      new RegExp(`searched ${join(outer, 'inner')} for package\\.json \\("rdsiam" key\\), \\.rdsiamrc`),
+    );
     assert.match(error.message, /RDSIAM_CONFIG=path, or set RDSIAM_DSN \(or DATABASE_URL\)/);
   });
 
@@ -105,9 +111,15 @@ describe('loadConfig: finding the file', () => {
   it('fails, never falls back, when a named file is missing', async () => {
     const root = fixtureProject('named-files');
     const byOption = await failure({ cwd: root, configFile: 'missing.yaml', env: {} });
-    assert.equal(lines(byOption)[0], `configFile (from options passed in code): names ${join(root, 'missing.yaml')}, which does not exist (a named config file is never replaced by a search)`);
+    assert.equal(
+      lines(byOption)[0],
+      `configFile (from options passed in code): names ${join(root, 'missing.yaml')}, which does not exist (a named config file is never replaced by a search)`,
+    );
     const byEnv = await failure({ cwd: root, env: { RDSIAM_CONFIG: 'missing.yaml' } });
-    assert.match(lines(byEnv)[0] ?? '', /^configFile \(from RDSIAM_CONFIG\): names .*missing\.yaml, which does not exist/);
+    assert.match(
+      lines(byEnv)[0] ?? '',
+      /^configFile \(from RDSIAM_CONFIG\): names .*missing\.yaml, which does not exist/,
+    );
   });
 
   it('rejects a named file with an unsupported extension', async () => {
@@ -125,7 +137,12 @@ describe('loadConfig: malformed files', () => {
     const root = join(fixtureProject('malformed'), 'yaml');
     const error = await failure({ cwd: root, env: {} });
     assert.match(error.message, /^Could not load the rdsiam config file:/);
-    assert.match(error.message, new RegExp(`\\(from ${join(root, '.rdsiamrc').replace(/\./g, '\\.')}\\): is not valid YAML: .*\\(line 2, column \\d+\\)`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `\\(from ${join(root, '.rdsiamrc').replace(/\./g, '\\.')}\\): is not valid YAML: .*\\(line 2, column \\d+\\)`,
+      ),
+    );
     assert.ok(!error.message.includes(secret));
     assert.ok(!inspect(error).includes(secret));
   });
@@ -141,7 +158,10 @@ describe('loadConfig: malformed files', () => {
   it('rejects a file that holds something other than an object', async () => {
     const root = join(fixtureProject('malformed'), 'list');
     const error = await failure({ cwd: root, env: {} });
-    assert.match(error.message, /\(root\) \(from .*\.rdsiamrc\.yaml\): must hold an object of rdsiam config keys, got a list/);
+    assert.match(
+      error.message,
+      /\(root\) \(from .*\.rdsiamrc\.yaml\): must hold an object of rdsiam config keys, got a list/,
+    );
   });
 
   it('names the file when a JS config throws', async () => {
@@ -169,10 +189,14 @@ describe('loadConfig: precedence and origins', () => {
       'pool.max': [config.pool.max, { kind: 'code' }],
       'ssl.mode': [config.ssl.mode, { kind: 'default' }],
     };
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(table).map(([key, [value]]) => [key, value])),
-      { iam_expiration: 870, iam_default_port: 5432, iam_region: 'eu-west-1', 'pool.idle_timeout_ms': 1000, 'pool.max': 20, 'ssl.mode': 'verify-full' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(table).map(([key, [value]]) => [key, value])), {
+      iam_expiration: 870,
+      iam_default_port: 5432,
+      iam_region: 'eu-west-1',
+      'pool.idle_timeout_ms': 1000,
+      'pool.max': 20,
+      'ssl.mode': 'verify-full',
+    });
     for (const [key, [, source]] of Object.entries(table)) assert.deepEqual(config.origins[key], source, key);
   });
 
@@ -234,7 +258,10 @@ describe('loadConfig: DATABASE_URL', () => {
 
   it('counts an empty variable as unset', async () => {
     const root = NO_CONFIG_DIR;
-    const config = await loadConfig({ cwd: root, env: { RDSIAM_DSN: '', DATABASE_URL: 'mysql://app@url.example.com/app' } });
+    const config = await loadConfig({
+      cwd: root,
+      env: { RDSIAM_DSN: '', DATABASE_URL: 'mysql://app@url.example.com/app' },
+    });
     assert.equal(config.dsn.host, 'url.example.com');
     await failure({ cwd: root, env: { DATABASE_URL: '' } });
   });
@@ -258,18 +285,29 @@ describe('loadConfig: named connections', () => {
   });
 
   it('merges a named connection over the top level, key by key', async () => {
-    const config = await loadConfig({ cwd: root, env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' }, connection: 'reader' });
+    const config = await loadConfig({
+      cwd: root,
+      env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' },
+      connection: 'reader',
+    });
     assert.equal(config.connection, 'reader');
     assert.equal(config.dsn.host, 'db.cluster-ro-abc123.us-east-1.rds.amazonaws.com');
     assert.deepEqual(config.plugins, ['iam']);
     assert.deepEqual(config.pool, { max: 20, idle_timeout_ms: 1000 });
     assert.equal(config.iam_region, 'us-east-1');
 
-    const replica = await loadConfig({ cwd: root, env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' }, connection: 'read-replica' });
+    const replica = await loadConfig({
+      cwd: root,
+      env: { RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX: '3' },
+      connection: 'read-replica',
+    });
     assert.equal(replica.dsn.host, RDS_HOST);
     assert.equal(replica.iam_region, 'us-west-2');
     assert.deepEqual(replica.pool, { max: 3, idle_timeout_ms: 1000 });
-    assert.deepEqual(replica.origins['pool.max'], { kind: 'env', variable: 'RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX' });
+    assert.deepEqual(replica.origins['pool.max'], {
+      kind: 'env',
+      variable: 'RDSIAM_CONNECTIONS__READ_REPLICA__POOL__MAX',
+    });
   });
 
   it('lists the known names for an unknown connection', async () => {
@@ -282,9 +320,19 @@ describe('loadConfig: named connections', () => {
 
   it('reserves the name default and checks names', async () => {
     const error = await failure({ cwd: NO_CONFIG_DIR, env: {}, overrides: { dsn: DSN, connections: { default: {} } } });
-    assert.match(error.message, /connections\.default \(from options passed in code\): is reserved: the top level is the default connection/);
-    const bad = await failure({ cwd: NO_CONFIG_DIR, env: {}, overrides: { dsn: DSN, connections: { 'bad name': {} } } });
-    assert.match(bad.message, /connections\."bad name" \(from options passed in code\): is not a valid connection name/);
+    assert.match(
+      error.message,
+      /connections\.default \(from options passed in code\): is reserved: the top level is the default connection/,
+    );
+    const bad = await failure({
+      cwd: NO_CONFIG_DIR,
+      env: {},
+      overrides: { dsn: DSN, connections: { 'bad name': {} } },
+    });
+    assert.match(
+      bad.message,
+      /connections\."bad name" \(from options passed in code\): is not a valid connection name/,
+    );
   });
 });
 
@@ -338,9 +386,15 @@ describe('loadConfig: validation messages', () => {
     assert.deepEqual(await issuesFor({ RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_EXPIRATION: '901' }), [
       'iam_expiration (from RDSIAM_IAM_EXPIRATION): must be at most 900 seconds unless the plugin is iam_dsql (RDS IAM tokens live 900 s), got 901',
     ]);
-    const dsql = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_EXPIRATION: '604800' } });
+    const dsql = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_EXPIRATION: '604800' },
+    });
     assert.equal(dsql.iam_expiration, 604_800);
-    assert.match((await issuesFor({ RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_EXPIRATION: '604801' }))[0] ?? '', /got 604801$/);
+    assert.match(
+      (await issuesFor({ RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_EXPIRATION: '604801' }))[0] ?? '',
+      /got 604801$/,
+    );
     assert.match((await issuesFor({ RDSIAM_IAM_EXPIRATION: '0' }))[0] ?? '', /from 1 to 900.*got 0$/);
   });
 
@@ -364,16 +418,25 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('maps DSN TLS parameters onto ssl and rejects a conflict with ssl', async () => {
-    const mapped = await loadConfig({ cwd, env: { RDSIAM_DSN: `mysql://app@${RDS_HOST}/app?ssl-mode=VERIFY_CA&charset=utf8mb4` } });
+    const mapped = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: `mysql://app@${RDS_HOST}/app?ssl-mode=VERIFY_CA&charset=utf8mb4` },
+    });
     assert.equal(mapped.ssl.mode, 'verify-ca');
     assert.deepEqual(mapped.dsn.params, { charset: 'utf8mb4' });
     assert.deepEqual(mapped.origins['ssl.mode'], { kind: 'env', variable: 'RDSIAM_DSN' });
-    const same = await loadConfig({ cwd, env: { RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-ca' } });
+    const same = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-ca' },
+    });
     assert.equal(same.ssl.mode, 'verify-ca');
     assert.deepEqual(await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=verify-ca`, RDSIAM_SSL_MODE: 'verify-full' }), [
       'ssl.mode (from RDSIAM_SSL_MODE): is verify-full but the DSN says sslmode=verify-ca; set it in one place',
     ]);
-    assert.match((await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=prefer` }))[0] ?? '', /^dsn \(from RDSIAM_DSN\): has sslmode=prefer/);
+    assert.match(
+      (await issuesFor({ RDSIAM_DSN: `${DSN}?sslmode=prefer` }))[0] ?? '',
+      /^dsn \(from RDSIAM_DSN\): has sslmode=prefer/,
+    );
   });
 
   it('resolves a relative CA path against the config file and checks it exists', async () => {
@@ -382,19 +445,36 @@ describe('loadConfig: validation messages', () => {
     const config = await loadConfig({ cwd: root, env: {}, configFile: 'conf/.rdsiamrc' });
     assert.deepEqual(config.ssl.ca, { file: join(root, 'conf/certs/ca.pem') });
     const missing = await failure({ cwd: root, env: { RDSIAM_DSN: DSN, RDSIAM_SSL_CA: 'nope.pem' } });
-    assert.equal(lines(missing)[0], `ssl.ca (from RDSIAM_SSL_CA): names a CA file that does not exist: ${join(root, 'nope.pem')} (give a path to a PEM file, or the PEM text itself)`);
+    assert.equal(
+      lines(missing)[0],
+      `ssl.ca (from RDSIAM_SSL_CA): names a CA file that does not exist: ${join(root, 'nope.pem')} (give a path to a PEM file, or the PEM text itself)`,
+    );
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    assert.deepEqual((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, { pem });
+    assert.deepEqual((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN }, overrides: { ssl: { ca: pem } } })).ssl.ca, {
+      pem,
+    });
   });
 
   it('checks region names with the one rule the endpoint parser uses too: lowercase, in the AWS shape', async () => {
-    const regions = ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-7', 'mx-central-1', 'us-iso-east-1', 'us-isob-east-1', 'eusc-de-east-1'];
+    const regions = [
+      'us-east-1',
+      'us-gov-west-1',
+      'cn-northwest-1',
+      'ap-southeast-7',
+      'mx-central-1',
+      'us-iso-east-1',
+      'us-isob-east-1',
+      'eusc-de-east-1',
+    ];
     for (const region of regions) {
       const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_IAM_REGION: region } });
       assert.equal(config.iam_region, region);
     }
     for (const region of ['useast1', 'us-east', 'us_east_1', 'us-east-1a', 'us-east-123']) {
-      assert.match((await issuesFor({ RDSIAM_IAM_REGION: region }))[0] ?? '', /^iam_region \(from RDSIAM_IAM_REGION\): must be an AWS region name such as us-east-1, got/);
+      assert.match(
+        (await issuesFor({ RDSIAM_IAM_REGION: region }))[0] ?? '',
+        /^iam_region \(from RDSIAM_IAM_REGION\): must be an AWS region name such as us-east-1, got/,
+      );
     }
     assert.deepEqual(await issuesFor({ RDSIAM_IAM_REGION: 'EU-WEST-3' }), [
       'iam_region (from RDSIAM_IAM_REGION): must be written in lowercase, as AWS does: eu-west-3, got "EU-WEST-3"',
@@ -402,34 +482,61 @@ describe('loadConfig: validation messages', () => {
   });
 
   it('checks hosts, ports and role ARNs in any partition', async () => {
-    for (const arn of ['arn:aws:iam::123456789012:role/db', 'arn:aws-cn:iam::123456789012:role/x', 'arn:aws-us-gov:iam::123456789012:role/path/to/r', 'arn:aws-iso-b:iam::123456789012:role/r']) {
+    for (const arn of [
+      'arn:aws:iam::123456789012:role/db',
+      'arn:aws-cn:iam::123456789012:role/x',
+      'arn:aws-us-gov:iam::123456789012:role/path/to/r',
+      'arn:aws-iso-b:iam::123456789012:role/r',
+    ]) {
       const config = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_AWS_ROLE_ARN: arn } });
       assert.equal(config.aws_role_arn, arn);
     }
-    assert.deepEqual(await issuesFor({ RDSIAM_AWS_ROLE_ARN: 'arn:aws:iam::123:user/bob', RDSIAM_IAM_HOST: 'https://x.example.com', RDSIAM_IAM_DEFAULT_PORT: '70000' }), [
-      'iam_host (from RDSIAM_IAM_HOST): must be a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com, got "https://x.example.com"',
-      'iam_default_port (from RDSIAM_IAM_DEFAULT_PORT): must be a whole number from 1 to 65535, got 70000',
-      'aws_role_arn (from RDSIAM_AWS_ROLE_ARN): must be an IAM role ARN such as arn:aws:iam::123456789012:role/db-login, got "arn:aws:iam::123:user/bob"',
-    ]);
+    assert.deepEqual(
+      await issuesFor({
+        RDSIAM_AWS_ROLE_ARN: 'arn:aws:iam::123:user/bob',
+        RDSIAM_IAM_HOST: 'https://x.example.com',
+        RDSIAM_IAM_DEFAULT_PORT: '70000',
+      }),
+      [
+        'iam_host (from RDSIAM_IAM_HOST): must be a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com, got "https://x.example.com"',
+        'iam_default_port (from RDSIAM_IAM_DEFAULT_PORT): must be a whole number from 1 to 65535, got 70000',
+        'aws_role_arn (from RDSIAM_AWS_ROLE_ARN): must be an IAM role ARN such as arn:aws:iam::123456789012:role/db-login, got "arn:aws:iam::123:user/bob"',
+      ],
+    );
   });
 
   it('checks the credential keys that depend on each other', async () => {
-    assert.deepEqual(await issuesFor({ RDSIAM_AWS_ROLE_SESSION_NAME: 'app', RDSIAM_AWS_PROFILE: 'p', RDSIAM_AWS_CREDENTIALS_SOURCE: 'container' }), [
-      'aws_profile (from RDSIAM_AWS_PROFILE): is only used with aws_credentials_source chain, ini, process, but that is "container"',
-      'aws_role_session_name (from RDSIAM_AWS_ROLE_SESSION_NAME): is only used with aws_role_arn, which is not set (got "app")',
-    ]);
-    assert.match((await issuesFor({ RDSIAM_AWS_CREDENTIALS_SOURCE: 'sso' }))[0] ?? '', /must be one of chain, env, ini, process, container, instance, web_identity, got "sso"/);
+    assert.deepEqual(
+      await issuesFor({
+        RDSIAM_AWS_ROLE_SESSION_NAME: 'app',
+        RDSIAM_AWS_PROFILE: 'p',
+        RDSIAM_AWS_CREDENTIALS_SOURCE: 'container',
+      }),
+      [
+        'aws_profile (from RDSIAM_AWS_PROFILE): is only used with aws_credentials_source chain, ini, process, but that is "container"',
+        'aws_role_session_name (from RDSIAM_AWS_ROLE_SESSION_NAME): is only used with aws_role_arn, which is not set (got "app")',
+      ],
+    );
+    assert.match(
+      (await issuesFor({ RDSIAM_AWS_CREDENTIALS_SOURCE: 'sso' }))[0] ?? '',
+      /must be one of chain, env, ini, process, container, instance, web_identity, got "sso"/,
+    );
   });
 
   it('needs a postgres DSN for iam_dsql', async () => {
-    assert.deepEqual(await issuesFor({ RDSIAM_DSN: 'mysql://admin@abc.dsql.us-east-1.on.aws/app', RDSIAM_PLUGINS: 'iam_dsql' }), [
-      'plugins (from RDSIAM_PLUGINS): iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is mysql://',
-    ]);
+    assert.deepEqual(
+      await issuesFor({ RDSIAM_DSN: 'mysql://admin@abc.dsql.us-east-1.on.aws/app', RDSIAM_PLUGINS: 'iam_dsql' }),
+      [
+        'plugins (from RDSIAM_PLUGINS): iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is mysql://',
+      ],
+    );
   });
 
   it('requires a dsn', async () => {
     const error = await failure({ cwd, env: { RDSIAM_PLUGINS: 'iam' } });
-    assert.deepEqual(lines(error), ['dsn: is required: set dsn in the config file, or the RDSIAM_DSN or DATABASE_URL environment variable']);
+    assert.deepEqual(lines(error), [
+      'dsn: is required: set dsn in the config file, or the RDSIAM_DSN or DATABASE_URL environment variable',
+    ]);
   });
 });
 
@@ -439,13 +546,23 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   const DSQL_DSN = 'postgres://admin@localhost:15435/postgres';
   const ID = DSQL_CLUSTER_ID;
 
-  it('expands a bare DSQL cluster id as the DSN host with iam_region, in any case, as AWS\'s DSQL connectors do', async () => {
+  it("expands a bare DSQL cluster id as the DSN host with iam_region, in any case, as AWS's DSQL connectors do", async () => {
     for (const host of [ID, ID.toUpperCase()]) {
-      const config = await loadConfig({ cwd, env: { RDSIAM_DSN: `postgres://admin@${host}/postgres`, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'eu-west-1' } });
+      const config = await loadConfig({
+        cwd,
+        env: {
+          RDSIAM_DSN: `postgres://admin@${host}/postgres`,
+          RDSIAM_PLUGINS: 'iam_dsql',
+          RDSIAM_IAM_REGION: 'eu-west-1',
+        },
+      });
       assert.equal(config.dsn.host, `${ID}.dsql.eu-west-1.on.aws`);
       assert.equal(config.iam_host, undefined);
     }
-    const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: `postgres://admin@${ID}/postgres`, RDSIAM_IAM_REGION: 'eu-west-1' } });
+    const plain = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: `postgres://admin@${ID}/postgres`, RDSIAM_IAM_REGION: 'eu-west-1' },
+    });
     assert.equal(plain.dsn.host, ID, 'only with iam_dsql');
   });
 
@@ -454,21 +571,41 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
       `dsn (from RDSIAM_DSN): has host ${ID}, an Aurora DSQL cluster id; set iam_region to name its endpoint ${ID}.dsql.<region>.on.aws, or write that endpoint as the host`,
     ]);
     for (const host of ['abcdefghijklmnopqrstuvwxy', 'abcdefghijklmnopqrstuvwxyz0', 'mycluster', 'localhost']) {
-      const [problem, ...rest] = await issuesFor({ RDSIAM_DSN: `postgres://admin@${host}/postgres`, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'us-east-1' });
+      const [problem, ...rest] = await issuesFor({
+        RDSIAM_DSN: `postgres://admin@${host}/postgres`,
+        RDSIAM_PLUGINS: 'iam_dsql',
+        RDSIAM_IAM_REGION: 'us-east-1',
+      });
       assert.equal(rest.length, 0);
-      assert.match(problem ?? '', new RegExp(`^dsn \\(from RDSIAM_DSN\\): has host "${host}", which is neither an Aurora DSQL cluster id \\(26 lowercase letters and digits, e\\.g\\. ${ID}\\) nor a DSQL endpoint`));
+      assert.match(
+        problem ?? '',
+        new RegExp(
+          `^dsn \\(from RDSIAM_DSN\\): has host "${host}", which is neither an Aurora DSQL cluster id \\(26 lowercase letters and digits, e\\.g\\. ${ID}\\) nor a DSQL endpoint`,
+        ),
+      );
       assert.match(problem ?? '', /set iam_host or dsql_cluster_id/);
     }
-    const viaTunnel = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_HOST: `${ID}.dsql.us-east-1.on.aws` } });
+    const viaTunnel = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_HOST: `${ID}.dsql.us-east-1.on.aws` },
+    });
     assert.equal(viaTunnel.dsn.host, 'localhost', 'a one-label alias is fine once iam_host names the endpoint');
   });
 
   it('signs for the endpoint dsql_cluster_id names, as iam_host does, while the DSN host stays where to connect', async () => {
     const config = await loadConfig({
       cwd,
-      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: ID, RDSIAM_IAM_REGION: 'us-west-2' },
+      env: {
+        RDSIAM_DSN: DSQL_DSN,
+        RDSIAM_PLUGINS: 'iam_dsql',
+        RDSIAM_DSQL_CLUSTER_ID: ID,
+        RDSIAM_IAM_REGION: 'us-west-2',
+      },
     });
-    assert.deepEqual([config.dsn.host, config.dsn.port, config.iam_host], ['localhost', 15435, `${ID}.dsql.us-west-2.on.aws`]);
+    assert.deepEqual(
+      [config.dsn.host, config.dsn.port, config.iam_host],
+      ['localhost', 15435, `${ID}.dsql.us-west-2.on.aws`],
+    );
     assert.deepEqual(config.origins.iam_host, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
   });
   async function issuesFor(env: Record<string, string>): Promise<string[]> {
@@ -478,13 +615,21 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   it('defaults iam_global_region to AWS_REGION, else us-east-1, and iam_global_ttl_s to 300', async () => {
     const plain = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN } });
     assert.deepEqual([plain.iam_global_region, plain.iam_global_ttl_s], ['us-east-1', 300]);
-    assert.deepEqual([plain.origins.iam_global_region, plain.origins.iam_global_ttl_s], [{ kind: 'default' }, { kind: 'default' }]);
+    assert.deepEqual(
+      [plain.origins.iam_global_region, plain.origins.iam_global_ttl_s],
+      [{ kind: 'default' }, { kind: 'default' }],
+    );
     const fromSdkEnv = await loadConfig({ cwd, env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2' } });
     assert.equal(fromSdkEnv.iam_global_region, 'ap-southeast-2');
     assert.deepEqual(fromSdkEnv.origins.iam_global_region, { kind: 'env', variable: 'AWS_REGION' });
     const own = await loadConfig({
       cwd,
-      env: { RDSIAM_DSN: GLOBAL_DSN, AWS_REGION: 'ap-southeast-2', RDSIAM_IAM_GLOBAL_REGION: 'eu-west-1', RDSIAM_IAM_GLOBAL_TTL_S: '60' },
+      env: {
+        RDSIAM_DSN: GLOBAL_DSN,
+        AWS_REGION: 'ap-southeast-2',
+        RDSIAM_IAM_GLOBAL_REGION: 'eu-west-1',
+        RDSIAM_IAM_GLOBAL_TTL_S: '60',
+      },
     });
     assert.deepEqual([own.iam_global_region, own.iam_global_ttl_s], ['eu-west-1', 60]);
     assert.deepEqual(own.origins.iam_global_region, { kind: 'env', variable: 'RDSIAM_IAM_GLOBAL_REGION' });
@@ -496,27 +641,51 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
   });
 
   it('checks the global database keys', async () => {
-    assert.deepEqual(await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_REGION: 'global', RDSIAM_IAM_GLOBAL_TTL_S: '0' }), [
-      'iam_global_region (from RDSIAM_IAM_GLOBAL_REGION): must be an AWS region name such as us-east-1, got "global"',
-      'iam_global_ttl_s (from RDSIAM_IAM_GLOBAL_TTL_S): must be a whole number of seconds from 1 to 86400, got 0',
-    ]);
-    assert.match((await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_TTL_S: '5m' }))[0] ?? '', /from 1 to 86400, got "5m"$/);
+    assert.deepEqual(
+      await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_REGION: 'global', RDSIAM_IAM_GLOBAL_TTL_S: '0' }),
+      [
+        'iam_global_region (from RDSIAM_IAM_GLOBAL_REGION): must be an AWS region name such as us-east-1, got "global"',
+        'iam_global_ttl_s (from RDSIAM_IAM_GLOBAL_TTL_S): must be a whole number of seconds from 1 to 86400, got 0',
+      ],
+    );
+    assert.match(
+      (await issuesFor({ RDSIAM_DSN: GLOBAL_DSN, RDSIAM_IAM_GLOBAL_TTL_S: '5m' }))[0] ?? '',
+      /from 1 to 86400, got "5m"$/,
+    );
   });
 
   it('takes a DSQL cluster id with iam_dsql and iam_region', async () => {
     const config = await loadConfig({
       cwd,
-      env: { RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_DSQL_CLUSTER_ID: ID, RDSIAM_IAM_REGION: 'us-east-1' },
+      env: {
+        RDSIAM_DSN: DSQL_DSN,
+        RDSIAM_PLUGINS: 'iam_dsql',
+        RDSIAM_DSQL_CLUSTER_ID: ID,
+        RDSIAM_IAM_REGION: 'us-east-1',
+      },
     });
     assert.equal(config.dsql_cluster_id, ID);
     assert.deepEqual(config.origins.dsql_cluster_id, { kind: 'env', variable: 'RDSIAM_DSQL_CLUSTER_ID' });
   });
 
   it('shows the expected shape of a wrong DSQL cluster id', async () => {
-    for (const id of ['abcdefghijklmnopqrstuvwxy', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz0', 'abcdefghijklm-opqrstuvwxyz']) {
-      assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSQL_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_IAM_REGION: 'us-east-1', RDSIAM_DSQL_CLUSTER_ID: id }), [
-        `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): must be an Aurora DSQL cluster id: 26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz, got "${id}"`,
-      ]);
+    for (const id of [
+      'abcdefghijklmnopqrstuvwxy',
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      'abcdefghijklmnopqrstuvwxyz0',
+      'abcdefghijklm-opqrstuvwxyz',
+    ]) {
+      assert.deepEqual(
+        await issuesFor({
+          RDSIAM_DSN: DSQL_DSN,
+          RDSIAM_PLUGINS: 'iam_dsql',
+          RDSIAM_IAM_REGION: 'us-east-1',
+          RDSIAM_DSQL_CLUSTER_ID: id,
+        }),
+        [
+          `dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): must be an Aurora DSQL cluster id: 26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz, got "${id}"`,
+        ],
+      );
     }
   });
 
@@ -533,7 +702,9 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
         RDSIAM_DSQL_CLUSTER_ID: ID,
         RDSIAM_IAM_HOST: `${ID}.dsql.us-east-1.on.aws`,
       }),
-      ['dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): and iam_host both name the endpoint the token is signed for; keep one'],
+      [
+        'dsql_cluster_id (from RDSIAM_DSQL_CLUSTER_ID): and iam_host both name the endpoint the token is signed for; keep one',
+      ],
     );
   });
 
@@ -541,11 +712,20 @@ describe('loadConfig: global database, DSQL and pool lifetime keys', () => {
     const DSQL_ENDPOINT_DSN = `postgres://admin@${ID}.dsql.us-east-1.on.aws/postgres`;
     const dsql = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql' } });
     assert.deepEqual([dsql.pool.max_lifetime_s, dsql.origins['pool.max_lifetime_s']], [3300, { kind: 'default' }]);
-    const off = await loadConfig({ cwd, env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_POOL__MAX_LIFETIME_S: '0' } });
+    const off = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: DSQL_ENDPOINT_DSN, RDSIAM_PLUGINS: 'iam_dsql', RDSIAM_POOL__MAX_LIFETIME_S: '0' },
+    });
     assert.equal(off.pool.max_lifetime_s, 0);
     assert.equal((await loadConfig({ cwd, env: { RDSIAM_DSN: DSN } })).pool.max_lifetime_s, undefined);
-    const mysql = await loadConfig({ cwd, env: { RDSIAM_DSN: 'mysql://app@db.example.com/app', RDSIAM_POOL_MAX_LIFETIME_S: '1800' } });
-    assert.deepEqual([mysql.pool.max_lifetime_s, mysql.origins['pool.max_lifetime_s']], [1800, { kind: 'env', variable: 'RDSIAM_POOL_MAX_LIFETIME_S' }]);
+    const mysql = await loadConfig({
+      cwd,
+      env: { RDSIAM_DSN: 'mysql://app@db.example.com/app', RDSIAM_POOL_MAX_LIFETIME_S: '1800' },
+    });
+    assert.deepEqual(
+      [mysql.pool.max_lifetime_s, mysql.origins['pool.max_lifetime_s']],
+      [1800, { kind: 'env', variable: 'RDSIAM_POOL_MAX_LIFETIME_S' }],
+    );
     assert.deepEqual(await issuesFor({ RDSIAM_DSN: DSN, RDSIAM_POOL__MAX_LIFETIME_S: '604801' }), [
       'pool.max_lifetime_s (from RDSIAM_POOL__MAX_LIFETIME_S): must be a whole number of seconds from 0 to 604800, got 604801',
     ]);
@@ -557,7 +737,10 @@ describe('loadConfig: secrets', () => {
   const password = 'Sup3r-Secret-pw';
 
   it('never shows the DSN password in util.inspect or JSON of the resolved config', async () => {
-    const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: { RDSIAM_DSN: `postgres://app:${password}@h/db?password=${password}` } });
+    const config = await loadConfig({
+      cwd: NO_CONFIG_DIR,
+      env: { RDSIAM_DSN: `postgres://app:${password}@h/db?password=${password}` },
+    });
     assert.equal(config.dsn.password?.reveal(), password);
     assert.ok(!inspect(config, { depth: 20 }).includes(password));
     assert.ok(!JSON.stringify(config).includes(password));

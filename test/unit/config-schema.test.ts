@@ -10,7 +10,11 @@ function keysOf(schema: unknown): string[] {
 
 describe('the schema a config is validated with', () => {
   it('holds the keys the config sets, at the top level and in its connections, and nothing else', () => {
-    const doc = { dsn: 'postgres://u@h/db', ssl: { mode: 'verify-ca' }, connections: { reader: { iam_host: 'h', pool: { max: 2 } } } };
+    const doc = {
+      dsn: 'postgres://u@h/db',
+      ssl: { mode: 'verify-ca' },
+      connections: { reader: { iam_host: 'h', pool: { max: 2 } } },
+    };
     assert.deepEqual(keysOf(schemaFor(doc)).sort(), ['connections', 'dsn', 'iam_host', 'pool', 'ssl']);
     assert.deepEqual(keysOf(schemaFor({ $schema: './s.json', dsn: 'postgres://u@h/db' })).sort(), ['$schema', 'dsn']);
   });

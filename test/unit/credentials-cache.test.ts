@@ -12,7 +12,10 @@ const SETTINGS = credentialSettings('chain', { timeoutMs: 1000 });
 const MINUTE = 60_000;
 
 /** A provider handing out keys `AKIA...1`, `AKIA...2`, ... that expire `lifetimeMs` after each fetch. */
-function rotating(clock: ManualClock, lifetimeMs: number | null): { provider: () => Promise<AwsCredentials>; fetches: () => number; fail: (on: boolean) => void } {
+function rotating(
+  clock: ManualClock,
+  lifetimeMs: number | null,
+): { provider: () => Promise<AwsCredentials>; fetches: () => number; fail: (on: boolean) => void } {
   let n = 0;
   let failing = false;
   return {
@@ -118,7 +121,10 @@ describe('SharedCredentials: failures', () => {
     await shared.current();
     clock.advance(60 * MINUTE);
     source.fail(true);
-    await assert.rejects(shared.current(), (err) => err instanceof CredentialsError && /source chain/.test(err.message));
+    await assert.rejects(
+      shared.current(),
+      (err) => err instanceof CredentialsError && /source chain/.test(err.message),
+    );
   });
 
   it('rejects every concurrent caller of a failed fetch, then tries again on the next call', async () => {
@@ -145,7 +151,10 @@ describe('SharedCredentials: failures', () => {
       { ...SETTINGS, source: 'instance', timeoutMs: 50 },
       { clock: new ManualClock(), credentials: () => new Promise<never>(() => {}) },
     );
-    await assert.rejects(shared.current(), (err) => err instanceof CredentialsError && /timed out.*50 ms/.test(err.message));
+    await assert.rejects(
+      shared.current(),
+      (err) => err instanceof CredentialsError && /timed out.*50 ms/.test(err.message),
+    );
   });
 });
 

@@ -49,12 +49,17 @@ function caught(promise: Promise<unknown>): Promise<unknown> {
 
 describe('env credentials', () => {
   it('signs with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (no session token)', async () => {
-    await withEnv({ ...NO_AWS_ENV, AWS_ACCESS_KEY_ID: ALPHA.accessKeyId, AWS_SECRET_ACCESS_KEY: ALPHA.secretAccessKey }, async () => {
-      const source = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'env' }), { clock: new ManualClock() });
-      const token = await source.get();
-      const checked = await verifyToken(token.value.reveal(), 'rds-db', 'us-east-1', ALPHA);
-      assert.equal(checked.hasSessionToken, false);
-    });
+    await withEnv(
+      { ...NO_AWS_ENV, AWS_ACCESS_KEY_ID: ALPHA.accessKeyId, AWS_SECRET_ACCESS_KEY: ALPHA.secretAccessKey },
+      async () => {
+        const source = tokenProviderFor(resolvedConfig({ aws_credentials_source: 'env' }), {
+          clock: new ManualClock(),
+        });
+        const token = await source.get();
+        const checked = await verifyToken(token.value.reveal(), 'rds-db', 'us-east-1', ALPHA);
+        assert.equal(checked.hasSessionToken, false);
+      },
+    );
   });
 
   it('signs with AWS_SESSION_TOKEN and keeps AWS_CREDENTIAL_EXPIRATION', async () => {
@@ -131,10 +136,10 @@ describe('ini credentials', () => {
 
   it('fails with a CredentialsError naming an unknown profile', async () => {
     await withEnv(env, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('ini', { profile: 'nope' })).current()), [
-        ALPHA.secretAccessKey,
-        BETA.secretAccessKey,
-      ]);
+      const err = assertCredentialsError(
+        await caught(new SharedCredentials(credentialSettings('ini', { profile: 'nope' })).current()),
+        [ALPHA.secretAccessKey, BETA.secretAccessKey],
+      );
       assert.deepEqual([err.source, err.profile], ['ini', 'nope']);
       assert.match(err.message, /profile nope/);
     });
@@ -156,7 +161,10 @@ describe('credential_process', () => {
       const config = resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc' });
       const tokens = await Promise.all(Array.from({ length: 5 }, () => tokenProviderFor(config, { clock }).get()));
       await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
-      await tokenProviderFor(resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc', user: 'other' }), { clock }).get();
+      await tokenProviderFor(
+        resolvedConfig({ aws_credentials_source: 'process', aws_profile: 'proc', user: 'other' }),
+        { clock },
+      ).get();
       assert.equal(readFileSync(counter, 'utf8').trim().split('\n').length, 1);
     });
   });
@@ -167,11 +175,10 @@ describe('credential_process', () => {
       `echo "denied for ${TEMP.secretAccessKey} ${TEMP.sessionToken} ${TEMP.accessKeyId}" >&2\nexit 3\n`,
     );
     await withEnv(env, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('process', { profile: 'failing' })).current()), [
-        TEMP.secretAccessKey,
-        TEMP.sessionToken,
-        TEMP.accessKeyId,
-      ]);
+      const err = assertCredentialsError(
+        await caught(new SharedCredentials(credentialSettings('process', { profile: 'failing' })).current()),
+        [TEMP.secretAccessKey, TEMP.sessionToken, TEMP.accessKeyId],
+      );
       assert.deepEqual([err.source, err.profile], ['process', 'failing']);
       assert.match(err.message, /Command failed/);
       assert.match(err.message, /credential_process command by hand/);
@@ -181,9 +188,10 @@ describe('credential_process', () => {
   it('a command printing junk is a CredentialsError', async () => {
     const env = processProfile('junk', `echo 'this is not json ${TEMP.secretAccessKey}'\n`);
     await withEnv(env, async () => {
-      const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('process', { profile: 'junk' })).current()), [
-        TEMP.secretAccessKey,
-      ]);
+      const err = assertCredentialsError(
+        await caught(new SharedCredentials(credentialSettings('process', { profile: 'junk' })).current()),
+        [TEMP.secretAccessKey],
+      );
       assert.match(err.message, /invalid JSON/);
     });
   });
@@ -210,14 +218,20 @@ describe('container credentials (loopback endpoint)', () => {
     const endpoint = await startContainerEndpoint(TEMP);
     const fetched = collect('rdsiam:credentials:fetched');
     try {
-      const env = { ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-example' };
+      const env = {
+        ...NO_AWS_ENV,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-example',
+      };
       await withEnv(env, async () => {
         const clock = new ManualClock(Date.now());
         const config = resolvedConfig({ aws_credentials_source: 'container' });
         const tokens = await Promise.all(Array.from({ length: 10 }, () => tokenProviderFor(config, { clock }).get()));
         assert.ok(tokens.every((t) => t.fingerprint === tokens[0]!.fingerprint));
         await verifyToken(tokens[0]!.value.reveal(), 'rds-db', 'us-east-1', TEMP);
-        await tokenProviderFor(resolvedConfig({ aws_credentials_source: 'container', user: 'second' }), { clock }).get();
+        await tokenProviderFor(resolvedConfig({ aws_credentials_source: 'container', user: 'second' }), {
+          clock,
+        }).get();
       });
       assert.equal(endpoint.hits(), 1);
       assert.equal(endpoint.authorization(), 'container-auth-example');
@@ -233,9 +247,10 @@ describe('container credentials (loopback endpoint)', () => {
     const endpoint = await startContainerEndpoint(TEMP, 'error');
     try {
       await withEnv({ ...NO_AWS_ENV, AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url }, async () => {
-        const err = assertCredentialsError(await caught(new SharedCredentials(credentialSettings('container')).current()), [
-          TEMP.secretAccessKey,
-        ]);
+        const err = assertCredentialsError(
+          await caught(new SharedCredentials(credentialSettings('container')).current()),
+          [TEMP.secretAccessKey],
+        );
         assert.equal(err.source, 'container');
       });
       assert.ok(endpoint.hits() > 0, 'the endpoint was asked');

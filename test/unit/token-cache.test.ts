@@ -184,7 +184,12 @@ describe('MemoryTokenCache: printing', () => {
   it('shows no token in util.inspect or JSON', async () => {
     const cache = new MemoryTokenCache({ clock: new ManualClock() });
     const { token } = await cache.get('k', TTL, async () => ({ token: 'super-secret-token-value', notAfter: null }));
-    for (const text of [inspect(cache, { depth: 5 }), inspect(token, { depth: 5 }), JSON.stringify(token), String(token.value)]) {
+    for (const text of [
+      inspect(cache, { depth: 5 }),
+      inspect(token, { depth: 5 }),
+      JSON.stringify(token),
+      String(token.value),
+    ]) {
       assert.doesNotMatch(text, /super-secret/);
     }
   });

@@ -30,7 +30,12 @@ describe('getAuthToken', () => {
   it('applies overrides over the environment', async () => {
     const d = deps();
     const env = { RDSIAM_DSN: `postgres://app_user@${RDS_HOST}/app`, RDSIAM_PLUGINS: 'iam' };
-    const token = await getAuthToken({ cwd, env, overrides: { iam_region: 'eu-west-1', iam_default_port: 6543 }, ...d });
+    const token = await getAuthToken({
+      cwd,
+      env,
+      overrides: { iam_region: 'eu-west-1', iam_default_port: 6543 },
+      ...d,
+    });
     const checked = await verifyToken(token, 'rds-db', 'eu-west-1', EXAMPLE_KEYS);
     assert.equal(checked.port, '6543');
   });
@@ -38,6 +43,9 @@ describe('getAuthToken', () => {
   it('passes config and endpoint errors through', async () => {
     await assert.rejects(getAuthToken({ cwd, env: { RDSIAM_IAM_EXPIRATION: 'soon' }, ...deps() }), ConfigError);
     const env = { RDSIAM_DSN: 'postgres://app_user@10.0.0.5/app', RDSIAM_PLUGINS: 'iam' };
-    await assert.rejects(getAuthToken({ cwd, env, ...deps() }), (err) => err instanceof EndpointError && /iam_host/.test(err.message));
+    await assert.rejects(
+      getAuthToken({ cwd, env, ...deps() }),
+      (err) => err instanceof EndpointError && /iam_host/.test(err.message),
+    );
   });
 });

@@ -40,9 +40,20 @@ describe('tokenProviderFor: single flight and caching', () => {
     const first = await source.get();
     d.clock.advance(1000);
     const { result: second, events } = await recording(['rdsiam:token:cache-hit'], () => source.get());
-    assert.deepEqual([second.fromCache, second.fingerprint, second.signedAt], [true, first.fingerprint, first.signedAt]);
+    assert.deepEqual(
+      [second.fromCache, second.fingerprint, second.signedAt],
+      [true, first.fingerprint, first.signedAt],
+    );
     assert.deepEqual(events['rdsiam:token:cache-hit'], [
-      { plugin: 'iam', host: first.target.host, port: 5432, user: 'app_user', region: 'us-east-1', fingerprint: first.fingerprint, ageMs: 1000 },
+      {
+        plugin: 'iam',
+        host: first.target.host,
+        port: 5432,
+        user: 'app_user',
+        region: 'us-east-1',
+        fingerprint: first.fingerprint,
+        ageMs: 1000,
+      },
     ]);
   });
 
@@ -140,7 +151,10 @@ describe('tokenProviderFor: DSQL tokens up to a week, never past their credentia
     d.clock.advance(expiry - d.clock.now() - CREDENTIALS_MARGIN_MS - 1);
     assert.equal((await source.get()).fingerprint, first.fingerprint);
     d.clock.advance(CREDENTIALS_MARGIN_MS + 1);
-    await assert.rejects(source.get(), (err) => err instanceof CredentialsError && /the credential source is down/.test(err.message));
+    await assert.rejects(
+      source.get(),
+      (err) => err instanceof CredentialsError && /the credential source is down/.test(err.message),
+    );
     assert.equal(d.signer.signings, 1);
   });
 });
@@ -180,8 +194,15 @@ describe('tokenProviderFor: cache keys', () => {
   it('rotated credentials get a new token', async () => {
     const d = deps();
     let n = 0;
-    d.credentials = async () => ({ accessKeyId: `ASIAROTATION${++n}`, secretAccessKey: 'x', expiration: new Date(d.clock.now() + 60 * 60_000) });
-    const source = tokenProviderFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d);
+    d.credentials = async () => ({
+      accessKeyId: `ASIAROTATION${++n}`,
+      secretAccessKey: 'x',
+      expiration: new Date(d.clock.now() + 60 * 60_000),
+    });
+    const source = tokenProviderFor(
+      resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }),
+      d,
+    );
     const first = await source.get();
     d.clock.advance(45 * 60_000);
     const second = await source.get();

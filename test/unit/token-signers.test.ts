@@ -7,7 +7,11 @@ import { DSQL_HOST, RDS_HOST } from '../support/hosts.js';
 import { resolvedConfig } from '../support/resolved-config.js';
 import { verifyToken } from '../support/verify-token.js';
 
-const SESSION = { ...EXAMPLE_KEYS, accessKeyId: 'ASIAIOSFODNN7EXAMPLE', sessionToken: 'FwoGZXIvYXdzEXAMPLE//session+token=' };
+const SESSION = {
+  ...EXAMPLE_KEYS,
+  accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+  sessionToken: 'FwoGZXIvYXdzEXAMPLE//session+token=',
+};
 
 describe('SdkTokenSigner: plugin iam (@aws-sdk/rds-signer)', () => {
   it('produces a token whose SigV4 signature recomputes from its own date', async () => {
@@ -19,7 +23,10 @@ describe('SdkTokenSigner: plugin iam (@aws-sdk/rds-signer)', () => {
     assert.equal(checked.params.Action, 'connect');
     assert.equal(checked.params.DBUser, 'app_user');
     assert.equal(checked.params['X-Amz-Expires'], '900');
-    assert.match(checked.params['X-Amz-Credential'] ?? '', /^AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-east-1\/rds-db\/aws4_request$/);
+    assert.match(
+      checked.params['X-Amz-Credential'] ?? '',
+      /^AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-east-1\/rds-db\/aws4_request$/,
+    );
     assert.equal(checked.hasSessionToken, false);
   });
 
@@ -27,7 +34,10 @@ describe('SdkTokenSigner: plugin iam (@aws-sdk/rds-signer)', () => {
     const target = resolveTokenTarget(resolvedConfig({}));
     const token = await new SdkTokenSigner(countingCredentials(EXAMPLE_KEYS).provider).sign(target, 840);
     await assert.rejects(
-      verifyToken(token, 'rds-db', 'us-east-1', { ...EXAMPLE_KEYS, secretAccessKey: `${EXAMPLE_KEYS.secretAccessKey.slice(0, -1)}X` }),
+      verifyToken(token, 'rds-db', 'us-east-1', {
+        ...EXAMPLE_KEYS,
+        secretAccessKey: `${EXAMPLE_KEYS.secretAccessKey.slice(0, -1)}X`,
+      }),
       /does not match/,
     );
     await assert.rejects(verifyToken(token, 'rds-db', 'eu-west-1', EXAMPLE_KEYS), /does not match/);
@@ -39,12 +49,20 @@ describe('SdkTokenSigner: plugin iam (@aws-sdk/rds-signer)', () => {
     const checked = await verifyToken(token, 'rds-db', 'eu-west-1', SESSION);
     assert.equal(checked.hasSessionToken, true);
     assert.equal(checked.port, '6000');
-    await assert.rejects(verifyToken(token, 'rds-db', 'eu-west-1', { ...SESSION, sessionToken: 'other' }), /does not match/);
+    await assert.rejects(
+      verifyToken(token, 'rds-db', 'eu-west-1', { ...SESSION, sessionToken: 'other' }),
+      /does not match/,
+    );
   });
 
   it('signs for a MySQL target on its own port', async () => {
     const target = resolveTokenTarget(resolvedConfig({ engine: 'mysql', user: 'report' }));
-    const checked = await verifyToken(await new SdkTokenSigner(countingCredentials(EXAMPLE_KEYS).provider).sign(target, 840), 'rds-db', 'us-east-1', EXAMPLE_KEYS);
+    const checked = await verifyToken(
+      await new SdkTokenSigner(countingCredentials(EXAMPLE_KEYS).provider).sign(target, 840),
+      'rds-db',
+      'us-east-1',
+      EXAMPLE_KEYS,
+    );
     assert.deepEqual([checked.port, checked.params.DBUser], ['3306', 'report']);
   });
 });

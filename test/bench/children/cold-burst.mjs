@@ -24,9 +24,17 @@ if (which === 'ours') {
     const { AwsMySQLClient } = await import('aws-advanced-nodejs-wrapper/mysql');
     connectOnce = async () => {
       const c = new AwsMySQLClient({
-        host: server.endpoint, port: server.port, user: server.iamUser, database: server.database,
-        plugins: 'iam', dialect: 'mysql', iamHost: server.endpoint, iamRegion: server.region, enableCleartextPlugin: true,
-        ssl: { ca, rejectUnauthorized: true }, stream: () => connect({ host: server.host, port: server.port }),
+        host: server.endpoint,
+        port: server.port,
+        user: server.iamUser,
+        database: server.database,
+        plugins: 'iam',
+        dialect: 'mysql',
+        iamHost: server.endpoint,
+        iamRegion: server.region,
+        enableCleartextPlugin: true,
+        ssl: { ca, rejectUnauthorized: true },
+        stream: () => connect({ host: server.host, port: server.port }),
       });
       await c.connect();
       return c;
@@ -35,8 +43,13 @@ if (which === 'ours') {
     const { AwsPGClient } = await import('aws-advanced-nodejs-wrapper/pg');
     connectOnce = async () => {
       const c = new AwsPGClient({
-        host: server.host, port: server.port, user: server.iamUser, database: server.database,
-        plugins: 'iam', iamHost: server.endpoint, iamRegion: server.region,
+        host: server.host,
+        port: server.port,
+        user: server.iamUser,
+        database: server.database,
+        plugins: 'iam',
+        iamHost: server.endpoint,
+        iamRegion: server.region,
         ssl: { ca, servername: server.endpoint, rejectUnauthorized: true },
       });
       await c.connect();
@@ -47,10 +60,19 @@ if (which === 'ours') {
   // What the AWS documentation's sample does, per connection: a new Signer (default credential chain), a token, a client.
   const pg = (await import('pg')).default;
   connectOnce = async () => {
-    const signer = new Signer({ hostname: server.endpoint, port: server.port, username: server.iamUser, region: server.region });
+    const signer = new Signer({
+      hostname: server.endpoint,
+      port: server.port,
+      username: server.iamUser,
+      region: server.region,
+    });
     const password = await signer.getAuthToken();
     const c = new pg.Client({
-      host: server.host, port: server.port, user: server.iamUser, database: server.database, password,
+      host: server.host,
+      port: server.port,
+      user: server.iamUser,
+      database: server.database,
+      password,
       ssl: { ca, servername: server.endpoint, rejectUnauthorized: true },
     });
     await c.connect();
@@ -63,4 +85,10 @@ const results = await Promise.allSettled(Array.from({ length: N }, () => connect
 const wallMs = performance.now() - started;
 await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.end() : undefined)));
 const failed = results.filter((r) => r.status === 'rejected');
-report({ tokensSigned: signed, wallMs, ok: N - failed.length, failed: failed.length, firstError: failed[0]?.reason?.message });
+report({
+  tokensSigned: signed,
+  wallMs,
+  ok: N - failed.length,
+  failed: failed.length,
+  firstError: failed[0]?.reason?.message,
+});

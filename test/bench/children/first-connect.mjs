@@ -23,7 +23,10 @@ if (which === 'ours') {
     const { connect } = await import('node:net');
     const mysql = (await import('mysql2/promise')).default;
     const conn = await mysql.createConnection({
-      host: HW_ENDPOINT, port, user: HW_USER, database: HW_DATABASE,
+      host: HW_ENDPOINT,
+      port,
+      user: HW_USER,
+      database: HW_DATABASE,
       ssl: { ca, rejectUnauthorized: true, verifyIdentity: true },
       stream: () => connect({ host: HW_HOST, port }),
       authPlugins: { mysql_clear_password: () => async () => Buffer.from(`${await signer.getAuthToken()}\0`) },
@@ -33,7 +36,10 @@ if (which === 'ours') {
   } else {
     const pg = (await import('pg')).default;
     const client = new pg.Client({
-      host: HW_HOST, port, user: HW_USER, database: HW_DATABASE,
+      host: HW_HOST,
+      port,
+      user: HW_USER,
+      database: HW_DATABASE,
       password: () => signer.getAuthToken(),
       ssl: { ca, servername: HW_ENDPOINT, rejectUnauthorized: true },
     });
@@ -47,9 +53,17 @@ if (which === 'ours') {
     const { connect } = await import('node:net');
     const { AwsMySQLClient } = await import('aws-advanced-nodejs-wrapper/mysql');
     const client = new AwsMySQLClient({
-      host: server.endpoint, port: server.port, user: server.iamUser, database: server.database,
-      plugins: 'iam', dialect: 'mysql', iamHost: server.endpoint, iamRegion: server.region, enableCleartextPlugin: true,
-      ssl: { ca, rejectUnauthorized: true }, stream: () => connect({ host: server.host, port: server.port }),
+      host: server.endpoint,
+      port: server.port,
+      user: server.iamUser,
+      database: server.database,
+      plugins: 'iam',
+      dialect: 'mysql',
+      iamHost: server.endpoint,
+      iamRegion: server.region,
+      enableCleartextPlugin: true,
+      ssl: { ca, rejectUnauthorized: true },
+      stream: () => connect({ host: server.host, port: server.port }),
     });
     await client.connect();
     await client.query({ sql: 'SELECT 1' });
@@ -57,8 +71,13 @@ if (which === 'ours') {
   } else {
     const { AwsPGClient } = await import('aws-advanced-nodejs-wrapper/pg');
     const client = new AwsPGClient({
-      host: server.host, port: server.port, user: server.iamUser, database: server.database,
-      plugins: 'iam', iamHost: server.endpoint, iamRegion: server.region,
+      host: server.host,
+      port: server.port,
+      user: server.iamUser,
+      database: server.database,
+      plugins: 'iam',
+      iamHost: server.endpoint,
+      iamRegion: server.region,
       ssl: { ca, servername: server.endpoint, rejectUnauthorized: true },
     });
     await client.connect();

@@ -28,7 +28,8 @@ export function keyProblem(value: unknown): string | undefined {
   const k = value as Record<string, unknown>;
   if (typeof k.accessKeyId !== 'string' || !/^[A-Z0-9]{16,128}$/.test(k.accessKeyId))
     return 'accessKeyId must be 16-128 upper-case letters or digits';
-  if (typeof k.secretAccessKey !== 'string' || k.secretAccessKey.length === 0) return 'secretAccessKey must be a non-empty string';
+  if (typeof k.secretAccessKey !== 'string' || k.secretAccessKey.length === 0)
+    return 'secretAccessKey must be a non-empty string';
   if (k.sessionToken !== undefined && typeof k.sessionToken !== 'string') return 'sessionToken must be a string';
   if (k.maxTokenAgeSeconds !== undefined && !(typeof k.maxTokenAgeSeconds === 'number' && k.maxTokenAgeSeconds >= 0))
     return 'maxTokenAgeSeconds must be a number >= 0';

@@ -89,51 +89,71 @@ export async function checkToken(input: {
   const claimedKey = get('X-Amz-Credential')?.split('/')[0];
   const base = claimedKey === undefined ? { signature } : { signature, accessKeyId: claimedKey };
 
-  if (!rule.hosts.includes(host)) return refuse('host', `signed for ${host}, this server answers for ${rule.hosts.join(', ')}`, base);
+  if (!rule.hosts.includes(host))
+    return refuse('host', `signed for ${host}, this server answers for ${rule.hosts.join(', ')}`, base);
 
   const action = get('Action');
   if (rule.kind === 'rds') {
     if (action !== 'connect') return refuse('action', `Action=${action ?? '(none)'}, expected connect`, base);
-    if (get('DBUser') !== user) return refuse('user', `DBUser=${get('DBUser') ?? '(none)'} but logging in as ${user}`, base);
+    if (get('DBUser') !== user)
+      return refuse('user', `DBUser=${get('DBUser') ?? '(none)'} but logging in as ${user}`, base);
   } else {
     const wanted = user === 'admin' ? 'DbConnectAdmin' : 'DbConnect';
     if (action !== wanted) return refuse('action', `Action=${action ?? '(none)'}, user ${user} needs ${wanted}`, base);
   }
-  if (get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return refuse('algorithm', `X-Amz-Algorithm=${get('X-Amz-Algorithm') ?? '(none)'}`, base);
-  if (get('X-Amz-SignedHeaders') !== 'host') return refuse('signed-headers', `X-Amz-SignedHeaders=${get('X-Amz-SignedHeaders') ?? '(none)'}`, base);
-  if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return refuse('malformed', 'X-Amz-Signature is not 64 hex digits', base);
+  if (get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+    return refuse('algorithm', `X-Amz-Algorithm=${get('X-Amz-Algorithm') ?? '(none)'}`, base);
+  if (get('X-Amz-SignedHeaders') !== 'host')
+    return refuse('signed-headers', `X-Amz-SignedHeaders=${get('X-Amz-SignedHeaders') ?? '(none)'}`, base);
+  if (!signature || !/^[0-9a-f]{64}$/.test(signature))
+    return refuse('malformed', 'X-Amz-Signature is not 64 hex digits', base);
 
   const expiresText = get('X-Amz-Expires') ?? '';
   const expires = /^\d{1,6}$/.test(expiresText) ? Number(expiresText) : NaN;
   const maxExpires = rule.kind === 'dsql' ? 604800 : 900;
-  if (!(expires >= 1 && expires <= maxExpires)) return refuse('expires-range', `X-Amz-Expires=${expiresText} is not 1-${maxExpires}`, base);
+  if (!(expires >= 1 && expires <= maxExpires))
+    return refuse('expires-range', `X-Amz-Expires=${expiresText} is not 1-${maxExpires}`, base);
 
   const amzDate = get('X-Amz-Date') ?? '';
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) return refuse('malformed', `X-Amz-Date=${amzDate} is not yyyymmddThhmmssZ`, base);
   const ageSeconds = (now.getTime() - signedAt.getTime()) / 1000;
-  if (ageSeconds < -CLOCK_SKEW_SECONDS) return refuse('future', `signed ${Math.round(-ageSeconds)} s in the future`, base);
-  if (ageSeconds > expires) return refuse('expired', `signed ${Math.round(ageSeconds)} s ago, valid for ${expires} s`, base);
+  if (ageSeconds < -CLOCK_SKEW_SECONDS)
+    return refuse('future', `signed ${Math.round(-ageSeconds)} s in the future`, base);
+  if (ageSeconds > expires)
+    return refuse('expired', `signed ${Math.round(ageSeconds)} s ago, valid for ${expires} s`, base);
 
   const scope = (get('X-Amz-Credential') ?? '').split('/');
-  if (scope.length !== 5) return refuse('malformed', 'X-Amz-Credential is not key/date/region/service/aws4_request', base);
+  if (scope.length !== 5)
+    return refuse('malformed', 'X-Amz-Credential is not key/date/region/service/aws4_request', base);
   const [accessKeyId, scopeDate, region, service, terminator] = scope as [string, string, string, string, string];
   const withKey = { signature, accessKeyId };
   if (scopeDate !== amzDate.slice(0, 8) || terminator !== 'aws4_request')
-    return refuse('scope', `credential scope ${scopeDate}/…/${terminator} does not match X-Amz-Date ${amzDate}`, withKey);
+    return refuse(
+      'scope',
+      `credential scope ${scopeDate}/…/${terminator} does not match X-Amz-Date ${amzDate}`,
+      withKey,
+    );
   const key = input.findKey(accessKeyId);
   // A key's own region stands in for the server's: a test moves "its" writer to another region without
   // disturbing tests that run in parallel.
   const serverRegion = key?.region ?? rule.region;
-  if (region !== serverRegion) return refuse('region', `signed for region ${region}, server is in ${serverRegion}`, withKey);
+  if (region !== serverRegion)
+    return refuse('region', `signed for region ${region}, server is in ${serverRegion}`, withKey);
   const wantedService = rule.kind === 'dsql' ? 'dsql' : 'rds-db';
-  if (service !== wantedService) return refuse('service', `signed for service ${service}, expected ${wantedService}`, withKey);
+  if (service !== wantedService)
+    return refuse('service', `signed for service ${service}, expected ${wantedService}`, withKey);
 
   if (!key) return refuse('unknown-key', `access key ${accessKeyId} is not known`, withKey);
   if (key.hangUp) return refuse('hang-up', 'key is set to hang up without an answer', withKey);
   if ((key.sessionToken ?? undefined) !== get('X-Amz-Security-Token'))
-    return refuse('session-token', key.sessionToken ? 'X-Amz-Security-Token missing or wrong' : 'unexpected X-Amz-Security-Token', withKey);
-  if (key.users && !key.users.includes(user)) return refuse('user-not-allowed', `key may not log in as ${user}`, withKey);
+    return refuse(
+      'session-token',
+      key.sessionToken ? 'X-Amz-Security-Token missing or wrong' : 'unexpected X-Amz-Security-Token',
+      withKey,
+    );
+  if (key.users && !key.users.includes(user))
+    return refuse('user-not-allowed', `key may not log in as ${user}`, withKey);
   if (key.maxTokenAgeSeconds !== undefined && ageSeconds > key.maxTokenAgeSeconds)
     return refuse('too-old', `signed ${Math.round(ageSeconds)} s ago, key allows ${key.maxTokenAgeSeconds} s`, withKey);
 
@@ -159,6 +179,7 @@ export async function checkToken(input: {
     { signingDate: signedAt, expiresIn: expires },
   );
   const recomputed = Buffer.from(String(expected.query?.['X-Amz-Signature']), 'hex');
-  if (!timingSafeEqual(recomputed, Buffer.from(signature, 'hex'))) return refuse('signature', 'signature does not match', withKey);
+  if (!timingSafeEqual(recomputed, Buffer.from(signature, 'hex')))
+    return refuse('signature', 'signature does not match', withKey);
   return { verdict: 'ok', detail: `valid for ${user}`, ...withKey };
 }
