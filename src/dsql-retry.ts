@@ -2,6 +2,7 @@ import type { PgClientBase as ClientBase, PgPool as Pool, PgPoolClient as PoolCl
 import { RdsIamError } from './errors.js';
 import { publish } from './events.js';
 
+/** How `withDsqlRetry` retries: how often, how long it waits, and what stops it. */
 export interface DsqlRetryOptions {
   /** Tries in all, the first one included. Default 3. */
   maxAttempts?: number;

@@ -17,6 +17,7 @@ export type ValueOrigin =
   | { kind: 'code' }
   | { kind: 'default' };
 
+/** One problem a `ConfigError` lists: the key, where its value came from, and what is wrong. */
 export interface ConfigIssue {
   /** Dotted key path, e.g. `iam_expiration` or `connections.reader.dsn`. */
   path: string;

@@ -60,6 +60,7 @@ interface CredentialsEvent {
   roleArn: string | undefined;
 }
 
+/** The name of every diagnostics channel rdsiam publishes on. */
 export type RdsIamChannel = keyof RdsIamEvents;
 
 /** Publishes an event; the payload is built only when someone is subscribed. */

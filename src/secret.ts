@@ -17,18 +17,22 @@ export class Secret {
     this.#value = value;
   }
 
+  /** The value itself: call it only where the value goes on the wire. */
   reveal(): string {
     return this.#value;
   }
 
+  /** `***`, never the value. */
   toString(): string {
     return MASK;
   }
 
+  /** `***`, never the value. */
   toJSON(): string {
     return MASK;
   }
 
+  /** `Secret(***)` in `util.inspect` and `console.log`. */
   [inspect.custom](): string {
     return `Secret(${MASK})`;
   }

@@ -9,6 +9,7 @@ import { DEFAULT_CONNECTION, resolveConnection, type ResolvedConfig } from './re
 import { keysAt, schemaFor } from './schema.js';
 import { isPlainObject } from '../plain-object.js';
 
+/** Where `loadConfig` looks, and what it lays over the file and the environment. */
 export interface LoadConfigOptions {
   /** Where the search for a config file starts. Default: `process.cwd()`. */
   cwd?: string;

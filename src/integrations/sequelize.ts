@@ -40,7 +40,10 @@ export interface SequelizeOptions extends SequelizeServer {
   retry: { max: 2; match: RegExp[] };
   replication?: { write: SequelizeServer; read: SequelizeServer[] };
   /** PostgreSQL: gives each new connection the token of the server it connects to. */
-  hooks?: { beforeConnect: (config: ServerConfig) => void };
+  hooks?: {
+    /** Sets the token of the server this new connection is for. */
+    beforeConnect: (config: ServerConfig) => void;
+  };
 }
 
 export interface SequelizeBuilderInput<T extends object> extends LibraryOptionsInput<T> {

@@ -40,6 +40,7 @@ export interface TokenCache {
    * fingerprint) is given, the cached token is already a different, live one: someone refreshed it meanwhile.
    */
   refresh(key: string, ttlMs: number, sign: () => Promise<Signing>, replacing?: string): Promise<CacheLookup>;
+  /** Drops the entry (only if it still holds the token with `fingerprintOf`, when given); true if it did. */
   invalidate(key: string, fingerprintOf?: string): boolean;
 }
 

@@ -1,5 +1,6 @@
 /** Milliseconds since the epoch; injectable so tests and benchmarks control expiry without sleeping. */
 export interface Clock {
+  /** The current time, in milliseconds since the epoch. */
   now(): number;
 }
 

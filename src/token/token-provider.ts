@@ -16,6 +16,7 @@ import { TOKEN_LIFETIME_S } from '../config/keys.js';
 import { SdkTokenSigner } from './signers.js';
 import type { TokenSigner } from './signers.js';
 
+/** A token with what it was signed for; its value is a `Secret`. */
 export interface IssuedToken {
   /** `reveal()` only at the wire. */
   readonly value: Secret;
@@ -28,6 +29,7 @@ export interface IssuedToken {
   readonly signedAt: number;
 }
 
+/** The token engine for one resolved config: what drivers call for a password (see `tokenProviderFor`). */
 export interface TokenProvider {
   /**
    * What the next token is signed for. Known at once, except for an Aurora global database endpoint without
@@ -54,6 +56,7 @@ export interface TokenProvider {
   warm?(): void;
 }
 
+/** What a caller may inject in place of the defaults; every function that connects or signs accepts these. */
 export interface TokenDeps {
   /** Times credential expiry; when no `cache` is given, tokens go to a cache shared by every provider with this clock. */
   clock?: Clock;
