@@ -5,7 +5,7 @@ import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
 
 // The key table: every config key is declared here once. Types, env names, the JSON Schema, the keys
-// `rdsiam check` lists and the README table are all derived from it.
+// `rdsiam check` lists and the key table in docs/configuration.md are all derived from it.
 
 const PLUGIN_CODES = ['iam', 'iam_dsql'] as const;
 /** The IAM plugin codes, named as in the AWS Advanced wrappers. */

@@ -19,7 +19,7 @@ export interface LookupCredentials {
   readonly settings: Pick<CredentialSettings, 'source' | 'profile'>;
 }
 
-/** The IAM action the lookup needs, named in errors, `rdsiam check` and the README. */
+/** The IAM action the lookup needs, named in errors, `rdsiam check` and docs/global-and-dsql.md. */
 export const DESCRIBE_PERMISSION = 'rds:DescribeGlobalClusters';
 
 // Only users of a global endpoint without iam_region load (or need to install) the RDS client.
