@@ -1,5 +1,6 @@
 // `npm run demo`: rdsiam end to end against the local IAM test bed (real PostgreSQL and MariaDB servers
-// whose PAM verifier checks each IAM token the way RDS does). Needs root to start the test bed.
+// whose PAM verifier checks each IAM token the way RDS does). Needs root to start the test bed, which installs the
+// Debian packages it lacks (see docs/testbed.md).
 import { subscribe } from 'node:diagnostics_channel';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import {
   type RdsIamEvents,
 } from '../src/index.js';
 import { ensureTestbed } from '../test/support/ensure-testbed.js';
+import { TestbedNotReadyError } from '../test/testbed/requirements.js';
 
 const configFile = join(dirname(fileURLToPath(import.meta.url)), 'demo', '.rdsiamrc.yaml');
 const step = (text: string) => console.log(`\n== ${text}`);
@@ -107,7 +109,8 @@ try {
   step('done');
 } catch (err) {
   console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  // 2: the machine lacks packages (the message says which, and how to install them), as opposed to a failure.
+  process.exitCode = err instanceof TestbedNotReadyError ? 2 : 1;
 } finally {
   release();
 }

@@ -42,14 +42,23 @@ if (process.env.TESTBED === 'skip') {
   let status = testbedCli('status');
   if (status.code !== 0) {
     const start = testbedCli('start');
-    if (start.code !== 0) {
+    if (start.code === 2 && !inCI) {
+      // The machine lacks packages the test bed may not install here (TESTBED_NO_INSTALL=1, no apt-get): the line
+      // above says which. As when not root: the unit tests run, the integration tests are skipped, loudly.
+      env.TESTBED = 'skip';
+      console.error(
+        '\n*** rdsiam: the local IAM test bed cannot start on this machine (see the line above):\n' +
+          '*** integration tests are SKIPPED. ***\n',
+      );
+    } else if (start.code !== 0) {
       console.error(`rdsiam: the local IAM test bed did not start (exit ${start.code}).`);
       process.exit(1);
+    } else {
+      started = true;
+      status = testbedCli('status');
     }
-    started = true;
-    status = testbedCli('status');
   }
-  env.TESTBED_FILE = status.stateFile;
+  if (env.TESTBED !== 'skip') env.TESTBED_FILE = status.stateFile;
 }
 
 let code = 1;

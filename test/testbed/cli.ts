@@ -1,7 +1,9 @@
-// `node --import tsx test/testbed/cli.ts start|stop|status`: the local RDS IAM test bed.
-// stdout carries only the state file's path (last line); progress and errors go to stderr.
+// `node --import tsx test/testbed/cli.ts start|stop|status|install`: the local RDS IAM test bed.
+// stdout carries only the state file's path (last line); progress and errors go to stderr. Exit 2: the machine
+// lacks packages the test bed may not install here (the message says which, and the command to install them).
 import { checkHealth } from './health.js';
 import { layout } from './layout.js';
+import { ensureRequirements, TestbedNotReadyError } from './requirements.js';
 import { start } from './start.js';
 import { readState } from './state.js';
 import { stop } from './stop.js';
@@ -29,8 +31,12 @@ async function main(): Promise<number> {
       process.stdout.write(`${paths.stateFile}\n`);
       return 0;
     }
+    case 'install':
+      // What .ci/run calls before starting: installs what is missing, in CI too (it asks for it explicitly).
+      await ensureRequirements(say, { force: true });
+      return 0;
     default:
-      say('usage: cli.ts start|stop|status');
+      say('usage: cli.ts start|stop|status|install');
       return 2;
   }
 }
@@ -39,6 +45,6 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     say(error instanceof Error ? error.message : String(error));
-    process.exit(1);
+    process.exit(error instanceof TestbedNotReadyError ? 2 : 1);
   },
 );

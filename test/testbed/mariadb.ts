@@ -6,7 +6,7 @@ import { isOurs, readPid, terminate, waitFor } from './processes.js';
 import { runCommand, type OsUser } from './run-command.js';
 import type { TlsFiles } from './tls.js';
 
-const MARIADBD = '/usr/sbin/mariadbd';
+export const MARIADBD = '/usr/sbin/mariadbd';
 type MysqlPaths = Layout['mysql'];
 
 /** Runs SQL as root@localhost over the unix socket (unix_socket auth: we are root). */

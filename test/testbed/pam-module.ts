@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cCompiler } from './requirements.js';
 import { runCommand } from './run-command.js';
 
 const SOURCE = fileURLToPath(new URL('./pam/pam_rdsiam.c', import.meta.url));
 const PAM_DIR = '/etc/pam.d';
 
-/** Compiles pam_rdsiam.so with gcc, cached by source hash so an unchanged module is not rebuilt. */
+/** Compiles pam_rdsiam.so with gcc (or cc), cached by source hash so an unchanged module is not rebuilt. */
 export async function buildPamModule(buildDir: string): Promise<string> {
   const source = await readFile(SOURCE);
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
@@ -21,8 +22,10 @@ export async function buildPamModule(buildDir: string): Promise<string> {
     return target;
   await mkdir(buildDir, { recursive: true, mode: 0o755 });
   const tmp = `${target}.${process.pid}.tmp`;
+  const compiler = await cCompiler();
+  if (compiler === undefined) throw new Error('no working C compiler (gcc or cc) to build the PAM module');
   try {
-    await runCommand('gcc', [
+    await runCommand(compiler, [
       '-shared',
       '-fPIC',
       '-O2',
@@ -35,7 +38,7 @@ export async function buildPamModule(buildDir: string): Promise<string> {
       '-l:libpam.so.0',
     ]);
   } catch (error) {
-    throw new Error(`building the PAM module failed; is a C compiler (gcc) installed?\n${String(error)}`, {
+    throw new Error(`building the PAM module with ${compiler} failed\n${String(error)}`, {
       cause: error,
     });
   }

@@ -12,7 +12,7 @@ export interface ClusterPaths {
 }
 
 /** The newest installed PostgreSQL's bin dir (Debian keeps them out of PATH, by version). */
-async function postgresBinDir(): Promise<string> {
+export async function postgresBinDir(): Promise<string> {
   const base = '/usr/lib/postgresql';
   const versions = (await readdir(base).catch(() => [] as string[])).filter((v) => /^\d+$/.test(v));
   for (const v of versions.sort((a, b) => Number(b) - Number(a))) {

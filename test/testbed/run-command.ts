@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 
+/** The PATH of every program the test bed runs: the system's own directories, whatever the caller's PATH. */
+export const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
 export interface OsUser {
   name: string;
   uid: number;
@@ -28,7 +31,7 @@ export function runCommand(
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd ?? '/',
-      env: options.env ?? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/' },
+      env: options.env ?? { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', HOME: '/' },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(options.as && options.as.uid !== userInfo().uid ? { uid: options.as.uid, gid: options.as.gid } : {}),
     });

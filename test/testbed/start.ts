@@ -9,6 +9,7 @@ import { startMariadb } from './mariadb.js';
 import { buildPamModule, writePamServices } from './pam-module.js';
 import { freePort } from './ports.js';
 import { startCluster } from './postgres.js';
+import { ensureRequirements } from './requirements.js';
 import { osUser } from './run-command.js';
 import { readState, writeState, type TestbedState } from './state.js';
 import { stop } from './stop.js';
@@ -18,8 +19,12 @@ import { launchVerifier } from './verifier-process.js';
 
 const LOCAL = '127.0.0.1';
 
-/** Starts everything unless it is already up and healthy; returns the state file's path. */
+/**
+ * Starts everything unless it is already up and healthy; returns the state file's path. First installs what the
+ * machine lacks, when allowed (see requirements.ts); throws TestbedNotReadyError when it lacks it and may not.
+ */
 export async function start(paths: Layout, say: (line: string) => void): Promise<string> {
+  await ensureRequirements(say);
   if (process.getuid?.() !== 0)
     throw new Error(
       'the test bed must be started as root (it runs servers as the postgres and mysql users and writes /etc/pam.d)',
