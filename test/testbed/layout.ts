@@ -28,10 +28,14 @@ export const DATABASE = 'rdsiam_test';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The default work dir: under the system temp dir, keyed by the repository's path. The servers run as the postgres
- * and mysql users, who must reach it, and a clone may sit where they cannot (a home directory, a `mktemp -d`).
+ * The default work dir of the clone at `root` (a path ending in a slash): under the system temp dir, keyed by the
+ * clone's path. The servers run as the postgres and mysql users, who must reach it, and a clone may sit where they
+ * cannot (a home directory, a `mktemp -d`).
  */
-const defaultDir = join(tmpdir(), `rdsiam-testbed-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}`);
+export function defaultWorkDir(root: string): string {
+  return join(tmpdir(), `rdsiam-testbed-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
+}
+const defaultDir = defaultWorkDir(repoRoot);
 
 /** Every path the test bed uses, derived from one work dir (`TESTBED_DIR`, else one per clone in the temp dir). */
 export function layout(env: NodeJS.ProcessEnv = process.env) {
