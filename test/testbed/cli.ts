@@ -34,6 +34,7 @@ async function main(): Promise<number> {
     case 'install':
       // What .ci/run calls before starting: installs what is missing, in CI too (it asks for it explicitly).
       await ensureRequirements(say, { force: true });
+      say('the machine has everything the test bed needs');
       return 0;
     default:
       say('usage: cli.ts start|stop|status|install');

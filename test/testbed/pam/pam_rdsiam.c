@@ -1,10 +1,11 @@
 /*
  * pam_rdsiam: the test bed's stand-in for RDS's IAM login check.
  *
- * It takes the login user and the password (an IAM auth token, often ~1000 bytes, which is why
- * pam_exec, capped at 511, cannot be used) and asks the long-running verifier daemon over a unix
- * socket. Only an explicit "OK\n" answer lets the login in; anything else, including a verifier
- * that is down, refuses it.
+ * It takes the login user and the password (an IAM auth token, ~1000 bytes with a session token)
+ * and asks the long-running verifier daemon over a unix socket. pam_exec's expose_authtok cannot
+ * carry a token: it copies the password with strndupa(resp, PAM_MAX_RESP_SIZE), 512 bytes, and the
+ * signature comes last (see docs/testbed.md). Only an explicit "OK\n" answer lets the login in;
+ * anything else, including a verifier that is down, refuses it.
  *
  * Module arguments: socket=<absolute path of the verifier socket> service=<name sent to the verifier>
  * Wire format: "<service>\0<user>\0<token>\0", then the module shuts down its write side and reads
