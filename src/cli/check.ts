@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { tokenProviderFor } from '../token/token-provider.js';
@@ -7,6 +6,7 @@ import { scrub } from '../secret.js';
 import { explain, type Explanation } from './explain.js';
 import { timedConnect, type ConnectTimings } from './timed-connect.js';
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, loadOptions, type CliIo } from './io.js';
+import { parseOptions } from './args.js';
 
 export const CHECK_HELP = `Usage: rdsiam check [--connect] [--json] [--connection NAME] [--config FILE]
 
@@ -22,6 +22,8 @@ Options:
 ${CONFIG_FLAGS_HELP}
 
 Exit code: 0 when no problem was found, 1 when one was, 2 when the config itself is invalid.`;
+
+export const CHECK_OPTIONS = { ...CONFIG_FLAGS, connect: { type: 'boolean' }, json: { type: 'boolean' } } as const;
 
 type Report = Explanation & { connect?: { ok: boolean; timings?: ConnectTimings } };
 
@@ -110,10 +112,7 @@ async function lookUpRegion(report: Report, config: ResolvedConfig): Promise<voi
 }
 
 export async function checkCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...CONFIG_FLAGS, connect: { type: 'boolean' }, json: { type: 'boolean' } },
-  });
+  const { values } = parseOptions({ args, options: CHECK_OPTIONS });
   if (values.help) {
     io.out(`${CHECK_HELP}\n`);
     return 0;

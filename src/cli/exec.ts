@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
+import { parseOptions } from './args.js';
 import { setUpClient, type ClientSetup } from './client-setup.js';
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, type CliIo } from './io.js';
 import { runChild } from './run-child.js';
 
-export const EXEC_HELP = `Usage: rdsiam exec [--env-only] [--connection NAME] [--config FILE] -- <command> [args...]
+export const EXEC_HELP = `Usage: rdsiam exec [--quiet] [--connection NAME] [--config FILE] -- <command> [args...]
 
 Runs <command> with a fresh IAM token and the connection in its environment, never on its command line:
   rdsiam exec -- psql -c 'select current_user'
@@ -19,11 +19,16 @@ The CA and option files are in a private directory that is removed when the comm
 lets the command open new connections for 15 minutes (RDS); open ones stay up.
 
 Options:
-      --env-only           print nothing (else one line on stderr says what was set, never the token)
+  -q, --quiet              print nothing (else one line on stderr says what was set, never the token)
 ${CONFIG_FLAGS_HELP}
 
 Exit code: the command's (128+n when signal n ended it), 127 when it is not found, 126 when it cannot
 be run, 1 when no token could be had, 2 for a usage or config error.`;
+
+export const EXEC_OPTIONS = { ...CONFIG_FLAGS, quiet: { type: 'boolean', short: 'q' } } as const;
+
+// --quiet's first name, kept working but out of the help through the 0.x releases (CHANGELOG.md).
+const OLD_NAMES = { 'env-only': { type: 'boolean' } } as const;
 
 export async function execCommand(args: string[], io: CliIo): Promise<number> {
   const split = args.indexOf('--');
@@ -31,7 +36,7 @@ export async function execCommand(args: string[], io: CliIo): Promise<number> {
   if (split === -1 && !own.some((a) => a === '--help' || a === '-h')) {
     return usage(io, 'the command goes after --, as in: rdsiam exec -- psql');
   }
-  const { values } = parseArgs({ args: own, options: { ...CONFIG_FLAGS, 'env-only': { type: 'boolean' } } });
+  const { values } = parseOptions({ args: own, options: { ...EXEC_OPTIONS, ...OLD_NAMES } }, Object.keys(OLD_NAMES));
   if (values.help) {
     io.out(`${EXEC_HELP}\n`);
     return 0;
@@ -41,7 +46,7 @@ export async function execCommand(args: string[], io: CliIo): Promise<number> {
 
   const setup = await setUpClient(io, values, 'temporary');
   try {
-    if (!values['env-only']) io.err(notice(setup));
+    if (!values.quiet && !values['env-only']) io.err(notice(setup));
     const env = { ...io.env };
     for (const name of setup.env.unset) delete env[name];
     return await runChild(command, commandArgs, { env: { ...env, ...setup.env.set }, cwd: io.cwd, err: io.err });

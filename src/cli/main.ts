@@ -1,48 +1,110 @@
+import { knownNames } from '../config/messages.js';
 import { ConfigError } from '../errors.js';
 import { scrub } from '../secret.js';
+import { UsageError, type Options } from './args.js';
+import type { CommandSpec } from './completion.js';
 import type { CliIo } from './io.js';
+
+interface Command {
+  help: string;
+  options: Options;
+  run(args: string[], io: CliIo): number | Promise<number>;
+}
+
+// Each command is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or check.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  token: {
+    summary: 'print one IAM auth token for the configured connection (--url: as a DSN, --env: as shell exports)',
+    load: () =>
+      import('./token.js').then((m) => ({ help: m.TOKEN_HELP, options: m.TOKEN_OPTIONS, run: m.tokenCommand })),
+  },
+  exec: {
+    summary: 'run a command (psql, mysql, a migration tool) with a fresh token in its environment',
+    load: () => import('./exec.js').then((m) => ({ help: m.EXEC_HELP, options: m.EXEC_OPTIONS, run: m.execCommand })),
+  },
+  check: {
+    summary: 'explain how the config resolves (--connect to also connect, --json for JSON)',
+    load: () =>
+      import('./check.js').then((m) => ({ help: m.CHECK_HELP, options: m.CHECK_OPTIONS, run: m.checkCommand })),
+  },
+  schema: {
+    summary: "print the config file's JSON Schema",
+    load: () =>
+      import('./schema.js').then((m) => ({ help: m.SCHEMA_HELP, options: m.SCHEMA_OPTIONS, run: m.schemaCommand })),
+  },
+  version: {
+    summary: 'print the version (--json: with the Node.js version and runtime, for a bug report)',
+    load: () =>
+      import('./version.js').then((m) => ({ help: m.VERSION_HELP, options: m.VERSION_OPTIONS, run: m.versionCommand })),
+  },
+  completion: {
+    summary: 'print a completion script for bash, zsh or fish',
+    load: () =>
+      import('./completion.js').then((m) => ({
+        help: m.COMPLETION_HELP,
+        options: m.COMPLETION_OPTIONS,
+        run: (args, io) => m.completionCommand(args, io, commandSpecs),
+      })),
+  },
+};
+
+/** What `rdsiam` takes without a command. */
+const TOP_OPTIONS = {
+  version: { type: 'boolean', short: 'V' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
 
 const HELP = `rdsiam: AWS IAM database authentication for RDS, Aurora and Aurora DSQL
 
 Usage: rdsiam <command> [options]
 
 Commands:
-  token     print one IAM auth token for the configured connection (--url: as a DSN, --env: as shell exports)
-  exec      run a command (psql, mysql, a migration tool) with a fresh token in its environment
-  check     explain how the config resolves (--connect to also connect, --json for JSON)
-  schema    print the config file's JSON Schema
+${Object.entries(COMMANDS)
+  .map(([name, { summary }]) => `  ${name.padEnd(12)}${summary}`)
+  .join('\n')}
 
-Run \`rdsiam <command> --help\` for a command's options.`;
+Options:
+  -V, --version   print the version (as \`rdsiam version\`)
+  -h, --help      show this help
 
-interface Command {
-  help: string;
-  run(args: string[], io: CliIo): number | Promise<number>;
+Run \`rdsiam <command> --help\` for a command's options.
+
+Exit code: 0 done, 1 a runtime failure, 2 a usage or config error; each command's help says more.`;
+
+async function commandSpecs(): Promise<CommandSpec[]> {
+  const named = Object.entries(COMMANDS).map(async ([name, { summary, load }]) => ({
+    name,
+    summary,
+    options: (await load()).options,
+  }));
+  return [{ name: '', summary: '', options: TOP_OPTIONS }, ...(await Promise.all(named))];
 }
 
-// Each command is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or check.
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  token: () => import('./token.js').then((m) => ({ help: m.TOKEN_HELP, run: m.tokenCommand })),
-  exec: () => import('./exec.js').then((m) => ({ help: m.EXEC_HELP, run: m.execCommand })),
-  check: () => import('./check.js').then((m) => ({ help: m.CHECK_HELP, run: m.checkCommand })),
-  schema: () => import('./schema.js').then((m) => ({ help: m.SCHEMA_HELP, run: m.schemaCommand })),
-};
+function unknownCommand(name: string): string {
+  const [what, names] = name.startsWith('-')
+    ? ['option', Object.keys(TOP_OPTIONS).map((n) => `--${n}`)]
+    : ['command', Object.keys(COMMANDS)];
+  const hint = knownNames(name, names, `${what}s`);
+  return `rdsiam: unknown ${what} "${name}"${hint}${hint.endsWith('?') ? '' : '.'} See rdsiam --help.\n`;
+}
 
 /**
  * Runs one CLI invocation and returns its exit code: 0 done, 1 a runtime failure, 2 a usage or
  * config error. Errors go to `io.err`, never a token.
  */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const [first, ...args] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.out(`${HELP}\n`);
-    return name === undefined ? 2 : 0;
+    return first === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
-  if (!load) {
-    io.err(`rdsiam: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. See rdsiam --help.\n`);
+  const name = first === '--version' || first === '-V' ? 'version' : first;
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    io.err(unknownCommand(name));
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   try {
     return await command.run(args, io);
   } catch (err) {
@@ -51,7 +113,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       io.err(`rdsiam ${name}: ${(err as Error).message}\n\n${command.help}\n`);
       return 2;
     }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseOptions } from './args.js';
 import { getAuthToken } from '../token/get-auth-token.js';
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, loadOptions, type CliIo } from './io.js';
 
@@ -16,14 +16,14 @@ Options:
 ${CONFIG_FLAGS_HELP}
 
 The CA (and for MySQL the option file) that --url and --env name are kept in $XDG_CACHE_HOME/rdsiam
-(default ~/.cache/rdsiam). The token lets clients open new connections for 15 minutes (RDS).`;
+(default ~/.cache/rdsiam). The token lets clients open new connections for 15 minutes (RDS).
+
+Exit code: 0 when printed, 1 when no token could be had, 2 for a usage or config error.`;
+
+export const TOKEN_OPTIONS = { ...CONFIG_FLAGS, url: { type: 'boolean' }, env: { type: 'boolean' } } as const;
 
 export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...CONFIG_FLAGS, url: { type: 'boolean' }, env: { type: 'boolean' } },
-    allowPositionals: false,
-  });
+  const { values } = parseOptions({ args, options: TOKEN_OPTIONS, allowPositionals: false });
   if (values.help) {
     io.out(`${TOKEN_HELP}\n`);
     return 0;
@@ -52,6 +52,6 @@ function exportLines(set: Record<string, string>, unset: string[]): string {
 }
 
 /** Single quotes keep everything literal; a single quote itself is closed, escaped and reopened. */
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -44,7 +44,7 @@ describe('rdsiam exec and token --url|--env: usage and config errors', () => {
     }
     const badFlag = await inProcess(['exec', '--region', 'x', '--', 'true']);
     assert.equal(badFlag.code, 2);
-    assert.match(badFlag.err, /Unknown option '--region'/);
+    assert.match(badFlag.err, /unknown option --region; options: --config, --connection, --help, --quiet\n/);
   });
 
   test('exec --help lists the variables; options after -- belong to the command', async () => {
@@ -207,17 +207,17 @@ describe('rdsiam exec against the test bed', () => {
     const query = "select current_user(), database(); show session status like 'Ssl_cipher'";
     const key = await tb.newKey();
     const full = await spawnCli(
-      ['exec', '--env-only', '--', 'mariadb', '-N', '-e', query],
+      ['exec', '--quiet', '--', 'mariadb', '-N', '-e', query],
       testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS),
     );
     assert.equal(full.code, 0, full.err);
-    assert.equal(full.err, '', '--env-only prints nothing');
+    assert.equal(full.err, '', '--quiet prints nothing');
     const [user, cipher] = full.out.trim().split('\n');
     assert.equal(user, `${tb.mysql.iamUser}@%\t${tb.mysql.database}`);
     assert.match(cipher!, /^Ssl_cipher\t\S+/);
     // mariadb-dump reads no MYSQL_HOST: host, port, user and TLS come from the option file.
     const dump = await spawnCli(
-      ['exec', '--env-only', '--', 'mariadb-dump', '--no-data', tb.mysql.database],
+      ['exec', '-q', '--', 'mariadb-dump', '--no-data', tb.mysql.database],
       testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS),
     );
     assert.equal(dump.code, 0, dump.err);
@@ -415,6 +415,7 @@ describe('rdsiam exec against the test bed', () => {
       testbedEnv(tb, 'mysql', key, CHECK_THE_ADDRESS),
     );
     assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '', '--env-only, the old name of --quiet, still prints nothing');
     assert.equal(r.out.trim(), `${tb.mysql.iamUser}@% tls`);
     assert.deepEqual(await verdicts(tb, key), ['ok']);
   });
