@@ -125,7 +125,7 @@ const loadTypeScript =
   };
 
 // cosmiconfig is loaded on first use: a config from env variables and code alone never loads it.
-const loadCosmiconfig = lazyPackage(
+export const loadCosmiconfig = lazyPackage(
   (p) => p.cosmiconfig(),
   () => import('cosmiconfig'),
 );

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type * as z from 'zod/mini';
 import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
+import { connectionNamesIn } from './data-file.js';
 import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';
 import type { RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames, printablePath } from './messages.js';
@@ -91,10 +92,6 @@ async function findFile(options: LoadConfigOptions, env: Record<string, string |
     return loadConfigFile(resolvePath(cwd, named), { kind: 'env', variable: CONFIG_FILE_VARIABLE });
   }
   return searchConfigFile(cwd);
-}
-
-function connectionNamesIn(config: unknown): string[] {
-  return isPlainObject(config) && isPlainObject(config.connections) ? Object.keys(config.connections) : [];
 }
 
 function notFound(cwd: string): ConfigIssue {

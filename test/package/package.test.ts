@@ -11,6 +11,8 @@ import { installApp, lockedVersion, pack, ROOT, TSC, type App, type Packed } fro
 import { run, runNode } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
+import { tempProject } from '../support/projects.js';
+import { bashComplete, checkSyntax } from '../support/shell-completion.js';
 import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 
 let packed: Packed;
@@ -533,6 +535,22 @@ describe('the rdsiam executable, installed', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^rdsiam: AWS IAM database authentication/);
     assert.match(r.out, /^ {2}token /m);
+  });
+
+  test('npx rdsiam --version, a typo, and the bash completion calling back the installed rdsiam', async () => {
+    const version = await npx(['--version']);
+    const { version: expected } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.deepEqual([version.code, version.out], [0, `${expected}\n`], version.err);
+    const typo = await npx(['tokn']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.err, /unknown command "tokn"; did you mean "token"\?/);
+    const script = await npx(['completion', 'bash']);
+    assert.equal(script.code, 0, script.err);
+    assert.equal((await checkSyntax('bash', script.out)).code, 0);
+    const project = tempProject({ '.rdsiamrc.yaml': 'connections: { reader: {}, writer: {} }\n' });
+    const at = { bin: join(pgApp.dir, 'node_modules/.bin'), cwd: project };
+    assert.deepEqual(await bashComplete(script.out, ['rdsiam', 'ch'], at), ['check']);
+    assert.deepEqual(await bashComplete(script.out, ['rdsiam', 'exec', '--connection', ''], at), ['reader', 'writer']);
   });
 
   test('npx rdsiam schema prints the shipped JSON Schema', async () => {
