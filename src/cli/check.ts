@@ -22,7 +22,8 @@ Options:
       --json               print one JSON object instead of text
 ${CONFIG_FLAGS_HELP}
 
-Exit code: 0 when no problem was found, 1 when one was, 2 when the config itself is invalid.`;
+Exit code: 0 when no problem was found, 1 when one was, 2 when the config itself is invalid, or its file is
+refused because another user could have written it (the message says why and what to do).`;
 
 type Report = Explanation & { connect?: { ok: boolean; timings?: ConnectTimings } };
 

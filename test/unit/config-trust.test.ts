@@ -2,20 +2,15 @@
 // file found or named passes the trust check (src/config/trust.ts) before anything reads it as code or data.
 // Real files, real modes and real owners: the tests that hand a file to `nobody` need root, as in CI.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load.js';
 import { configTrustProblem } from '../../src/config/trust.js';
 import { RDS_HOST } from '../support/hosts.js';
-import { tempProject, writeFiles } from '../support/projects.js';
+import { JSON_CONFIG, NEEDS_ROOT, NOBODY, plantedSharedDir, tempProject, writeFiles } from '../support/projects.js';
 import { tempDir } from '../support/temp-dir.js';
-
-const NOBODY = 65534;
-const asRoot = process.getuid?.() === 0;
-const needsRoot = asRoot ? false : 'needs root, to give files to nobody';
-const JSON_CONFIG = JSON.stringify({ dsn: `postgres://app@${RDS_HOST}/app` });
 
 async function refusal(options: LoadConfigOptions): Promise<string> {
   try {
@@ -32,27 +27,9 @@ function emptyHome(): Record<string, string> {
   return { HOME: tempDir('rdsiam-home-') };
 }
 
-/**
- * A directory like /tmp (mode 1777) holding what another user planted there: a `.rdsiamrc.cjs` that writes the file
- * `ran` when it is loaded, and a `.rdsiamrc.json`, both owned by nobody; and `x/y/`, with no package.json anywhere.
- */
-function plantedShared(): { shared: string; ran: string; nested: string } {
-  const shared = tempDir('rdsiam-shared-');
-  const ran = join(tempDir('rdsiam-witness-'), 'ran');
-  writeFiles(shared, {
-    '.rdsiamrc.cjs': `require('node:fs').writeFileSync(${JSON.stringify(ran)}, 'ran');\nmodule.exports = ${JSON_CONFIG};\n`,
-    '.rdsiamrc.json': JSON_CONFIG,
-  });
-  for (const name of ['.rdsiamrc.cjs', '.rdsiamrc.json']) chownSync(join(shared, name), NOBODY, NOBODY);
-  chmodSync(shared, 0o1777);
-  const nested = join(shared, 'x', 'y');
-  mkdirSync(nested, { recursive: true });
-  return { shared, ran, nested };
-}
-
-describe('config trust: a planted config in a shared directory', { skip: needsRoot }, () => {
+describe('config trust: a planted config in a shared directory', { skip: NEEDS_ROOT }, () => {
   it('is not reached from a subdirectory with no project root, and nothing runs', async () => {
-    const { ran, nested } = plantedShared();
+    const { ran, nested } = plantedSharedDir();
     const message = await refusal({ cwd: nested, env: emptyHome() });
     assert.match(message, /no rdsiam config was found: searched .*\/x\/y \(no package\.json or package\.yaml in it/);
     assert.match(message, /never in other parent directories/);
@@ -60,7 +37,7 @@ describe('config trust: a planted config in a shared directory', { skip: needsRo
   });
 
   it('is refused when searched for in the shared directory itself, naming the file and the reason', async () => {
-    const { shared, ran } = plantedShared();
+    const { shared, ran } = plantedSharedDir();
     const json = await refusal({ cwd: shared, env: emptyHome() });
     assert.match(json, /^Refused an rdsiam config file that another user could have written:/);
     assert.ok(
@@ -75,7 +52,7 @@ describe('config trust: a planted config in a shared directory', { skip: needsRo
   });
 
   it('is refused for its directory alone when the files there are mine: anyone could have put them there', async () => {
-    const { shared, ran } = plantedShared();
+    const { shared, ran } = plantedSharedDir();
     for (const name of ['.rdsiamrc.cjs', '.rdsiamrc.json']) chownSync(join(shared, name), 0, 0);
     const message = await refusal({ cwd: shared, env: emptyHome() });
     assert.ok(message.includes(`is in ${shared}, a directory writable by others (mode 1777, sticky`), message);
@@ -87,7 +64,7 @@ describe('config trust: a planted config in a shared directory', { skip: needsRo
   });
 
   it('is refused when a planted package.json makes the shared directory a project root above the start', async () => {
-    const { shared, ran, nested } = plantedShared();
+    const { shared, ran, nested } = plantedSharedDir();
     writeFiles(shared, { 'package.json': '{}' });
     chownSync(join(shared, 'package.json'), NOBODY, NOBODY);
     const message = await refusal({ cwd: nested, env: emptyHome() });
@@ -96,7 +73,7 @@ describe('config trust: a planted config in a shared directory', { skip: needsRo
   });
 
   it('loads when RDSIAM_TRUST_CONFIG_DIRS lists the directory, which readEnv does not take for a setting', async () => {
-    const { shared } = plantedShared();
+    const { shared } = plantedSharedDir();
     rmSync(join(shared, '.rdsiamrc.cjs'));
     const config = await loadConfig({
       cwd: shared,
@@ -107,14 +84,14 @@ describe('config trust: a planted config in a shared directory', { skip: needsRo
   });
 
   it('names RDSIAM_TRUST_CONFIG_DIRS when it holds a relative directory', async () => {
-    const { shared } = plantedShared();
+    const { shared } = plantedSharedDir();
     const message = await refusal({ cwd: shared, env: { ...emptyHome(), RDSIAM_TRUST_CONFIG_DIRS: 'shared' } });
     assert.match(message, /RDSIAM_TRUST_CONFIG_DIRS must list absolute directories, and holds "shared"/);
   });
 });
 
 describe('config trust: each reason, in a project of my own', () => {
-  it('refuses a file owned by another user', { skip: needsRoot }, async () => {
+  it('refuses a file owned by another user', { skip: NEEDS_ROOT }, async () => {
     const root = tempProject({ '.rdsiamrc.json': JSON_CONFIG });
     chownSync(join(root, '.rdsiamrc.json'), NOBODY, NOBODY);
     assert.match(
@@ -150,7 +127,7 @@ describe('config trust: each reason, in a project of my own', () => {
     );
   });
 
-  it('refuses a file in a directory owned by another user, though the file is mine', { skip: needsRoot }, async () => {
+  it('refuses a file in a directory owned by another user, though the file is mine', { skip: NEEDS_ROOT }, async () => {
     const root = tempProject({ '.rdsiamrc.json': JSON_CONFIG });
     chownSync(root, NOBODY, NOBODY);
     assert.match(await refusal({ cwd: root, env: {} }), /a directory owned by another user \(uid 65534\)/);
@@ -165,7 +142,9 @@ describe('config trust: each reason, in a project of my own', () => {
     assert.ok((await refusal({ cwd: root, env: {} })).includes(`is in ${shared}, a directory writable by others`));
   });
 
-  it('trusts the files of the user who ran sudo when running as root, and only then', { skip: needsRoot }, async () => {
+  it('trusts the files of the user who ran sudo when running as root, and only then', {
+    skip: NEEDS_ROOT,
+  }, async () => {
     const root = tempProject({ '.rdsiamrc.json': JSON_CONFIG });
     chownSync(join(root, '.rdsiamrc.json'), NOBODY, NOBODY);
     chownSync(root, NOBODY, NOBODY);
