@@ -223,6 +223,14 @@ function placesIn(dir: string): string[] {
   });
 }
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `dir` is a project root: it holds a package.json or package.yaml. */
 function hasPackageFile(dir: string): boolean {
   return ['package.json', 'package.yaml'].some((name) => {
@@ -290,7 +298,7 @@ export async function searchConfigFile(cwd: string, env: Env): Promise<ConfigFil
     for (const place of placesIn(dir)) {
       const file = join(dir, place);
       // What is not a readable file here (missing, a directory, no permission) is no config, as for cosmiconfig.
-      if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) continue;
+      if (!isFile(file)) continue;
       let content: string;
       try {
         content = readFileSync(file, 'utf8');
