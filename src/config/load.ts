@@ -118,7 +118,8 @@ function notFound(cwd: string, env: Record<string, string | undefined>): ConfigI
 
 /**
  * Loads the config for one connection. Precedence, lowest first: defaults, the config file (named by
- * `configFile` or RDSIAM_CONFIG, else searched for from `cwd` up to the project root: see `searchRoute`), RDSIAM_*
+ * `configFile` or RDSIAM_CONFIG, else searched for from `cwd` up to the project root, or with no project root in
+ * `cwd` and then the user's config places; a file another user could have written is refused), RDSIAM_*
  * variables (then DATABASE_URL and AWS_REGION for the keys no layer gave), then `overrides`. Every value remembers its
  * source. Throws one ConfigError listing every problem.
  */
