@@ -136,7 +136,7 @@ if (types.status !== 0) process.exit(types.status ?? 1);
 const builds = await Promise.all([
   build({
     ...common,
-    stdin: { contents: "export { cosmiconfig, defaultLoaders } from 'cosmiconfig';", resolveDir: root },
+    stdin: { contents: "export { defaultLoaders } from 'cosmiconfig';", resolveDir: root },
     format: 'cjs',
     outfile: `${dist}${COSMICONFIG_FILE}`,
     // Minified: its 200 kB (js-yaml, mostly) are parsed on every first load of a config file, and at half the size

@@ -1,3 +1,4 @@
+import { describeSearch } from '../config/file.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { tokenProviderFor } from '../token/token-provider.js';
@@ -21,7 +22,8 @@ Options:
       --json               print one JSON object instead of text
 ${CONFIG_FLAGS_HELP}
 
-Exit code: 0 when no problem was found, 1 when one was, 2 when the config itself is invalid.`;
+Exit code: 0 when no problem was found, 1 when one was, 2 when the config itself is invalid, or its file is
+refused because another user could have written it (the message says why and what to do).`;
 
 export const CHECK_OPTIONS = { ...CONFIG_FLAGS, connect: { type: 'boolean' }, json: { type: 'boolean' } } as const;
 
@@ -45,13 +47,13 @@ function ms(value: number | null): string {
   return value === null ? '-' : `${value} ms`;
 }
 
-function formatText(r: Report): string {
+function formatText(r: Report, env: Record<string, string | undefined>): string {
   const lines: string[] = [];
   lines.push(`connection: ${r.connection}${r.connections.length > 1 ? ` (defined: ${r.connections.join(', ')})` : ''}`);
   lines.push(
     r.configFile
       ? `config file: ${r.configFile}`
-      : `config file: none found searching up from ${r.searchedFrom ?? '(explicit)'} for ${r.searchPlaces}; using env and code only`,
+      : `config file: none found searching ${r.searchedFrom === null ? '(explicit)' : describeSearch(r.searchedFrom, env)} for ${r.searchPlaces}; using env and code only`,
   );
   lines.push('', 'keys:');
   const width = Math.max(...r.keys.map((k) => k.key.length));
@@ -130,6 +132,6 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       report.problems.push({ stage: 'connect', severity: 'error', message: connectProblem(err) });
     }
   }
-  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
+  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, io.env));
   return report.problems.some((p) => p.severity === 'error') ? 1 : 0;
 }

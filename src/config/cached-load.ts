@@ -37,7 +37,8 @@ function keyOf(options: LoadConfigOptions): string | undefined {
 async function stampOf(file: string | undefined): Promise<string> {
   if (file === undefined) return 'none';
   const s = await stat(file).catch(() => undefined);
-  return s === undefined ? 'gone' : `${s.mtimeMs}:${s.size}`;
+  // ctime moves on a chmod or chown too, which the trust check must see again.
+  return s === undefined ? 'gone' : `${s.mtimeMs}:${s.ctimeMs}:${s.size}`;
 }
 
 async function load(options: LoadConfigOptions): Promise<{ config: ResolvedConfig; stamp: string }> {
@@ -48,7 +49,7 @@ async function load(options: LoadConfigOptions): Promise<{ config: ResolvedConfi
 /**
  * `loadConfig` for the connect path, which runs per connection: the same inputs within a second reuse the
  * resolved config (concurrent calls share one load), as long as the config file it came from is unchanged
- * (its mtime and size are checked on every call, so an edit is seen at once). Errors are never cached.
+ * (its mtime, ctime and size are checked on every call, so an edit, a chmod or a chown is seen at once). Errors are never cached.
  */
 export async function loadConfigCached(options: LoadConfigOptions): Promise<ResolvedConfig> {
   const key = keyOf(options);

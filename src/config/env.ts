@@ -6,6 +6,10 @@ import { isNumeric, LEAVES, type Leaf } from './schema.js';
 const PREFIX = 'RDSIAM_';
 /** Names the config file explicitly; read by the loader, not a config key. */
 export const CONFIG_FILE_VARIABLE = 'RDSIAM_CONFIG';
+/** Directories (a path list) whose config files are trusted whoever owns them: read by the trust check (trust.ts). */
+export const TRUST_DIRS_VARIABLE = 'RDSIAM_TRUST_CONFIG_DIRS';
+/** The loader's own variables, which name no config key. */
+const LOADER_VARIABLES = [CONFIG_FILE_VARIABLE, TRUST_DIRS_VARIABLE];
 interface FallbackVariable {
   key: string;
   variable: string;
@@ -75,7 +79,7 @@ function convert(raw: string, leaf: Leaf): unknown {
 
 /**
  * Reads every `RDSIAM_*` variable into config keys. Unknown variables are issues that suggest the
- * nearest known one; `RDSIAM_CONFIG` is not a config key and is skipped.
+ * nearest known one; the loader's own variables (`RDSIAM_CONFIG`, `RDSIAM_TRUST_CONFIG_DIRS`) are skipped.
  * `connectionNames` lets `RDSIAM_CONNECTIONS__READ_REPLICA__DSN` address a file's `read-replica`.
  */
 export function readEnv(env: Record<string, string | undefined>, connectionNames: readonly string[]): EnvLayer {
@@ -111,7 +115,7 @@ export function readEnv(env: Record<string, string | undefined>, connectionNames
 
   for (const variable of Object.keys(env).sort()) {
     const raw = envValue(env, variable);
-    if (raw === undefined || !variable.startsWith(PREFIX) || variable === CONFIG_FILE_VARIABLE) continue;
+    if (raw === undefined || !variable.startsWith(PREFIX) || LOADER_VARIABLES.includes(variable)) continue;
     const name = variable.slice(PREFIX.length);
 
     const leaf = leafNamed(name);
@@ -136,7 +140,7 @@ export function readEnv(env: Record<string, string | undefined>, connectionNames
       assign(variable, ['connections', connection, ...scopedLeaf.path], raw, scopedLeaf);
       continue;
     }
-    unknown(variable, [CONFIG_FILE_VARIABLE, ...known().map((n) => PREFIX + n)]);
+    unknown(variable, [...LOADER_VARIABLES, ...known().map((n) => PREFIX + n)]);
   }
   return layer;
 }

@@ -1,11 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
-import { ConfigError, type ValueOrigin } from '../errors.js';
+import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 import { lazyPackage } from '../optional-package.js';
+import { isPlainObject } from '../plain-object.js';
+import { envValue } from './env.js';
+import { configTrustProblem } from './trust.js';
 
 const MODULE_NAME = 'rdsiam';
 
@@ -24,15 +28,7 @@ export const SEARCH_PLACES = [
   ...['.js', '.ts', '.cjs', '.mjs'].map((ext) => `rdsiam.config${ext}`),
 ];
 
-/**
- * Where cosmiconfig looks, in the process's working directory only, for a meta config (`cosmiconfig` key of
- * package.json, or one of these files) that may add search places for every tool.
- */
-const META_PLACES = [
-  'package.json',
-  'package.yaml',
-  ...['json', 'yaml', 'yml', 'js', 'ts', 'cjs', 'mjs'].map((ext) => `.config/config.${ext}`),
-];
+type Env = Record<string, string | undefined>;
 
 export interface ConfigFile {
   file: string;
@@ -124,29 +120,67 @@ const loadTypeScript =
     }
   };
 
-// cosmiconfig is loaded on first use: a config from env variables and code alone never loads it.
-export const loadCosmiconfig = lazyPackage(
+// cosmiconfig is loaded on first use, for its loaders: a config from env variables and code alone never loads it.
+// Only its loaders: its own search would walk past the project root's rules here, and its explorer reads a "meta
+// config" from the working directory (which may add search places, or be code) before any check could run.
+const loadCosmiconfig = lazyPackage(
   (p) => p.cosmiconfig(),
   () => import('cosmiconfig'),
 );
 
-// Created per call, uncached: a long-running process that loads again sees the file as it is now.
-async function explorer() {
-  const { cosmiconfig, defaultLoaders } = await loadCosmiconfig();
-  return cosmiconfig(MODULE_NAME, {
-    searchStrategy: 'project',
-    cache: false,
-    loaders: {
-      '.json': safeJson(defaultLoaders['.json']),
-      '.yaml': safeYaml(defaultLoaders['.yaml']),
-      '.yml': safeYaml(defaultLoaders['.yaml']),
-      noExt: safeYaml(defaultLoaders['.yaml']),
-      '.js': safeModule(defaultLoaders['.js']),
-      '.cjs': safeModule(defaultLoaders['.cjs']),
-      '.mjs': safeModule(defaultLoaders['.mjs']),
-      '.ts': safeModule(loadTypeScript(defaultLoaders['.ts'])),
-    },
+type Loaders = Record<string, Loader>;
+let loaders: Promise<Loaders> | undefined;
+
+/** The loader for each extension (`noExt`: none), each turning its errors into ConfigErrors without the file's text. */
+function configLoaders(): Promise<Loaders> {
+  loaders ??= loadCosmiconfig().then(({ defaultLoaders }) => ({
+    '.json': safeJson(defaultLoaders['.json']),
+    '.yaml': safeYaml(defaultLoaders['.yaml']),
+    '.yml': safeYaml(defaultLoaders['.yaml']),
+    noExt: safeYaml(defaultLoaders['.yaml']),
+    '.js': safeModule(defaultLoaders['.js']),
+    '.cjs': safeModule(defaultLoaders['.cjs']),
+    '.mjs': safeModule(defaultLoaders['.mjs']),
+    '.ts': safeModule(loadTypeScript(defaultLoaders['.ts'])),
+  }));
+  loaders.catch(() => {
+    loaders = undefined;
   });
+  return loaders;
+}
+
+/** Refuses a file another user could have written, before anything reads it (see trust.ts). */
+function assertTrusted(file: string, env: Env, namedBy?: ValueOrigin): void {
+  const problem = configTrustProblem(file, env);
+  if (problem === undefined) return;
+  const issue: ConfigIssue =
+    namedBy === undefined
+      ? { path: '', origin: { kind: 'file', file }, message: `is refused: it ${problem}` }
+      : { path: 'configFile', origin: namedBy, message: `names ${file}, which is refused: it ${problem}` };
+  throw new ConfigError([issue], 'Refused an rdsiam config file that another user could have written');
+}
+
+/**
+ * The file's config: its loader's result (for package.json, its "rdsiam" key); undefined for an empty file. Only
+ * called on a file that passed `assertTrusted`.
+ */
+async function parse(file: string, content: string): Promise<unknown> {
+  if (content.trim() === '') return undefined;
+  const ext = extname(file);
+  const loader = (await configLoaders())[ext || 'noExt'];
+  if (loader === undefined) {
+    throw fileError(file, 'has an unsupported extension; use .json, .yaml, .yml, .js, .cjs, .mjs, .ts, or none (YAML)');
+  }
+  const config = await loader(file, content);
+  return basename(file, ext) === 'package' && isPlainObject(config) ? config[MODULE_NAME] : config;
+}
+
+function read(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw fileError(file, `could not be read: ${firstLine(error)}`);
+  }
 }
 
 /** Lower-cased names of the entries of a directory: null if it does not exist, undefined if it cannot be listed. */
@@ -161,91 +195,43 @@ function entriesOf(dir: string): Entries {
   }
 }
 
-/** Whether package.json in `dir` may have `key` at its top level; unreadable or not JSON counts as may. */
-function packageMayHave(dir: string, key: string): boolean {
+/** Whether package.json in `dir` may have the "rdsiam" key; unreadable or not JSON counts as may. */
+function packageMayHaveKey(dir: string): boolean {
+  // Only the key makes it a config file: this parse is data, discarded, and its key is used only after the trust check.
   try {
     const pkg: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    return typeof pkg !== 'object' || pkg === null || key in pkg;
+    return typeof pkg !== 'object' || pkg === null || MODULE_NAME in pkg;
   } catch {
     return true;
   }
 }
 
 /**
- * Whether `dir`, with these `entries`, may hold one of `places` (package.json: only with `packageKey`). Names are
- * matched without case, so a case-insensitive file system is covered; a directory that cannot be listed may hold anything.
+ * The search places `dir` may hold, in search order, from its listing (and its `.config/`'s), so that a directory
+ * without one costs no stat of each place and a config from env alone no cosmiconfig import. Names are matched
+ * without case, so a case-insensitive file system is covered; a directory that cannot be listed may hold anything.
  */
-function mayHold(dir: string, entries: Entries, places: readonly string[], packageKey: string): boolean {
-  if (entries === undefined) return true;
-  if (entries === null) return false;
-  const inConfigDir = entries.has('.config') ? entriesOf(join(dir, '.config')) : null;
-  if (inConfigDir === undefined) return true;
-  for (const place of places) {
+function placesIn(dir: string): string[] {
+  const entries = entriesOf(dir);
+  if (entries === null) return [];
+  const inConfigDir = entries?.has('.config') === false ? null : entriesOf(join(dir, '.config'));
+  return SEARCH_PLACES.filter((place) => {
     const [first, second] = place.toLowerCase().split('/') as [string, string | undefined];
-    const found = second === undefined ? entries.has(first) : inConfigDir?.has(second) === true;
-    if (found && (place !== 'package.json' || packageMayHave(dir, packageKey))) return true;
-  }
-  return false;
+    const listing = second === undefined ? entries : inConfigDir;
+    if (listing === null || (listing !== undefined && !listing.has(second ?? first))) return false;
+    return place !== 'package.json' || packageMayHaveKey(dir);
+  });
 }
 
-/**
- * Whether cosmiconfig's search from `cwd` could find anything, decided from directory listings, so that a config
- * with no file (env variables, code) costs no cosmiconfig import. Any doubt counts as could: cosmiconfig then
- * searches as it always did. Read synchronously, once per config load: a few listings cost less than as many
- * trips through libuv's thread pool, which a cold start would wait for one after another.
- */
-function searchMayFind(cwd: string): boolean {
-  const metaDir = process.cwd();
-  if (mayHold(metaDir, entriesOf(metaDir), META_PLACES, 'cosmiconfig')) return true;
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    const here = entriesOf(dir);
-    if (mayHold(dir, here, SEARCH_PLACES, MODULE_NAME)) return true;
-    // The search stops at the project root; a listing without either name spares cosmiconfig's exact test.
-    if ((here?.has('package.json') || here?.has('package.yaml')) && hasPackageFile(dir)) return false;
-    if (dirname(dir) === dir) return false;
-  }
-}
-
-/** Searches from `cwd` up to the project root (the first directory with a package.json) for a config file. */
-export async function searchConfigFile(cwd: string): Promise<ConfigFile | undefined> {
-  if (!searchMayFind(cwd)) return undefined;
+function isFile(path: string): boolean {
   try {
-    const result = await (await explorer()).search(cwd);
-    return result === null ? undefined : { file: result.filepath, config: result.config };
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const file = (error as { filepath?: unknown }).filepath;
-    throw typeof file === 'string'
-      ? fileError(file, `could not be read: ${firstLine(error)}`)
-      : new ConfigError([
-          { path: '', message: `the search for a config file from ${cwd} failed: ${firstLine(error)}` },
-        ]);
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
   }
 }
 
-/** Loads one named file. A missing file is an error: a named file is never replaced by a search. */
-export async function loadConfigFile(file: string, namedBy: ValueOrigin): Promise<ConfigFile> {
-  const found = await stat(file).catch(() => undefined);
-  const fail = (message: string) => new ConfigError([{ path: 'configFile', origin: namedBy, message }]);
-  if (found === undefined)
-    throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
-  if (!found.isFile()) throw fail(`names ${file}, which is not a file`);
-  try {
-    const result = await (await explorer()).load(file);
-    return { file, config: result?.config ?? undefined };
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    if (/^No loader specified/.test(String((error as Error).message))) {
-      throw fileError(
-        file,
-        'has an unsupported extension; use .json, .yaml, .yml, .js, .cjs, .mjs, .ts, or none (YAML)',
-      );
-    }
-    throw fileError(file, `could not be read: ${firstLine(error)}`);
-  }
-}
-
-/** Whether the search stops at `dir`: cosmiconfig's project root test. */
+/** Whether `dir` is a project root: it holds a package.json or package.yaml. */
 function hasPackageFile(dir: string): boolean {
   return ['package.json', 'package.yaml'].some((name) => {
     try {
@@ -256,12 +242,104 @@ function hasPackageFile(dir: string): boolean {
   });
 }
 
-/** The directories a search from `cwd` visits, for the message when nothing was found. */
-export function projectRoot(cwd: string): string {
-  let dir = cwd;
-  for (;;) {
-    const parent = dirname(dir);
-    if (hasPackageFile(dir) || parent === dir) return dir;
-    dir = parent;
+/** The user's own config places, searched when there is no project root: `$XDG_CONFIG_HOME/rdsiam/`, `~/.config/rdsiam/`. */
+function userConfigDirs(env: Env): string[] {
+  const xdg = envValue(env, 'XDG_CONFIG_HOME');
+  const home = envValue(env, 'HOME') ?? homedir();
+  // The XDG spec has a relative XDG_CONFIG_HOME ignored.
+  const dirs = [
+    ...(xdg !== undefined && isAbsolute(xdg) ? [join(xdg, MODULE_NAME)] : []),
+    join(home, '.config', MODULE_NAME),
+  ];
+  return [...new Set(dirs)];
+}
+
+/** Where a search from `cwd` looks, in order, and the project root it stops at (undefined: none). */
+interface SearchRoute {
+  dirs: string[];
+  root: string | undefined;
+}
+
+/**
+ * The search's rule: from `cwd` up to the project root (the nearest directory with a package.json or package.yaml);
+ * with no project root, `cwd` alone and then the user's config places. It never walks into other parents: a
+ * directory above a project is anyone's (`/tmp`, `/home`), and a config found there would be obeyed.
+ */
+export function searchRoute(cwd: string, env: Env): SearchRoute {
+  const dirs: string[] = [];
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    dirs.push(dir);
+    if (hasPackageFile(dir)) return { dirs, root: dir };
+    if (dirname(dir) === dir) return { dirs: [...new Set([cwd, ...userConfigDirs(env)])], root: undefined };
   }
+}
+
+/** The directories a search from `cwd` visits, in words, for the messages when nothing was found. */
+export function describeSearch(cwd: string, env: Env): string {
+  const { dirs, root } = searchRoute(cwd, env);
+  if (root === undefined) {
+    return `${cwd} (no package.json or package.yaml in it or above it, so not its parents), then ${dirs.slice(1).join(', ')}`;
+  }
+  return root === cwd ? cwd : `${cwd} and its parents up to the project root ${root}`;
+}
+
+/** The search's rule in words, for the message when nothing was found. */
+export const SEARCH_RULE_TEXT =
+  'the search stops at the project root (the nearest directory with a package.json or package.yaml); ' +
+  "without one it looks in the start directory and then in the user's config places " +
+  '($XDG_CONFIG_HOME/rdsiam/, ~/.config/rdsiam/), never in other parent directories';
+
+/** What a caller may have loaded: `data` never runs a code config (.js, .ts...), for shell completion. */
+export interface LoadScope {
+  dataOnly?: boolean;
+}
+
+const CODE_EXTENSIONS = new Set(['.js', '.cjs', '.mjs', '.ts']);
+
+/**
+ * Searches along `searchRoute(cwd)` for a config file. The first place that holds one wins; an empty one (or a
+ * package.json without the "rdsiam" key) does not count. A found file another user could have written is refused.
+ * With `dataOnly`, a code config that wins the search ends it with undefined instead of being run.
+ */
+export async function searchConfigFile(cwd: string, env: Env, scope: LoadScope = {}): Promise<ConfigFile | undefined> {
+  for (const dir of searchRoute(cwd, env).dirs) {
+    for (const place of placesIn(dir)) {
+      const file = join(dir, place);
+      // What is not a readable file here (missing, a directory, no permission) is no config, as for cosmiconfig.
+      if (!isFile(file)) continue;
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (error) {
+        if (errorCode(error) === 'EACCES') continue;
+        throw fileError(file, `could not be read: ${firstLine(error)}`);
+      }
+      assertTrusted(file, env);
+      if (scope.dataOnly && CODE_EXTENSIONS.has(extname(file))) {
+        if (content.trim() === '') continue;
+        return { file, config: undefined };
+      }
+      const config = await parse(file, content);
+      if (config !== undefined && config !== null) return { file, config };
+    }
+  }
+  return undefined;
+}
+
+/** Loads one named file. A missing file is an error: a named file is never replaced by a search. */
+export async function loadConfigFile(
+  file: string,
+  namedBy: ValueOrigin,
+  env: Env,
+  scope: LoadScope = {},
+): Promise<ConfigFile> {
+  const found = await stat(file).catch(() => undefined);
+  const fail = (message: string) => new ConfigError([{ path: 'configFile', origin: namedBy, message }]);
+  if (found === undefined)
+    throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
+  if (!found.isFile()) throw fail(`names ${file}, which is not a file`);
+  assertTrusted(file, env, namedBy);
+  if (scope.dataOnly && CODE_EXTENSIONS.has(extname(file))) return { file, config: undefined };
+  const config = await parse(file, read(file));
+  return { file, config: config ?? undefined };
 }

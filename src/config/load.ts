@@ -1,7 +1,14 @@
 import { resolve as resolvePath } from 'node:path';
 import type * as z from 'zod/mini';
 import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
-import { loadConfigFile, projectRoot, searchConfigFile, SEARCH_PLACES_TEXT, type ConfigFile } from './file.js';
+import {
+  describeSearch,
+  loadConfigFile,
+  SEARCH_PLACES_TEXT,
+  SEARCH_RULE_TEXT,
+  searchConfigFile,
+  type ConfigFile,
+} from './file.js';
 import { connectionNamesIn } from './data-file.js';
 import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './env.js';
 import type { RdsIamConfigInput } from './keys.js';
@@ -87,28 +94,29 @@ function schemaIssues(error: z.core.$ZodError, origins: Origins): ConfigIssue[] 
 
 async function findFile(options: LoadConfigOptions, env: Record<string, string | undefined>, cwd: string) {
   const named = envValue(env, CONFIG_FILE_VARIABLE);
-  if (options.configFile !== undefined) return loadConfigFile(resolvePath(cwd, options.configFile), { kind: 'code' });
-  if (named !== undefined) {
-    return loadConfigFile(resolvePath(cwd, named), { kind: 'env', variable: CONFIG_FILE_VARIABLE });
+  if (options.configFile !== undefined) {
+    return loadConfigFile(resolvePath(cwd, options.configFile), { kind: 'code' }, env);
   }
-  return searchConfigFile(cwd);
+  if (named !== undefined) {
+    return loadConfigFile(resolvePath(cwd, named), { kind: 'env', variable: CONFIG_FILE_VARIABLE }, env);
+  }
+  return searchConfigFile(cwd, env);
 }
 
-function notFound(cwd: string): ConfigIssue {
-  const root = projectRoot(cwd);
+function notFound(cwd: string, env: Record<string, string | undefined>): ConfigIssue {
   return {
     path: 'dsn',
     message:
-      `is required, and no rdsiam config was found: searched ${cwd}` +
-      (root === cwd ? '' : ` and its parents up to ${root}`) +
-      ` for ${SEARCH_PLACES_TEXT}. Create one of those files, name one with ${CONFIG_FILE_VARIABLE}=path, ` +
+      `is required, and no rdsiam config was found: searched ${describeSearch(cwd, env)} for ${SEARCH_PLACES_TEXT} ` +
+      `(${SEARCH_RULE_TEXT}). Create one of those files, name one with ${CONFIG_FILE_VARIABLE}=path, ` +
       'or set RDSIAM_DSN (or DATABASE_URL) and other RDSIAM_* variables',
   };
 }
 
 /**
  * Loads the config for one connection. Precedence, lowest first: defaults, the config file (named by
- * `configFile` or RDSIAM_CONFIG, else searched for from `cwd` up to the project root), RDSIAM_*
+ * `configFile` or RDSIAM_CONFIG, else searched for from `cwd` up to the project root, or with no project root in
+ * `cwd` and then the user's config places; a file another user could have written is refused), RDSIAM_*
  * variables (then DATABASE_URL and AWS_REGION for the keys no layer gave), then `overrides`. Every value remembers its
  * source. Throws one ConfigError listing every problem.
  */
@@ -163,7 +171,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   }
 
   if (found === undefined && origins.size === fallbacks.filter((f) => !f.configures).length) {
-    issues.push(notFound(cwd));
+    issues.push(notFound(cwd, env));
     throw new ConfigError(issues, 'No rdsiam config found');
   }
 

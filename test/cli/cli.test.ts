@@ -1,11 +1,13 @@
 // The rdsiam CLI: in-process for usage and config errors, as a real process against the test bed for tokens and --connect.
 import assert from 'node:assert/strict';
+import { chmodSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { inProcess, spawnCli, TOKEN_TEXT } from '../support/cli.js';
+import { JSON_CONFIG, NEEDS_ROOT, plantedSharedDir, tempProject } from '../support/projects.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { FakeRdsApi } from '../support/fake-rds-api.js';
 import { pgOptions, requireTestbed } from '../support/testbed.js';
@@ -55,6 +57,37 @@ describe('rdsiam CLI usage', () => {
     const r = await inProcess(['check', '--config', '/nonexistent/.rdsiamrc.yaml']);
     assert.equal(r.code, 2);
     assert.match(r.err, /\/nonexistent\/\.rdsiamrc\.yaml/);
+  });
+
+  test('a config another user could have written: exit 2, and check says which file, why, and what to do', {
+    skip: NEEDS_ROOT,
+  }, async () => {
+    const { shared, ran, nested } = plantedSharedDir();
+    const planted = await spawnCli(['check'], {}, shared);
+    assert.equal(planted.code, 2, planted.err);
+    assert.equal(planted.out, '');
+    assert.match(planted.err, /^Refused an rdsiam config file that another user could have written:/);
+    assert.ok(
+      planted.err.includes(`${join(shared, '.rdsiamrc.json')}): is refused: it is owned by another user`),
+      planted.err,
+    );
+    assert.match(planted.err, /list it in RDSIAM_TRUST_CONFIG_DIRS/);
+
+    // From below it, with no project root, the search does not reach it: the rule is in the message.
+    const below = await inProcess(['check'], {}, { cwd: nested });
+    assert.equal(below.code, 2);
+    assert.match(below.err, /no rdsiam config was found: searched .*never in other parent directories/);
+
+    const groupWritable = tempProject({ '.rdsiamrc.json': JSON_CONFIG });
+    chmodSync(join(groupWritable, '.rdsiamrc.json'), 0o664);
+    const token = await inProcess(['token'], {}, { cwd: groupWritable });
+    assert.equal(token.code, 2);
+    assert.match(token.err, /is writable by group or others \(mode 0664\).*chmod go-w/);
+
+    const named = await inProcess(['check', '--config', join(shared, '.rdsiamrc.json')]);
+    assert.equal(named.code, 2);
+    assert.match(named.err, /configFile \(from options passed in code\): names .*, which is refused/);
+    assert.equal(existsSync(ran), false, 'the planted .rdsiamrc.cjs ran');
   });
 
   test('check lists each key with its source, and the endpoint problem with its fix (exit 1)', async () => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI_NODE_ARGS, inProcess } from '../support/cli.js';
-import { fixtureProject, tempProject } from '../support/projects.js';
+import { fixtureProject, NEEDS_ROOT, plantedSharedDir, tempProject } from '../support/projects.js';
 import { bashComplete, checkSyntax, fishComplete, hasShell, rdsiamBin } from '../support/shell-completion.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -173,6 +173,17 @@ describe('rdsiam completion', () => {
     const viaEnv = await inProcess(['completion', '--connections'], { RDSIAM_CONFIG: join(project, '.rdsiamrc.cjs') });
     assert.deepEqual(viaEnv, { code: 0, out: '', err: '' });
     assert.equal(existsSync(marker(dir)), false, 'the config code ran');
+  });
+
+  test('a config another user could have written gives no names: refused before it is read, exit 2', {
+    skip: NEEDS_ROOT,
+  }, async () => {
+    const { shared, ran } = plantedSharedDir();
+    const r = await inProcess(['completion', '--connections'], {}, { cwd: shared });
+    assert.equal(r.code, 2);
+    assert.equal(r.out, '');
+    assert.match(r.err, /Refused an rdsiam config file/);
+    assert.equal(existsSync(ran), false, 'the planted config ran');
   });
 
   test('a data config that does not parse is exit 2 naming the file, without quoting it', async () => {

@@ -41,8 +41,11 @@ describe('readEnv', () => {
     assert.deepEqual(layer.values, { iam_expiration: '15m', connect_timeout_ms: '1e3', pool: { max: ' 5' } });
   });
 
-  it('treats empty variables as unset and skips RDSIAM_CONFIG, which names the file', () => {
-    const layer = readEnv({ RDSIAM_DSN: '', RDSIAM_CONFIG: 'x.yaml', PATH: '/usr/bin' }, []);
+  it("treats empty variables as unset and skips the loader's RDSIAM_CONFIG and RDSIAM_TRUST_CONFIG_DIRS", () => {
+    const layer = readEnv(
+      { RDSIAM_DSN: '', RDSIAM_CONFIG: 'x.yaml', RDSIAM_TRUST_CONFIG_DIRS: '/srv/shared', PATH: '/usr/bin' },
+      [],
+    );
     assert.deepEqual(layer.values, {});
     assert.deepEqual(layer.issues, []);
   });

@@ -1,7 +1,8 @@
-// Before the config file search, a look at the directory listings decides whether cosmiconfig could find anything:
-// when it could not, cosmiconfig is never imported; when it could, it searches exactly as before.
+// The config file search looks at directory listings first, so that a directory without a config costs no stat of
+// each place and a config from env variables alone never imports cosmiconfig (whose loaders read a found file).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
@@ -67,7 +68,7 @@ describe('config search: the look before cosmiconfig', () => {
     assert.deepEqual(probe(root, join(root, 'a', 'b')), { host: RDS_HOST, cosmiconfig: true });
   });
 
-  it('is not stopped early by a name that differs from package.json in case only (as cosmiconfig is not, here)', () => {
+  it('is not stopped early by a name that differs from package.json in case only (the project root test takes exact names)', () => {
     // .rdsiamrc at the top, nested/PACKAGE.JSON below.
     const root = fixtureProject('case-package');
     assert.deepEqual(probe(root, join(root, 'nested')), { host: RDS_HOST, cosmiconfig: true });
@@ -86,9 +87,20 @@ describe('config search: the look before cosmiconfig', () => {
     assert.equal(r.cosmiconfig, true);
   });
 
-  it("honours cosmiconfig's meta config in the working directory, which may add search places", () => {
+  it("ignores cosmiconfig's meta config in the working directory: it would add search places, or run code", () => {
     // .config/config.json adds the search place settings/{name}.yaml, where settings/rdsiam.yaml is.
     const root = fixtureProject('meta-config');
-    assert.deepEqual(probe(root, root), { host: RDS_HOST, cosmiconfig: true });
+    const r = probe(root, root);
+    assert.match(r.error ?? '', /no rdsiam config was found/);
+    assert.equal(r.cosmiconfig, false);
+
+    // A meta config that is code, with a side effect, in the working directory of a run whose config is found.
+    const ran = join(tempProject({}), 'ran');
+    const cwd = tempProject({
+      '.config/config.cjs': `require('node:fs').writeFileSync(${JSON.stringify(ran)}, 'ran');\nmodule.exports = {};\n`,
+      '.rdsiamrc.json': JSON.stringify({ dsn: DSN }),
+    });
+    assert.deepEqual(probe(cwd, cwd), { host: RDS_HOST, cosmiconfig: true });
+    assert.equal(existsSync(ran), false, 'the meta config ran');
   });
 });
