@@ -37,7 +37,7 @@ export async function runDoctor(
     findings.push(...tls);
     if (!tls.some((f) => f.severity === 'error')) {
       const t = facts.target;
-      const login = await tryLogin(options, `${t.host}:${t.port}`);
+      const login = await tryLogin(options, t.engine, `${t.host}:${t.port}`);
       findings.push(...login);
       // Everything AWS-side checked and right, and still refused: what is left is the database user.
       const awsSideRight =

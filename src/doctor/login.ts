@@ -1,14 +1,16 @@
 // The login itself: one connect with a freshly signed token, and SELECT 1.
 import { timedConnect } from '../cli/timed-connect.js';
 import type { ConnectOptions } from '../connect.js';
+import type { Engine } from '../config/dsn.js';
 import { AuthError } from '../errors.js';
+import { isLoginError } from '../drivers/retry.js';
 import { redactFailure } from '../secret.js';
 import { finding, type Finding } from './findings.js';
 
 const UNREACHABLE = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|timeout/i;
 
 /** Logs in as the config says; a refused token is `login-refused`, which the conclusion explains. */
-export async function tryLogin(options: ConnectOptions, where: string): Promise<Finding[]> {
+export async function tryLogin(options: ConnectOptions, engine: Engine, where: string): Promise<Finding[]> {
   try {
     const timings = await timedConnect(options);
     return [
@@ -19,8 +21,10 @@ export async function tryLogin(options: ConnectOptions, where: string): Promise<
       ),
     ];
   } catch (err) {
-    if (err instanceof AuthError) {
-      return [finding('login-refused', 'error', `The database at ${where} refused a freshly signed IAM token.`)];
+    // A user the server does not take tokens for may be refused before any token is sent (MySQL asks for its own
+    // password plugin): a refusal all the same.
+    if (err instanceof AuthError || isLoginError(engine, err)) {
+      return [finding('login-refused', 'error', `The database at ${where} refused the IAM login.`)];
     }
     const reason = redactFailure(err);
     const code = (err as { code?: unknown }).code;
