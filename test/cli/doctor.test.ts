@@ -299,7 +299,7 @@ console.log(JSON.stringify({ code, report: JSON.parse(out) }));
     rds.dbClusters[0]!.iamAuth = false;
     const r = await inProcess(['doctor', '--no-connect'], ENV, { tokenDeps: { credentials } });
     assert.equal(r.code, 1);
-    assert.match(r.out, /^error   iam-auth-disabled: /m);
+    assert.match(r.out, /^error {3}iam-auth-disabled: /m);
     assert.match(r.out, /^Cause: iam-auth-disabled\. /m);
     assert.match(r.out, /^Fix: Enable it: aws rds modify-db-cluster/m);
   });
