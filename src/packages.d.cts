@@ -7,6 +7,8 @@ declare const packages: {
   dsqlSigner(): unknown;
   credentialProviders(): unknown;
   clientRds(): unknown;
+  clientSts(): unknown;
+  clientIam(): unknown;
   sslProfiles(): unknown;
   cosmiconfig(): unknown;
 };

@@ -27,6 +27,16 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: () =>
       import('./check.js').then((m) => ({ help: m.CHECK_HELP, options: m.CHECK_OPTIONS, run: m.checkCommand })),
   },
+  doctor: {
+    summary: 'find why an IAM login is refused, and name the cause (AWS lookups, a TLS handshake, a login)',
+    load: () =>
+      import('./doctor.js').then((m) => ({ help: m.DOCTOR_HELP, options: m.DOCTOR_OPTIONS, run: m.doctorCommand })),
+  },
+  policy: {
+    summary: 'print the least-privilege IAM policy (or --sql, the database grant) for the connection',
+    load: () =>
+      import('./policy.js').then((m) => ({ help: m.POLICY_HELP, options: m.POLICY_OPTIONS, run: m.policyCommand })),
+  },
   schema: {
     summary: "print the config file's JSON Schema",
     load: () =>

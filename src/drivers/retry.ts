@@ -62,7 +62,8 @@ function refusedError(t: TokenTarget, engine: Engine, cause: unknown): AuthError
       `  - IAM database authentication is not enabled on the instance or cluster;\n` +
       `  - the AWS identity has no rds-db:connect permission on arn:aws:rds-db:${t.region}:<account>:dbuser:<resource-id>/${t.user};\n` +
       `  - ${userSetup};\n` +
-      `  - the token names the wrong region or endpoint (check iam_host, iam_region and iam_default_port with \`rdsiam check\`).`,
+      `  - the token names the wrong region or endpoint (check iam_host, iam_region and iam_default_port with \`rdsiam check\`).\n` +
+      'Run `npx rdsiam doctor` to find which.',
     { cause: scrubError(cause) },
   );
   return error;

@@ -35,8 +35,13 @@ const loadClientRds = lazyPackage(
 );
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:(?<region>[a-z0-9-]+):\d{12}:cluster:[^:]+$/;
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError']);
-const BAD_CREDENTIALS = new Set([
+export const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+]);
+export const BAD_CREDENTIALS = new Set([
   'InvalidClientTokenId',
   'SignatureDoesNotMatch',
   'ExpiredToken',
@@ -100,7 +105,7 @@ interface Cluster {
   GlobalClusterMembers?: Member[] | undefined;
 }
 
-function writerOf(clusters: readonly Cluster[], lookup: GlobalWriterLookup, name: string): GlobalWriter {
+export function writerOf(clusters: readonly Cluster[], lookup: GlobalWriterLookup, name: string): GlobalWriter {
   const where = `DescribeGlobalClusters in ${lookup.homeRegion}`;
   const cluster = clusters.find((c) => c.Endpoint?.toLowerCase() === lookup.endpoint);
   if (cluster === undefined) {

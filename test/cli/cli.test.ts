@@ -20,8 +20,9 @@ describe('rdsiam CLI usage', () => {
   test('--help works on every command and lists the commands', async () => {
     const top = await inProcess(['--help']);
     assert.equal(top.code, 0);
-    for (const c of ['token', 'exec', 'check', 'schema']) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
-    for (const c of ['token', 'exec', 'check', 'schema']) {
+    const commands = ['token', 'exec', 'check', 'doctor', 'policy', 'schema'];
+    for (const c of commands) assert.match(top.out, new RegExp(`^  ${c} `, 'm'));
+    for (const c of commands) {
       const r = await inProcess([c, '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.out, new RegExp(`^Usage: rdsiam ${c}`), c);
@@ -337,6 +338,7 @@ describe('rdsiam CLI against the test bed', () => {
     assert.match(r.out, /connect: failed/);
     assert.match(r.out, /error \[connect\]: The database at .* refused a freshly signed IAM token/);
     assert.match(r.out, /rds-db:connect/);
+    assert.match(r.out, /Run `npx rdsiam doctor` to find which\./);
     assert.doesNotMatch(r.out + r.err, TOKEN_TEXT);
   });
 });

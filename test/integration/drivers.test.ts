@@ -238,6 +238,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       assert.match(err.message, /IAM database authentication is not enabled/);
       assert.match(err.message, /rds-db:connect/);
       assert.match(err.message, server === 'mysql' ? /AWSAuthenticationPlugin/ : /GRANT rds_iam/);
+      assert.match(err.message, /\nRun `npx rdsiam doctor` to find which\.$/);
       assert.doesNotMatch(`${err.message}\n${err.stack}\n${String(err.cause)}`, /X-Amz-Signature|X-Amz-Credential=/);
       const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
       // One success, then the cached token and one fresh token: no loop.

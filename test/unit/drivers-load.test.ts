@@ -109,6 +109,8 @@ describe('packages.cjs (the require side)', () => {
       dsqlSigner: true,
       credentialProviders: true,
       clientRds: true,
+      clientSts: true,
+      clientIam: true,
       sslProfiles: true,
       cosmiconfig: true,
     };

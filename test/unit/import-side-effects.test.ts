@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RDS_HOST } from '../support/hosts.js';
+import { hidingModules } from '../support/hide-modules.js';
 import { NO_CONFIG_DIR } from '../support/projects.js';
 
 const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
@@ -78,26 +79,6 @@ console.log(JSON.stringify({ regional, global: loaded() }));
   });
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop() ?? '{}'), { regional: false, global: true });
 });
-
-/**
- * The start of a probe that hides modules from `import` (a resolve hook) and from `require` (its resolver) alike, as if
- * they were not there: `matches` is a JavaScript expression over `specifier`.
- */
-function hidingModules(matches: string): string {
-  const hook = `export async function resolve(specifier, context, next) {
-    if (${matches}) throw Object.assign(new Error("Cannot find package '" + specifier + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
-    return next(specifier, context);
-  }`;
-  return `
-import Module, { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (specifier, ...rest) {
-  if (${matches}) throw Object.assign(new Error("Cannot find module '" + specifier + "'"), { code: 'MODULE_NOT_FOUND' });
-  return resolveFilename.call(this, specifier, ...rest);
-};
-`;
-}
 
 test('a global endpoint without @aws-sdk/client-rds installed is an RdsIamError that says what to install', () => {
   const probe = `${hidingModules("specifier === '@aws-sdk/client-rds'")}
