@@ -4,6 +4,7 @@ import { NO_CONFIG_DIR } from '../support/projects.js';
 
 /** A real `rdsiam proxy` process. */
 export interface ProxyProcess {
+  pid: number;
   /** The port of the first ready line (0 for a Unix socket). */
   port: number;
   /** Every ready line. */
@@ -36,6 +37,7 @@ export function startProxy(argv: string[], env: Record<string, string>, readyLin
       const ready = out.split('\n').filter((l) => READY.test(l));
       if (ready.length < readyLines) return;
       resolve({
+        pid: child.pid ?? 0,
         port: Number(READY.exec(ready[0]!)![2] ?? 0),
         ready,
         stderr: () => err,
