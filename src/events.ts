@@ -30,6 +30,21 @@ export interface RdsIamEvents {
   'rdsiam:global:lookup-failed': GlobalLookupEvent & { error: string; servedStale: boolean };
   /** withDsqlRetry lost a concurrency conflict on try `attempt` and runs again after `delayMs`. */
   'rdsiam:dsql:retry': { attempt: number; maxAttempts: number; delayMs: number; code: ConflictCode };
+  /** `rdsiam proxy` accepted a client connection (`client`: its address, or `unix`). */
+  'rdsiam:proxy:accept': ProxyEvent & { client: string };
+  /** `rdsiam proxy` signed in to the database for a client, with the token of that fingerprint. */
+  'rdsiam:proxy:upstream-open': ProxyEvent & { durationMs: number; fingerprint: string };
+  /** `rdsiam proxy` turned a client away, or the database turned the proxy away; `code` is the protocol's. */
+  'rdsiam:proxy:refused': ProxyEvent & { code: string; reason: string };
+  /** A proxied session ended. */
+  'rdsiam:proxy:close': ProxyEvent & { durationMs: number; bytesFromClient: number; bytesToClient: number };
+}
+
+interface ProxyEvent {
+  /** The config's connection name the listener serves (`default` for the top level). */
+  connection: string;
+  /** Numbers the sessions of one process. */
+  session: number;
 }
 
 interface GlobalLookupEvent {

@@ -37,6 +37,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: () =>
       import('./policy.js').then((m) => ({ help: m.POLICY_HELP, options: m.POLICY_OPTIONS, run: m.policyCommand })),
   },
+  proxy: {
+    summary: 'a local PostgreSQL endpoint that signs in with IAM, for GUIs, agents and other languages',
+    load: () =>
+      import('./proxy.js').then((m) => ({ help: m.PROXY_HELP, options: m.PROXY_OPTIONS, run: m.proxyCommand })),
+  },
   schema: {
     summary: "print the config file's JSON Schema",
     load: () =>

@@ -8,8 +8,10 @@ const PREFIX = 'RDSIAM_';
 export const CONFIG_FILE_VARIABLE = 'RDSIAM_CONFIG';
 /** Directories (a path list) whose config files are trusted whoever owns them: read by the trust check (trust.ts). */
 export const TRUST_DIRS_VARIABLE = 'RDSIAM_TRUST_CONFIG_DIRS';
-/** The loader's own variables, which name no config key. */
-const LOADER_VARIABLES = [CONFIG_FILE_VARIABLE, TRUST_DIRS_VARIABLE];
+/** The local password `rdsiam proxy` asks its clients for: read by the proxy (proxy/options.ts). */
+export const PROXY_PASSWORD_VARIABLE = 'RDSIAM_PROXY_PASSWORD';
+/** The loader's own variables and the proxy's, which name no config key. */
+const LOADER_VARIABLES = [CONFIG_FILE_VARIABLE, TRUST_DIRS_VARIABLE, PROXY_PASSWORD_VARIABLE];
 interface FallbackVariable {
   key: string;
   variable: string;

@@ -2,7 +2,7 @@
 // Wrapper and hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s,
 // ratios. `--node=MAJOR` runs it all, fresh processes included, on that Node (support/node-binary.mjs).
 import { execFile, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import { arch, cpus, platform } from 'node:os';
@@ -21,6 +21,7 @@ import { mysqlOptions, pgOptions, type Testbed, type TestCredentials } from '../
 import { countingCredentials } from '../support/credentials.js';
 import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
 import { nodeBinDir } from '../support/node-binary.mjs';
+import { startProxy } from '../proxy/proxy-support.js';
 import { alternate, ratio, summarize, type Summary } from './stats.js';
 
 const run = promisify(execFile);
@@ -416,6 +417,59 @@ async function poolChurn(tb: Testbed) {
   return throughput;
 }
 
+/** 11. `rdsiam proxy` (a real process) against direct connections: SELECT 1 round trips, a large result, memory. */
+async function proxyVsDirect(tb: Testbed) {
+  const key = await tb.newKey();
+  const proxy = await startProxy(['--listen', '127.0.0.1:0'], testbedEnv(tb, 'postgres', key));
+  try {
+    const s = tb.postgres;
+    const token = await getAuthToken(testbedOptions(tb, 'postgres', countingCredentials(key).provider));
+    const direct = new pg.Client(pgOptions(tb.caPem, s, s.iamUser, token));
+    const proxied = new pg.Client({ host: '127.0.0.1', port: proxy.port, user: s.iamUser, database: s.database });
+    await Promise.all([direct.connect(), proxied.connect()]);
+    const ROUND_TRIPS = 500;
+    // µs per round trip, averaged over a batch so timer resolution does not count.
+    const roundTrips = (c: pg.Client) => async () => {
+      const started = performance.now();
+      for (let i = 0; i < ROUND_TRIPS; i++) await c.query('SELECT 1');
+      return ((performance.now() - started) * 1000) / ROUND_TRIPS;
+    };
+    const BULK = "SELECT repeat('x', 1000) FROM generate_series(1, 50000)";
+    const bulk = (c: pg.Client) => async () => void (await c.query(BULK));
+    const [viaProxy, directRt] = await alternate(20, roundTrips(proxied), roundTrips(direct));
+    const [bulkProxy, bulkDirect] = await alternate(10, bulk(proxied), bulk(direct));
+    const p = summarize(viaProxy);
+    const d = summarize(directRt);
+    const bp = summarize(bulkProxy);
+    const bd = summarize(bulkDirect);
+    await Promise.all([direct.end(), proxied.end()]);
+    // Memory per idle session: the proxy's RSS with 100 more clients connected, over 100.
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proxy.pid}/status`, 'utf8'))?.[1] ?? 0);
+    const before = rss();
+    const idle = Array.from(
+      { length: 100 },
+      () => new pg.Client({ host: '127.0.0.1', port: proxy.port, user: s.iamUser, database: s.database }),
+    );
+    await Promise.all(idle.map((c) => c.connect()));
+    const perSessionKb = Math.round((rss() - before) / 100);
+    await Promise.all(idle.map((c) => c.end()));
+    const throughput = Number((bd.median / bp.median).toFixed(3));
+    log(
+      `11. proxy pg      SELECT 1 via proxy ${fmt(p, 'µs')}; direct ${fmt(d, 'µs')}; +${(p.median - d.median).toFixed(1)} µs, ` +
+        `ratio ${ratio(p, d)}; 50 MB result via proxy ${fmt(bp)}, direct ${fmt(bd)}, throughput ratio ${throughput}; ` +
+        `~${perSessionKb} kB RSS per idle session`,
+    );
+    return {
+      selectOneRatio: ratio(p, d),
+      addedMicros: Number((p.median - d.median).toFixed(1)),
+      throughput,
+      perSessionKb,
+    };
+  } finally {
+    await proxy.stop();
+  }
+}
+
 const bed = await ensureTestbed('bench');
 try {
   // The fresh-process children import the built package (dist/), as an application gets it.
@@ -470,6 +524,7 @@ try {
   }
   if (wanted('coldStartVsPeerImport')) result.coldStartVsPeerImport = await coldStart(tb);
   if (wanted('poolChurnVsStatic')) result.poolChurnVsStatic = await poolChurn(tb);
+  if (wanted('proxyVsDirect')) result.proxyVsDirect = await proxyVsDirect(tb);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();

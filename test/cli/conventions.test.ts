@@ -11,7 +11,7 @@ import { bashComplete, checkSyntax, fishComplete, hasShell, rdsiamBin } from '..
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-const COMMANDS = ['token', 'exec', 'check', 'doctor', 'policy', 'schema', 'version', 'completion'];
+const COMMANDS = ['token', 'exec', 'check', 'doctor', 'policy', 'proxy', 'schema', 'version', 'completion'];
 const CONNECTIONS = fixtureProject('connections'); // .rdsiamrc (YAML) defining reader and read-replica
 
 describe('rdsiam --version', () => {

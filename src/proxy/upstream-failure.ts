@@ -1,0 +1,31 @@
+import { AuthError } from '../errors.js';
+import { scrub } from '../secret.js';
+
+export const DOCTOR_HINT = 'Run `npx rdsiam doctor` to find which.';
+
+/** Why the proxy could not sign in upstream, in the terms a client's error packet carries; never a token. */
+export interface UpstreamFailure {
+  /** The database refused the IAM token: the client gets the protocol's own "access denied". */
+  refused: boolean;
+  /** The database's own error code (a SQLSTATE, a MySQL errno) when it answered with one other than a refusal. */
+  serverCode: string | number | undefined;
+  message: string;
+  hint: string;
+}
+
+export function upstreamFailure(err: unknown, endpoint: { host: string; port: number }): UpstreamFailure {
+  const text = scrub(err instanceof Error ? err.message : String(err));
+  if (err instanceof AuthError) return { refused: true, serverCode: undefined, message: text, hint: DOCTOR_HINT };
+  const { code, errno } = (err ?? {}) as { code?: unknown; errno?: unknown };
+  // A server's answer (no such database, too many connections) reaches the client as the server gave it.
+  const serverCode =
+    typeof errno === 'number' ? errno : typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  if (serverCode !== undefined) return { refused: false, serverCode, message: text, hint: DOCTOR_HINT };
+  const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
+  return {
+    refused: false,
+    serverCode: undefined,
+    message: `rdsiam proxy could not sign in to ${endpoint.host}:${endpoint.port}: ${name}${text}`,
+    hint: DOCTOR_HINT,
+  };
+}
