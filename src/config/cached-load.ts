@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { isConfigVariable } from './env.js';
 import { loadConfig, type LoadConfigOptions } from './load.js';
 import type { ResolvedConfig } from './resolve.js';
 
@@ -14,11 +15,11 @@ interface Entry {
 
 let entries: Map<string, Entry> | undefined;
 
-/** Config inputs as text: the env variables the loader reads, the options, the overrides. */
+/** Config inputs as text: the env variables the loader reads (as the key table declares them), the options, the overrides. */
 function keyOf(options: LoadConfigOptions): string | undefined {
   const env = options.env ?? process.env;
   const read = Object.keys(env)
-    .filter((name) => name.startsWith('RDSIAM_') || name === 'DATABASE_URL')
+    .filter(isConfigVariable)
     .sort()
     .map((name) => [name, env[name]]);
   try {

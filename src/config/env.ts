@@ -1,5 +1,5 @@
 import type { ConfigIssue, ValueOrigin } from '../errors.js';
-import { isRegion } from '../region.js';
+import type { EnvFallback } from './keys.js';
 import { didYouMean } from './messages.js';
 import { isNumeric, LEAVES, type Leaf } from './schema.js';
 
@@ -12,22 +12,24 @@ export const TRUST_DIRS_VARIABLE = 'RDSIAM_TRUST_CONFIG_DIRS';
 export const PROXY_PASSWORD_VARIABLE = 'RDSIAM_PROXY_PASSWORD';
 /** The loader's own variables and the proxy's, which name no config key. */
 const LOADER_VARIABLES = [CONFIG_FILE_VARIABLE, TRUST_DIRS_VARIABLE, PROXY_PASSWORD_VARIABLE];
-interface FallbackVariable {
+interface FallbackVariable extends EnvFallback {
+  /** The dotted key it gives. */
   key: string;
-  variable: string;
-  /** When it is set at all, the environment counts as holding an rdsiam config. */
-  configures: boolean;
-  accepts?: (value: string) => boolean;
 }
 
 /**
- * Variables other tools set that give a top-level key when no layer does: DATABASE_URL (set by most platforms)
- * and the SDK's AWS_REGION, taken only when it names a region so a stray value breaks nothing that never uses it.
+ * Variables other tools set that give a top-level key when no layer does (DATABASE_URL, the SDK's AWS_REGION), as
+ * each key declares them in the key table.
  */
-export const FALLBACK_VARIABLES: readonly FallbackVariable[] = [
-  { key: 'dsn', variable: 'DATABASE_URL', configures: true },
-  { key: 'iam_global_region', variable: 'AWS_REGION', configures: false, accepts: isRegion },
-];
+export const FALLBACK_VARIABLES: readonly FallbackVariable[] = LEAVES.flatMap((leaf) =>
+  (leaf.key.env ?? []).map((fallback) => ({ ...fallback, key: leaf.name })),
+);
+
+/** Whether the loader reads `variable`: every `RDSIAM_*` name (keys, connections, RDSIAM_CONFIG) and each fallback. */
+export function isConfigVariable(variable: string): boolean {
+  return variable.startsWith(PREFIX) || FALLBACK_VARIABLES.some((f) => f.variable === variable);
+}
+
 const CONNECTION_VARIABLE = /^CONNECTIONS__(.+?)__(.+)$/;
 
 /** The config keys set by `RDSIAM_*` variables, with the variable each value came from. */

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import * as z from 'zod/mini';
-import { REGION, regionProblem } from '../region.js';
+import { REGION, isRegion, regionProblem } from '../region.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
 
@@ -48,6 +48,15 @@ interface Validator<In> {
   readonly '~standard': { readonly types?: { readonly input: In } | undefined };
 }
 
+/** A variable another tool sets that gives a key when no layer does. */
+export interface EnvFallback {
+  readonly variable: string;
+  /** When it is set at all, the environment counts as holding an rdsiam config. */
+  readonly configures: boolean;
+  /** Taken only when this holds, so a stray value breaks nothing that never uses the key. */
+  readonly accepts?: (value: string) => boolean;
+}
+
 /** One config key, as written (`In`) and as resolved (`Out`). `Required`: always present once resolved. */
 export interface Key<In = unknown, Out = unknown, Required extends boolean = boolean> {
   /** Its zod schema, built on first use: a config validates only the keys it sets, and importing builds none. */
@@ -66,6 +75,10 @@ export interface Key<In = unknown, Out = unknown, Required extends boolean = boo
   /** Turns the validated value into the resolved one, or says why it cannot. */
   resolve?(value: In, context: ResolveContext): Resolution<Out>;
   readonly required?: Required;
+  /** Variables other tools set that give this top-level key when no layer does, in the order they are tried. */
+  readonly env?: readonly EnvFallback[];
+  /** Defaults that hold only with one plugin, in place of `default` (e.g. DSQL's `pool.max_lifetime_s`). */
+  readonly pluginDefault?: Partial<Record<PluginCode, Out>>;
 }
 
 /** Keys nested under one object key (`ssl`, `pool`). */
@@ -84,6 +97,8 @@ interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
   show?: (value: Out) => string;
   resolve?: (value: z.input<S>, context: ResolveContext) => Resolution<Out>;
   required?: R;
+  env?: readonly EnvFallback[];
+  pluginDefault?: Partial<Record<PluginCode, Out>>;
 }
 
 type RequiredIf<D, R extends boolean> = D extends undefined ? R : true;
@@ -189,6 +204,7 @@ export const CONNECTION_KEYS = {
       'The database URL: postgres://, postgresql:// or mysql://user@host:port/database?params; user and host required. ' +
       'No password while an IAM plugin is on (the token replaces it). A DATABASE_URL variable gives it when nothing else does.',
     example: 'postgres://app@db.cluster-x.us-east-1.rds.amazonaws.com/app',
+    env: [{ variable: 'DATABASE_URL', configures: true }],
     show: (dsn: ParsedDsn) => dsn.redacted,
     resolve: (value: string) => parseDsn(value),
   }),
@@ -248,6 +264,8 @@ export const CONNECTION_KEYS = {
   iam_global_region: key({
     schema: () => region(),
     default: 'us-east-1',
+    // The SDK's own region variable, taken only when it names a region.
+    env: [{ variable: 'AWS_REGION', configures: false, accepts: isRegion }],
     doc:
       'The region DescribeGlobalClusters is called in to find the writer region of an Aurora global database ' +
       'endpoint, when iam_region is not set. An AWS_REGION variable that names a region gives it when nothing else does.',
@@ -354,6 +372,7 @@ export const CONNECTION_KEYS = {
       schema: () => wholeNumber(0, 604_800, 'a whole number of seconds from 0 to 604800'),
       doc: 'Seconds a pooled connection lives before the pool closes and replaces it (0: no limit).',
       fallback: `${DSQL_POOL_MAX_LIFETIME_S} with iam_dsql (DSQL ends a connection after 60 minutes), else no limit`,
+      pluginDefault: { iam_dsql: DSQL_POOL_MAX_LIFETIME_S },
       example: 1800,
     }),
   }),

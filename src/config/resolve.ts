@@ -8,7 +8,6 @@ import {
   CONNECTION_KEYS,
   DSQL_CLUSTER_ID,
   DSQL_CLUSTER_ID_SHAPE,
-  DSQL_POOL_MAX_LIFETIME_S,
   TOKEN_LIFETIME_S,
   dsqlEndpoint,
   isGroup,
@@ -23,7 +22,7 @@ import { LEAVES } from './schema.js';
 import { ipVersion } from '../ip.js';
 
 // Resolving one connection of a validated document, as a pipeline of small steps: pick each key's setting →
-// resolve each key → map the DSN's TLS parameters → cross-key rules → DSQL names and defaults → CA file → freeze.
+// resolve each key → map the DSN's TLS parameters → cross-key rules → DSQL names → plugin defaults → CA file → freeze.
 
 export const DEFAULT_CONNECTION = 'default';
 
@@ -275,8 +274,7 @@ const RULES: readonly Rule[] = [
 
 /**
  * Step 5, Aurora DSQL as AWS's DSQL connectors read it: a DSN host that is one label is a cluster id, expanded
- * with iam_region; `dsql_cluster_id` names the endpoint signed for, as `iam_host` does; pools end a connection
- * before DSQL does.
+ * with iam_region; `dsql_cluster_id` names the endpoint signed for, as `iam_host` does.
  */
 function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
   if (!c.plugins.includes('iam_dsql')) return { draft: c, settings, issues: [] };
@@ -320,14 +318,32 @@ function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Sett
     draft = { ...draft, iam_host: dsqlEndpoint(c.dsql_cluster_id, c.iam_region) };
     next.set('iam_host', settings.get('dsql_cluster_id')!);
   }
-  if (c.pool.max_lifetime_s === undefined) {
-    draft = { ...draft, pool: { ...draft.pool, max_lifetime_s: DSQL_POOL_MAX_LIFETIME_S } };
-    next.set('pool.max_lifetime_s', { value: DSQL_POOL_MAX_LIFETIME_S, path: 'pool.max_lifetime_s', origin: DEFAULT });
-  }
   return { draft, settings: next, issues: [] };
 }
 
-/** Step 6: a CA file must exist (its content is read, and checked, when a connection is made). */
+/** Step 6: the defaults a key declares for one plugin (DSQL's `pool.max_lifetime_s`), where no layer set the key. */
+function pluginDefaults(c: Draft, settings: Settings): { draft: Draft; settings: Settings } {
+  const plugin = c.plugins.find((p) => p === 'iam' || p === 'iam_dsql');
+  if (plugin === undefined) return { draft: c, settings };
+  const next = new Map(settings);
+  let draft: Record<string, unknown> = c;
+  for (const leaf of LEAVES) {
+    const value = leaf.key.pluginDefault?.[plugin];
+    if (value === undefined || (settings.get(leaf.name)?.origin.kind ?? 'default') !== 'default') continue;
+    draft = withValue(draft, leaf.path, value);
+    next.set(leaf.name, { value, path: leaf.name, origin: DEFAULT });
+  }
+  return { draft: draft as Draft, settings: next };
+}
+
+/** `object` with the value at `path` replaced, copying each object on the way. */
+function withValue(object: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...string[]];
+  const inner = rest.length === 0 ? value : withValue((object[head] ?? {}) as Record<string, unknown>, rest, value);
+  return { ...object, [head]: inner };
+}
+
+/** Step 7: a CA file must exist (its content is read, and checked, when a connection is made). */
 async function checkCaFile(c: Draft, settings: Settings): Promise<ConfigIssue | undefined> {
   const ca = c.ssl.ca;
   if (ca === undefined || !('file' in ca)) return undefined;
@@ -369,7 +385,7 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   }
   if (issues.length === 0) {
     const dsql = dsqlNames(draft, settings);
-    ({ draft, settings } = dsql);
+    ({ draft, settings } = pluginDefaults(dsql.draft, dsql.settings));
     issues.push(...dsql.issues);
   }
   const caIssue = await checkCaFile(draft, settings);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { loadConfigCached } from '../../src/config/cached-load.js';
+import { FALLBACK_VARIABLES, isConfigVariable } from '../../src/config/env.js';
 import { RDS_HOST } from '../support/hosts.js';
 import { fixtureProject, tempProject } from '../support/projects.js';
 
@@ -43,6 +44,15 @@ describe('loadConfigCached', () => {
     );
     assert.equal((await loadConfigCached({ cwd, env: {}, connection: 'reader' })).connection, 'reader');
     assert.equal(await loadConfigCached({ cwd, env: {} }), base);
+  });
+
+  it('keys on every fallback variable the key table declares, AWS_REGION among them', async () => {
+    const cwd = READ_ONLY;
+    const east = await loadConfigCached({ cwd, env: { AWS_REGION: 'eu-west-1' } });
+    const west = await loadConfigCached({ cwd, env: { AWS_REGION: 'us-west-2' } });
+    assert.equal(east.iam_global_region, 'eu-west-1');
+    assert.equal(west.iam_global_region, 'us-west-2');
+    for (const { variable } of FALLBACK_VARIABLES) assert.ok(isConfigVariable(variable), variable);
   });
 
   it('searches again after a second, so a config file created meanwhile is found', async () => {
