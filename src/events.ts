@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import type { PluginCode } from './config/keys.js';
+import type { PluginCode } from './aws-facts.js';
 import type { ConflictCode } from './dsql-retry.js';
 
 /**

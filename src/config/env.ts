@@ -1,5 +1,5 @@
 import type { ConfigIssue, ValueOrigin } from '../errors.js';
-import type { EnvFallback } from './keys.js';
+import type { EnvFallback } from './key.js';
 import { didYouMean } from './messages.js';
 import { isNumeric, LEAVES, type Leaf } from './schema.js';
 

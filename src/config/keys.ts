@@ -1,15 +1,31 @@
 import { resolve as resolvePath } from 'node:path';
 import * as z from 'zod/mini';
-import { REGION, isRegion, regionProblem } from '../region.js';
+import {
+  DSQL_CLUSTER_ID,
+  DSQL_CLUSTER_ID_SHAPE,
+  DSQL_POOL_MAX_LIFETIME_S,
+  PLUGIN_CODES,
+  TOKEN_LIFETIME_S,
+  type PluginCode,
+} from '../aws-facts.js';
+import { isRegion } from '../region.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
+import {
+  group,
+  HOST,
+  invalid,
+  key,
+  oneOf,
+  region,
+  text,
+  wholeNumber,
+  type Resolution,
+  type WrittenKeys,
+} from './key.js';
 
 // The key table: every config key is declared here once. Types, env names, the JSON Schema, the keys
 // `rdsiam check` lists and the key table in docs/configuration.md are all derived from it.
-
-const PLUGIN_CODES = ['iam', 'iam_dsql'] as const;
-/** The IAM plugin codes, named as in the AWS Advanced wrappers. */
-export type PluginCode = (typeof PLUGIN_CODES)[number];
 
 const SSL_MODES = ['verify-full', 'verify-ca', 'require', 'disable'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -17,144 +33,8 @@ export type SslMode = (typeof SSL_MODES)[number];
 const CREDENTIALS_SOURCES = ['chain', 'env', 'ini', 'process', 'container', 'instance', 'web_identity'] as const;
 export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
 
-/** How long a token of each plugin is valid: RDS fixes 900 s (X-Amz-Expires=900); DSQL allows up to a week. */
-export const TOKEN_LIFETIME_S: Readonly<Record<PluginCode, number>> = { iam: 900, iam_dsql: 604_800 };
-
-/** An Aurora DSQL cluster id: the first label of its endpoint (the DSQL API's identifier pattern). */
-export const DSQL_CLUSTER_ID = /^[a-z0-9]{26}$/;
-/** How a DSQL cluster id looks, for messages. */
-export const DSQL_CLUSTER_ID_SHAPE = '26 lowercase letters and digits, e.g. abcdefghijklmnopqrstuvwxyz';
-
-/** The endpoint of a DSQL cluster. */
-export function dsqlEndpoint(clusterId: string, region: string): string {
-  return `${clusterId}.dsql.${region}.on.aws`;
-}
-
-/** DSQL ends a connection after 60 minutes; its pools replace one 5 minutes before. */
-export const DSQL_POOL_MAX_LIFETIME_S = 3300;
-
 /** The CA to trust, as `ssl.ca` resolves: PEM text, or an absolute file path. */
 type TrustedCa = { readonly pem: string } | { readonly file: string };
-
-interface ResolveContext {
-  /** Where a relative path in the value is resolved from: its config file's directory, else the working directory. */
-  readonly baseDir: string;
-}
-
-type Resolution<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-/** A zod schema, typed structurally (Standard Schema) so that the public types do not name zod. */
-interface Validator<In> {
-  readonly '~standard': { readonly types?: { readonly input: In } | undefined };
-}
-
-/** A variable another tool sets that gives a key when no layer does. */
-export interface EnvFallback {
-  readonly variable: string;
-  /** When it is set at all, the environment counts as holding an rdsiam config. */
-  readonly configures: boolean;
-  /** Taken only when this holds, so a stray value breaks nothing that never uses the key. */
-  readonly accepts?: (value: string) => boolean;
-}
-
-/** One config key, as written (`In`) and as resolved (`Out`). `Required`: always present once resolved. */
-export interface Key<In = unknown, Out = unknown, Required extends boolean = boolean> {
-  /** Its zod schema, built on first use: a config validates only the keys it sets, and importing builds none. */
-  schema(): Validator<In>;
-  readonly doc: string;
-  /** The value when no layer sets the key. */
-  readonly default?: Out;
-  /** What applies when the key is unset and has no default value, in words (docs only). */
-  readonly fallback?: string;
-  readonly example?: In;
-  /** Shown as `(set)` by `rdsiam check`, never as its value. */
-  readonly secret?: boolean;
-  // Methods, not function properties: a Key<string, ParsedDsn> must stand where any Key is expected.
-  /** How `rdsiam check` prints the resolved value; default `String(value)`. */
-  show?(value: Out): string;
-  /** Turns the validated value into the resolved one, or says why it cannot. */
-  resolve?(value: In, context: ResolveContext): Resolution<Out>;
-  readonly required?: Required;
-  /** Variables other tools set that give this top-level key when no layer does, in the order they are tried. */
-  readonly env?: readonly EnvFallback[];
-  /** Defaults that hold only with one plugin, in place of `default` (e.g. DSQL's `pool.max_lifetime_s`). */
-  readonly pluginDefault?: Partial<Record<PluginCode, Out>>;
-}
-
-/** Keys nested under one object key (`ssl`, `pool`). */
-export interface Group<K extends Record<string, Key> = Record<string, Key>> {
-  readonly doc: string;
-  readonly keys: K;
-}
-
-interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
-  schema: () => S;
-  doc: string;
-  default?: D;
-  fallback?: string;
-  example?: z.input<S>;
-  secret?: boolean;
-  show?: (value: Out) => string;
-  resolve?: (value: z.input<S>, context: ResolveContext) => Resolution<Out>;
-  required?: R;
-  env?: readonly EnvFallback[];
-  pluginDefault?: Partial<Record<PluginCode, Out>>;
-}
-
-type RequiredIf<D, R extends boolean> = D extends undefined ? R : true;
-
-// Two forms: with `resolve`, the resolved type is what it returns; without, the schema's own output.
-function key<S extends z.ZodMiniType, Out, D extends Out | undefined = undefined, R extends boolean = false>(
-  spec: KeySpec<S, Out, D, R> & { resolve(value: z.input<S>, context: ResolveContext): Resolution<Out> },
-): Key<z.input<S>, Out, RequiredIf<D, R>>;
-function key<S extends z.ZodMiniType, D extends z.output<S> | undefined = undefined, R extends boolean = false>(
-  spec: KeySpec<S, z.output<S>, D, R>,
-): Key<z.input<S>, z.output<S>, RequiredIf<D, R>>;
-function key(spec: KeySpec<z.ZodMiniType, unknown, unknown, boolean>): Key {
-  let built: z.ZodMiniType | undefined;
-  return { ...spec, schema: () => (built ??= spec.schema()) } as unknown as Key;
-}
-
-function group<K extends Record<string, Key>>(doc: string, keys: K): Group<K> {
-  return { doc, keys };
-}
-
-export function isGroup(entry: Key | Group): entry is Group {
-  return 'keys' in entry;
-}
-
-/** A zod error function whose message says what is expected and what was got (made safe to print). */
-export function invalid(expected: string) {
-  return (issue: { input?: unknown }) => `must be ${expected}, got ${describeValue(issue.input)}`;
-}
-
-function text(expected: string, pattern?: RegExp) {
-  const error = invalid(expected);
-  const checks = pattern === undefined ? [] : [z.regex(pattern, { error })];
-  return z.string({ error }).check(z.minLength(1, { error }), ...checks);
-}
-
-function wholeNumber(min: number, max: number, expected: string) {
-  const error = invalid(expected);
-  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: invalid(`one of ${values.join(', ')}`) });
-}
-
-const HOST =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-function region() {
-  const error = invalid('an AWS region name such as us-east-1');
-  return z
-    .string({ error })
-    .check(
-      z.minLength(1, { error }),
-      z.regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` }),
-    );
-}
 
 /**
  * Reads `plugins` in either form (a list, or a comma-separated string where `none` means no plugin),
@@ -379,21 +259,6 @@ export const CONNECTION_KEYS = {
 };
 
 export type ConnectionKeys = typeof CONNECTION_KEYS;
-
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type IsRequired<E> = E extends Group ? true : E extends Key<unknown, unknown, infer R> ? R : false;
-type Resolved<E> = E extends Group<infer K> ? ResolvedKeys<K> : E extends Key<unknown, infer O> ? O : never;
-type Written<E> = E extends Group<infer K> ? WrittenKeys<K> : E extends Key<infer I> ? I : never;
-
-/** Keys as resolved: present when required or defaulted, optional otherwise. */
-export type ResolvedKeys<T> = Simplify<
-  { -readonly [P in keyof T as IsRequired<T[P]> extends true ? P : never]: Resolved<T[P]> } & {
-    -readonly [P in keyof T as IsRequired<T[P]> extends true ? never : P]?: Resolved<T[P]>;
-  }
->;
-
-/** Keys as a user writes them: every one optional. */
-type WrittenKeys<T> = Simplify<{ -readonly [P in keyof T]?: Written<T[P]> }>;
 
 /** One connection's keys, as written at the top level or under `connections`. */
 type ConnectionConfigInput = WrittenKeys<ConnectionKeys>;

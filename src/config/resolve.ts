@@ -4,19 +4,9 @@ import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 import { dsnTls } from './dsn.js';
 import { envVariables } from './env.js';
-import {
-  CONNECTION_KEYS,
-  DSQL_CLUSTER_ID,
-  DSQL_CLUSTER_ID_SHAPE,
-  TOKEN_LIFETIME_S,
-  dsqlEndpoint,
-  isGroup,
-  type ConnectionKeys,
-  type Group,
-  type Key,
-  type RdsIamConfigInput,
-  type ResolvedKeys,
-} from './keys.js';
+import { DSQL_CLUSTER_ID, DSQL_CLUSTER_ID_SHAPE, TOKEN_LIFETIME_S, dsqlEndpoint } from '../aws-facts.js';
+import { isGroup, type Group, type Key, type ResolvedKeys } from './key.js';
+import { CONNECTION_KEYS, type ConnectionKeys, type RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames } from './messages.js';
 import { LEAVES } from './schema.js';
 import { ipVersion } from '../ip.js';

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { isPlainObject } from '../plain-object.js';
-import { CONNECTION_KEYS, invalid, isGroup, type Group, type Key, type RdsIamConfigInput } from './keys.js';
+import { invalid, isGroup, type Group, type Key } from './key.js';
+import { CONNECTION_KEYS, type RdsIamConfigInput } from './keys.js';
 
 // The config document's zod schema, built from the key table. Internal: public types never name zod.
 

@@ -1,3 +1,4 @@
+import { DSQL_ENDPOINT } from '../aws-facts.js';
 import { isRegion } from '../region.js';
 import { ipVersion } from '../ip.js';
 
@@ -40,8 +41,6 @@ const RDS_DOMAINS: readonly [RegExp, Partition, RegExp][] = [
 ];
 const GLOBAL = /^[^.]+\.global-[a-z0-9]+\.global\.rds\.amazonaws\.com$/;
 
-const DSQL = /^[a-z0-9]+\.dsql(?:-[a-z0-9]+)?\.(?<region>[^.]+)\.on\.aws$/;
-
 // The resource-id label after the name, by prefix; the most specific prefix first.
 const RESOURCE_IDS: readonly [RegExp, EndpointKind][] = [
   [/^cluster-ro-[a-z0-9]+$/, 'cluster-ro'],
@@ -64,7 +63,7 @@ export function parseEndpoint(input: string): ParsedEndpoint {
 
   if (host.length > 253 || !host.split('.').every((l) => LABEL.test(l))) return other(host);
   if (GLOBAL.test(host)) return { host, kind: 'global', region: null, partition: 'aws' };
-  const dsql = DSQL.exec(host)?.groups;
+  const dsql = DSQL_ENDPOINT.exec(host)?.groups;
   if (dsql?.region !== undefined && isRegion(dsql.region)) {
     return { host, kind: 'dsql', region: dsql.region, partition: 'aws' };
   }

@@ -1,5 +1,5 @@
 import { DEFAULT_PORT, type Engine } from '../config/dsn.js';
-import type { PluginCode } from '../config/keys.js';
+import type { PluginCode } from '../aws-facts.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { EndpointError, describeOrigin } from '../errors.js';
 import { parseEndpoint } from './rds-host.js';

@@ -1,4 +1,4 @@
-import { TOKEN_LIFETIME_S, type PluginCode } from '../config/keys.js';
+import { TOKEN_LIFETIME_S, type PluginCode } from '../aws-facts.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { CredentialsProvider } from './credentials.js';
 import { lazyPackage } from '../optional-package.js';

@@ -12,7 +12,7 @@ import type { CacheLookup, Signing, TokenCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { credentialSettingsOf, sharedCredentials } from './credentials.js';
 import type { CredentialsProvider, CurrentCredentials, SharedCredentials } from './credentials.js';
-import { TOKEN_LIFETIME_S } from '../config/keys.js';
+import { TOKEN_LIFETIME_S } from '../aws-facts.js';
 import { SdkTokenSigner } from './signers.js';
 import type { TokenSigner } from './signers.js';
 
