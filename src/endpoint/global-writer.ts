@@ -1,19 +1,17 @@
 import { publish } from '../events.js';
+import { staleRetryAt } from '../stale-retry.js';
 import type { Clock } from '../token/clock.js';
 import { describeGlobalWriter } from './describe-global-clusters.js';
 import type { GlobalWriter, LookupCredentials } from './describe-global-clusters.js';
 import type { GlobalWriterLookup } from './target.js';
 
-/** A writer region as looked up, with when. */
+/** A writer region as looked up, with when to look it up again. */
 export interface WriterRegion extends GlobalWriter {
-  /** ms epoch when the lookup that found it started. */
-  readonly lookedUpAt: number;
+  /** ms epoch from which it is looked up again: its lookup's start plus the TTL, or sooner after a failed lookup. */
+  readonly refreshAt: number;
 }
 
 type DescribeWriter = (lookup: GlobalWriterLookup, credentials: LookupCredentials) => Promise<GlobalWriter>;
-
-// After a failed lookup, the last known region is kept and the API asked again no sooner than this.
-const RETRY_AFTER_FAILURE_MS = 10_000;
 
 /**
  * Writer regions of Aurora global database endpoints, by endpoint: each reused for its lookup's TTL, concurrent lookups
@@ -31,10 +29,10 @@ export class GlobalWriterRegions {
     this.#describe = describe;
   }
 
-  /** The writer region: while younger than the TTL, the cached one, returned as is (the warm path), else one shared lookup. */
+  /** The writer region: until its refresh time, the cached one, returned as is (the warm path), else one shared lookup. */
   get(lookup: GlobalWriterLookup, credentials: LookupCredentials): WriterRegion | Promise<WriterRegion> {
     const entry = this.#entries.get(lookup.endpoint);
-    if (entry !== undefined && this.#clock.now() - entry.lookedUpAt < lookup.ttlMs) return entry;
+    if (entry !== undefined && this.#clock.now() < entry.refreshAt) return entry;
     return this.#lookUp(lookup, credentials, entry);
   }
 
@@ -72,7 +70,7 @@ export class GlobalWriterRegions {
     const started = this.#clock.now();
     try {
       const found = await this.#describe(lookup, credentials);
-      const entry: WriterRegion = { ...found, lookedUpAt: started };
+      const entry: WriterRegion = { ...found, refreshAt: started + lookup.ttlMs };
       const previousRegion = this.#entries.get(endpoint)?.region ?? null;
       this.#entries.set(endpoint, entry);
       publish('rdsiam:global:writer-region', () => ({
@@ -93,7 +91,7 @@ export class GlobalWriterRegions {
         servedStale: known !== undefined,
       }));
       if (known === undefined) throw err;
-      const kept: WriterRegion = { ...known, lookedUpAt: this.#clock.now() - lookup.ttlMs + RETRY_AFTER_FAILURE_MS };
+      const kept: WriterRegion = { ...known, refreshAt: staleRetryAt(this.#clock.now()) };
       this.#entries.set(endpoint, kept);
       return kept;
     }

@@ -1,9 +1,11 @@
-import type { CredentialsSource } from '../config/keys.js';
+import { TOKEN_LIFETIME_S } from '../aws-facts.js';
+import { DEFAULT_ROLE_SESSION_NAME, type CredentialsSource } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { CredentialsError } from '../errors.js';
 import { publish } from '../events.js';
 import { lazyPackage } from '../optional-package.js';
 import { fingerprint, redactFailure } from '../secret.js';
+import { staleRetryAt } from '../stale-retry.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 
@@ -49,11 +51,9 @@ interface CredentialsDeps {
   credentials?: CredentialsProvider;
 }
 
-// A presigned token cannot outlive the credentials that signed it, and an RDS token lives 15 minutes, so
-// credentials are renewed when 15 minutes remain (or half their life, for short-lived ones).
-const REFRESH_BEFORE_MS = 15 * 60_000;
-// After a failed renewal, still-valid credentials are served and renewal is retried no sooner than this.
-const RETRY_AFTER_FAILURE_MS = 10_000;
+// A presigned token cannot outlive the credentials that signed it, so credentials are renewed when an RDS token's
+// lifetime (15 minutes) remains (or half their life, for short-lived ones).
+const REFRESH_BEFORE_MS = TOKEN_LIFETIME_S.iam * 1000;
 
 interface Held {
   readonly credentials: AwsCredentials;
@@ -137,7 +137,7 @@ export class SharedCredentials {
         servedStale,
       }));
       if (!servedStale) throw error;
-      stale.refreshAt = now + RETRY_AFTER_FAILURE_MS;
+      stale.refreshAt = staleRetryAt(now);
       return stale;
     }
   }
@@ -215,7 +215,7 @@ async function buildSdkProvider(s: CredentialSettings): Promise<CredentialsProvi
     masterCredentials: base,
     params: {
       RoleArn: s.roleArn,
-      RoleSessionName: s.roleSessionName ?? 'rdsiam',
+      RoleSessionName: s.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,
       ...(s.externalId === undefined ? {} : { ExternalId: s.externalId }),
     },
     clientConfig,

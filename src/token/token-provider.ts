@@ -12,7 +12,7 @@ import type { CacheLookup, Signing, TokenCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { credentialSettingsOf, sharedCredentials } from './credentials.js';
 import type { CredentialsProvider, CurrentCredentials, SharedCredentials } from './credentials.js';
-import { TOKEN_LIFETIME_S } from '../aws-facts.js';
+import { TOKEN_EXPIRY_MARGIN_S, tokenCacheLifetimeS } from '../aws-facts.js';
 import { SdkTokenSigner } from './signers.js';
 import type { TokenSigner } from './signers.js';
 
@@ -69,8 +69,8 @@ export interface TokenDeps {
 }
 
 // A token dies with the temporary credentials that signed it, whatever its X-Amz-Expires (a DSQL one may say a
-// week): it is not served in their last 30 s, so it cannot expire on its way to the server.
-const CREDENTIALS_MARGIN_MS = 30_000;
+// week): it is not served in their last seconds either.
+const CREDENTIALS_MARGIN_MS = TOKEN_EXPIRY_MARGIN_S * 1000;
 
 // One token cache per injected clock (the process cache for the system clock), so providers agree on time.
 let cachesByClock: WeakMap<Clock, TokenCache> | undefined;
@@ -103,7 +103,7 @@ export function tokenProviderFor(config: ResolvedConfig, deps: TokenDeps = {}): 
   });
   const signer = deps.signer ?? sdkSignerFor(credentials);
   const plugin = plan.kind === 'fixed' ? plan.target.plugin : plan.base.plugin;
-  const lifetimeS = Math.min(config.iam_expiration, TOKEN_LIFETIME_S[plugin]);
+  const lifetimeS = tokenCacheLifetimeS(config.iam_expiration, plugin);
   return new CachedTokenProvider(plan, credentials, signer, cache, lifetimeS, writersFor(clock));
 }
 
