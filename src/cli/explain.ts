@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/resolve.js';
+import { tokenHost, type ResolvedConfig } from '../config/resolve.js';
 import { describeOrigin } from '../errors.js';
 import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
 import { DESCRIBE_PERMISSION } from '../endpoint/describe-global-clusters.js';
@@ -110,7 +110,7 @@ export async function explain(config: ResolvedConfig, env: Record<string, string
   const iam = config.plugins.length > 0;
 
   const from = config.iam_host === undefined ? 'dsn' : 'iam_host';
-  const endpoint = { ...parseEndpoint(config.iam_host ?? config.dsn.host), from } as const;
+  const endpoint = { ...parseEndpoint(tokenHost(config)), from } as const;
   let target: Explanation['target'] = null;
   if (iam) {
     try {

@@ -13,20 +13,23 @@ import { configTrustProblem } from './trust.js';
 
 const MODULE_NAME = 'rdsiam';
 
-/** What the search looks for in each directory, in order (cosmiconfig 9's defaults for `rdsiam`). */
-export const SEARCH_PLACES_TEXT =
-  'package.json ("rdsiam" key), .rdsiamrc (YAML or JSON), .rdsiamrc.{json,yaml,yml,js,ts,cjs,mjs}, ' +
-  '.config/rdsiamrc{,.json,.yaml,.yml,.js,.ts,.cjs,.mjs}, rdsiam.config.{js,ts,cjs,mjs}';
+const RC_EXTENSIONS = ['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'];
+const CODE_EXTENSIONS = ['.js', '.ts', '.cjs', '.mjs'];
 
 /** cosmiconfig 9's search places for `rdsiam` in each directory (a unit test keeps them equal to its own list). */
 export const SEARCH_PLACES = [
   'package.json',
-  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [
-    `.rdsiamrc${ext}`,
-    `.config/rdsiamrc${ext}`,
-  ]),
-  ...['.js', '.ts', '.cjs', '.mjs'].map((ext) => `rdsiam.config${ext}`),
+  ...RC_EXTENSIONS.flatMap((ext) => [`.${MODULE_NAME}rc${ext}`, `.config/${MODULE_NAME}rc${ext}`]),
+  ...CODE_EXTENSIONS.map((ext) => `${MODULE_NAME}.config${ext}`),
 ];
+
+const any = (extensions: string[]) => `{${extensions.join(',')}}`;
+
+/** What the search looks for in each directory, in order, for messages. */
+export const SEARCH_PLACES_TEXT =
+  `package.json ("${MODULE_NAME}" key), .${MODULE_NAME}rc (YAML or JSON), ` +
+  `.${MODULE_NAME}rc.${any(RC_EXTENSIONS.slice(1).map((e) => e.slice(1)))}, .config/${MODULE_NAME}rc${any(RC_EXTENSIONS)}, ` +
+  `${MODULE_NAME}.config.${any(CODE_EXTENSIONS.map((e) => e.slice(1)))}`;
 
 type Env = Record<string, string | undefined>;
 

@@ -5,9 +5,11 @@ import {
   DSQL_CLUSTER_ID_SHAPE,
   DSQL_POOL_MAX_LIFETIME_S,
   PLUGIN_CODES,
+  TOKEN_EXPIRY_MARGIN_S,
   TOKEN_LIFETIME_S,
   type PluginCode,
 } from '../aws-facts.js';
+import { isPem } from '../pem.js';
 import { isRegion } from '../region.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
@@ -32,6 +34,12 @@ export type SslMode = (typeof SSL_MODES)[number];
 
 const CREDENTIALS_SOURCES = ['chain', 'env', 'ini', 'process', 'container', 'instance', 'web_identity'] as const;
 export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
+
+/** The session name for aws_role_arn when aws_role_session_name is not set. */
+export const DEFAULT_ROLE_SESSION_NAME = 'rdsiam';
+
+/** The most connections pg's and mysql2's pools open when pool.max is not set. */
+export const DRIVER_POOL_MAX = 10;
 
 /** The CA to trust, as `ssl.ca` resolves: PEM text, or an absolute file path. */
 type TrustedCa = { readonly pem: string } | { readonly file: string };
@@ -72,8 +80,6 @@ function parsePlugins(value: unknown): Resolution<PluginCode[]> {
   }
   return { ok: true, value: codes };
 }
-
-const PEM = /-----BEGIN [A-Z ]+-----/;
 
 /** The keys of one connection: the top level (the `default` connection) and each entry of `connections`. */
 export const CONNECTION_KEYS = {
@@ -134,11 +140,11 @@ export const CONNECTION_KEYS = {
         TOKEN_LIFETIME_S.iam_dsql,
         `a whole number of seconds from 1 to ${TOKEN_LIFETIME_S.iam} (${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql)`,
       ),
-    // A cached token is not served in its last 30 s, so it cannot expire on the way to the server.
-    default: 870,
+    // A cached token is not served in its last seconds, so it cannot expire on the way to the server.
+    default: TOKEN_LIFETIME_S.iam - TOKEN_EXPIRY_MARGIN_S,
     doc:
       `Seconds a signed token is reused from the cache, counted from signing. At most ${TOKEN_LIFETIME_S.iam} ` +
-      `(tokens live 900 s), or ${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql.`,
+      `(tokens live ${TOKEN_LIFETIME_S.iam} s), or ${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql.`,
     example: 600,
   }),
   iam_global_region: key({
@@ -183,7 +189,7 @@ export const CONNECTION_KEYS = {
       show: (ca: TrustedCa) => ('pem' in ca ? '(PEM text)' : ca.file),
       resolve: (value: string, { baseDir }): Resolution<TrustedCa> => ({
         ok: true,
-        value: PEM.test(value) ? { pem: value } : { file: resolvePath(baseDir, value) },
+        value: isPem(value) ? { pem: value } : { file: resolvePath(baseDir, value) },
       }),
     }),
     servername: key({
@@ -219,7 +225,7 @@ export const CONNECTION_KEYS = {
   aws_role_session_name: key({
     schema: () => text('a session name of 2-64 characters from A-Z a-z 0-9 +=,.@_-', /^[\w+=,.@-]{2,64}$/),
     doc: 'The session name for aws_role_arn (shows in CloudTrail).',
-    fallback: 'rdsiam',
+    fallback: DEFAULT_ROLE_SESSION_NAME,
     example: 'orders-api',
   }),
   aws_external_id: key({
@@ -239,7 +245,7 @@ export const CONNECTION_KEYS = {
     max: key({
       schema: () => wholeNumber(1, 10_000, 'a whole number from 1 to 10000'),
       doc: 'The most connections the pool opens at once.',
-      fallback: 'the driver default (10)',
+      fallback: `the driver default (${DRIVER_POOL_MAX})`,
       example: 20,
     }),
     idle_timeout_ms: key({

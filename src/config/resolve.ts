@@ -4,7 +4,13 @@ import { ConfigError, type ConfigIssue, type ValueOrigin } from '../errors.js';
 import { redactUrlText } from '../secret.js';
 import { dsnTls } from './dsn.js';
 import { envVariables } from './env.js';
-import { DSQL_CLUSTER_ID, DSQL_CLUSTER_ID_SHAPE, TOKEN_LIFETIME_S, dsqlEndpoint } from '../aws-facts.js';
+import {
+  DSQL_CLUSTER_ID,
+  DSQL_CLUSTER_ID_SHAPE,
+  TOKEN_LIFETIME_S,
+  dsqlEndpoint,
+  tokenCacheLifetimeS,
+} from '../aws-facts.js';
 import { isGroup, type Group, type Key, type ResolvedKeys } from './key.js';
 import { CONNECTION_KEYS, type ConnectionKeys, type RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames } from './messages.js';
@@ -68,6 +74,11 @@ function valueAt(object: unknown, path: readonly string[]): unknown {
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/** The host a token is signed for, and the certificate must name: `iam_host`, else the DSN host. */
+export function tokenHost(config: Pick<ResolvedConfig, 'iam_host' | 'dsn'>): string {
+  return config.iam_host ?? config.dsn.host;
 }
 
 export function connectionNames(doc: RdsIamConfigInput): string[] {
@@ -214,10 +225,10 @@ const RULES: readonly Rule[] = [
         )
       : undefined,
   (c, at) =>
-    !c.plugins.includes('iam_dsql') && c.iam_expiration > TOKEN_LIFETIME_S.iam
+    tokenCacheLifetimeS(c.iam_expiration, c.plugins.includes('iam_dsql') ? 'iam_dsql' : 'iam') < c.iam_expiration
       ? issue(
           at('iam_expiration'),
-          `must be at most ${TOKEN_LIFETIME_S.iam} seconds unless the plugin is iam_dsql (RDS IAM tokens live 900 s), got ${c.iam_expiration}`,
+          `must be at most ${TOKEN_LIFETIME_S.iam} seconds unless the plugin is iam_dsql (RDS IAM tokens live ${TOKEN_LIFETIME_S.iam} s), got ${c.iam_expiration}`,
         )
       : undefined,
   (c, at) =>

@@ -1,5 +1,6 @@
 import { connect as netConnect } from 'node:net';
 import type { Connection, ConnectionOptions, Pool, PoolOptions } from 'mysql2/promise';
+import { DRIVER_POOL_MAX } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { TokenProvider } from '../token/token-provider.js';
 import { connectPlanFor } from './plan.js';
@@ -41,11 +42,9 @@ function clearPasswordPlugin(provider: TokenProvider) {
  */
 function idleOptions(pool: ResolvedConfig['pool']): Pick<PoolOptions, 'idleTimeout' | 'maxIdle'> {
   if (pool.idle_timeout_ms === undefined) return {};
-  const limit = pool.max ?? MYSQL2_DEFAULT_CONNECTION_LIMIT;
+  const limit = pool.max ?? DRIVER_POOL_MAX;
   return { idleTimeout: pool.idle_timeout_ms, maxIdle: Math.max(0, limit - 1) };
 }
-
-const MYSQL2_DEFAULT_CONNECTION_LIMIT = 10;
 
 /**
  * Plain mysql2 options for one connection (token auth plugin, TLS verified): for libraries that open

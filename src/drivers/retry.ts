@@ -19,18 +19,24 @@ interface DriverError {
   message?: unknown;
 }
 
+// How pg and mysql2 report a refusal of the credentials: by code (SQLSTATE 28000 / 28P01, mysql2's
+// ER_ACCESS_DENIED_ERROR), or by message, which is all a wrapper such as Sequelize's keeps.
+const LOGIN_REFUSED_CODES: Readonly<Record<Engine, readonly unknown[]>> = {
+  postgres: ['28000', '28P01'],
+  mysql: ['ER_ACCESS_DENIED_ERROR'],
+};
+export const LOGIN_REFUSED_MESSAGE =
+  /PAM authentication failed for user|password authentication failed for user|Access denied for user/;
+
 /** A refusal of the credentials themselves, as opposed to a network, TLS or server fault. */
 export function isLoginError(engine: Engine, err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, sqlState, message } = err as DriverError;
-  if (engine === 'postgres') {
-    return (
-      code === '28000' ||
-      code === '28P01' ||
-      (typeof message === 'string' && message.includes('PAM authentication failed'))
-    );
-  }
-  return code === 'ER_ACCESS_DENIED_ERROR' || sqlState === '28000';
+  return (
+    LOGIN_REFUSED_CODES[engine].includes(code) ||
+    (engine === 'mysql' && sqlState === '28000') ||
+    (typeof message === 'string' && LOGIN_REFUSED_MESSAGE.test(message))
+  );
 }
 
 /**

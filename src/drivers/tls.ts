@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
-import type { ResolvedConfig } from '../config/resolve.js';
+import { tokenHost, type ResolvedConfig } from '../config/resolve.js';
 import { ipVersion } from '../ip.js';
+import { isPem } from '../pem.js';
 import { lazyPackage } from '../optional-package.js';
 
 const loadSslProfiles = lazyPackage(
@@ -37,7 +38,7 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
   }
   try {
     const pem = await pending;
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    if (!isPem(pem)) throw new Error('no PEM certificate in it');
     return pem;
   } catch (err) {
     throw new ConfigError(
@@ -63,7 +64,7 @@ export async function tlsPlanFor(config: ResolvedConfig): Promise<TlsPlan | unde
   if (mode === 'disable') return undefined;
   if (mode === 'require') return { ca: [], verifyName: null, rejectUnauthorized: false };
   const ca = await loadCa(config);
-  const verifyName = mode === 'verify-full' ? (config.ssl.servername ?? config.iam_host ?? config.dsn.host) : null;
+  const verifyName = mode === 'verify-full' ? (config.ssl.servername ?? tokenHost(config)) : null;
   return { ca, verifyName, rejectUnauthorized: true };
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_PORT, type Engine } from '../config/dsn.js';
 import type { PluginCode } from '../aws-facts.js';
-import type { ResolvedConfig } from '../config/resolve.js';
+import { tokenHost, type ResolvedConfig } from '../config/resolve.js';
 import { EndpointError, describeOrigin } from '../errors.js';
 import { parseEndpoint } from './rds-host.js';
 import type { ParsedEndpoint } from './rds-host.js';
@@ -51,7 +51,7 @@ export type TargetPlan =
  */
 export function planTokenTarget(config: ResolvedConfig): TargetPlan {
   const plugin = pluginOf(config);
-  const endpoint = parseEndpoint(config.iam_host ?? config.dsn.host);
+  const endpoint = parseEndpoint(tokenHost(config));
   const hostKey = config.iam_host === undefined ? 'dsn' : 'iam_host';
   const hostFrom = originNote(config, hostKey);
   const hostName = hostKey === 'dsn' ? 'the DSN host' : hostKey;

@@ -5,6 +5,8 @@ import { ConfigError, RdsIamError } from '../errors.js';
 import { pgPoolConfig } from '../drivers/pg.js';
 import { mysqlConnectionOptions } from '../drivers/mysql.js';
 import { connectPlanFor } from '../drivers/plan.js';
+// Sequelize wraps the driver error and keeps its message: refusals are matched by it.
+import { LOGIN_REFUSED_MESSAGE } from '../drivers/retry.js';
 import {
   AUTH_PLUGIN_DEFEATS,
   mergeLibraryOptions,
@@ -53,10 +55,6 @@ export interface SequelizeBuilderInput<T extends object> extends LibraryOptionsI
    */
   readers?: string[];
 }
-
-// pg and mysql2 refusals, as Sequelize reports them (it wraps the driver error and keeps its message).
-const LOGIN_REFUSED =
-  /PAM authentication failed for user|password authentication failed for user|Access denied for user/;
 
 interface Built {
   server: SequelizeServer;
@@ -143,7 +141,7 @@ export async function sequelizeOptionsFromConfig<T extends object = {}>(
       ...(max !== undefined && { max }),
       ...(idle_timeout_ms !== undefined && { idle: idle_timeout_ms }),
     },
-    retry: { max: 2, match: [LOGIN_REFUSED] },
+    retry: { max: 2, match: [LOGIN_REFUSED_MESSAGE] },
     ...(read.length > 0 && { replication: { write: write.server, read: read.map((r) => r.server) } }),
     ...(engine === 'postgres' && { hooks: passwordHook([write, ...read], 'sequelizeOptionsFromConfig') }),
   };
