@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { MissingPackageError, RdsIamError } from './errors.js';
+import { onceFulfilled } from './single-flight.js';
 
 export type Packages = typeof import('./packages.cjs');
 
@@ -16,18 +17,12 @@ export function lazyPackage<T>(
   required: (packages: Packages) => unknown,
   importer: () => Promise<T>,
 ): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  const load = async (): Promise<T> => {
+  return onceFulfilled(async (): Promise<T> => {
     packages ??= loadPackages();
     const gateway = await packages;
     const mod = ((gateway && required(gateway)) as T | undefined) ?? (await importer());
     return commonJsExports(mod);
-  };
-  return () =>
-    (loading ??= load().catch((err: unknown) => {
-      loading = undefined;
-      throw err;
-    }));
+  });
 }
 
 /**

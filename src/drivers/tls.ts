@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { tokenHost, type ResolvedConfig } from '../config/resolve.js';
 import { ipVersion } from '../ip.js';
 import { isPem } from '../pem.js';
+import { getOrCreate } from '../single-flight.js';
 import { lazyPackage } from '../optional-package.js';
 
 const loadSslProfiles = lazyPackage(
@@ -29,15 +30,9 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
     return (await loadSslProfiles()).ca;
   }
   if ('pem' in ca) return ca.pem;
-  let pending = caFiles.get(ca.file);
-  if (!pending) {
-    pending = readFile(ca.file, 'utf8');
-    caFiles.set(ca.file, pending);
-    // A missing file must not stay cached: the user may fix it and retry in the same process.
-    pending.catch(() => caFiles.delete(ca.file));
-  }
   try {
-    const pem = await pending;
+    // A missing file is not kept: the user may fix it and retry in the same process.
+    const pem = await getOrCreate(caFiles, ca.file, () => readFile(ca.file, 'utf8'), 'fulfilled');
     if (!isPem(pem)) throw new Error('no PEM certificate in it');
     return pem;
   } catch (err) {

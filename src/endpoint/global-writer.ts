@@ -1,4 +1,5 @@
 import { publish } from '../events.js';
+import { getOrCreate } from '../single-flight.js';
 import { staleRetryAt } from '../stale-retry.js';
 import type { Clock } from '../token/clock.js';
 import { describeGlobalWriter } from './describe-global-clusters.js';
@@ -51,14 +52,7 @@ export class GlobalWriterRegions {
     credentials: LookupCredentials,
     known: WriterRegion | undefined,
   ): Promise<WriterRegion> {
-    const key = lookup.endpoint;
-    const running = this.#flights.get(key);
-    if (running !== undefined) return running;
-    const flight = this.#run(lookup, credentials, known);
-    this.#flights.set(key, flight);
-    const done = (): void => void this.#flights.delete(key);
-    flight.then(done, done);
-    return flight;
+    return getOrCreate(this.#flights, lookup.endpoint, () => this.#run(lookup, credentials, known), 'none');
   }
 
   async #run(

@@ -1,4 +1,5 @@
 import { Secret, fingerprint } from '../secret.js';
+import { getOrCreate } from '../single-flight.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 
@@ -107,27 +108,21 @@ export class MemoryTokenCache implements TokenCache {
   }
 
   #sign(key: string, ttlMs: number, sign: () => Promise<Signing>): Promise<CachedToken> {
-    const running = this.#flights.get(key);
-    if (running !== undefined) return running;
+    return getOrCreate(this.#flights, key, () => this.#signNow(key, ttlMs, sign), 'none');
+  }
+
+  async #signNow(key: string, ttlMs: number, sign: () => Promise<Signing>): Promise<CachedToken> {
     const generation = this.#generation;
     const signedAt = this.clock.now();
-    const flight = (async () => {
-      const { token, notAfter } = await sign();
-      const entry: CachedToken = {
-        value: new Secret(token),
-        fingerprint: fingerprint(token),
-        signedAt,
-        expiresAt: Math.min(signedAt + ttlMs, notAfter ?? Infinity),
-      };
-      if (generation === this.#generation) this.#store(key, entry);
-      return entry;
-    })();
-    this.#flights.set(key, flight);
-    const done = (): void => {
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    const { token, notAfter } = await sign();
+    const entry: CachedToken = {
+      value: new Secret(token),
+      fingerprint: fingerprint(token),
+      signedAt,
+      expiresAt: Math.min(signedAt + ttlMs, notAfter ?? Infinity),
     };
-    flight.then(done, done);
-    return flight;
+    if (generation === this.#generation) this.#store(key, entry);
+    return entry;
   }
 
   #store(key: string, entry: CachedToken): void {

@@ -5,6 +5,7 @@ import { CredentialsError } from '../errors.js';
 import { publish } from '../events.js';
 import { lazyPackage } from '../optional-package.js';
 import { fingerprint, redactFailure } from '../secret.js';
+import { getOrCreate, onceFulfilled } from '../single-flight.js';
 import { staleRetryAt } from '../stale-retry.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
@@ -82,7 +83,7 @@ export class SharedCredentials {
   readonly #clock: Clock;
   readonly #source: CredentialsProvider;
   #held: Held | undefined;
-  #flight: Promise<CurrentCredentials> | undefined;
+  readonly #flight = new Map<true, Promise<CurrentCredentials>>();
 
   constructor(settings: CredentialSettings, deps: CredentialsDeps = {}) {
     this.settings = settings;
@@ -93,10 +94,7 @@ export class SharedCredentials {
   current(): Promise<CurrentCredentials> {
     const held = this.#held;
     if (held !== undefined && this.#clock.now() < held.refreshAt) return Promise.resolve(held);
-    this.#flight ??= this.#fetch().finally(() => {
-      this.#flight = undefined;
-    });
-    return this.#flight;
+    return getOrCreate(this.#flight, true, () => this.#fetch(), 'none');
   }
 
   async #fetch(): Promise<CurrentCredentials> {
@@ -178,13 +176,13 @@ const loadCredentialProviders = lazyPackage(
   () => import('@aws-sdk/credential-providers'),
 );
 
-/** The SDK provider for these settings, loaded on first use (the SDK is large). */
-function sdkProvider(s: CredentialSettings): CredentialsProvider {
-  let built: Promise<CredentialsProvider> | undefined;
-  return async () => {
-    built ??= buildSdkProvider(s);
-    return (await built)();
-  };
+/**
+ * The SDK provider for these settings, loaded on first use (the SDK is large). A failed build (the package could not
+ * be loaded) is tried again on the next call.
+ */
+export function sdkProvider(s: CredentialSettings, build = buildSdkProvider): CredentialsProvider {
+  const built = onceFulfilled(() => build(s));
+  return async () => (await built())();
 }
 
 async function buildSdkProvider(s: CredentialSettings): Promise<CredentialsProvider> {

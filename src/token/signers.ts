@@ -2,6 +2,7 @@ import { TOKEN_LIFETIME_S, type PluginCode } from '../aws-facts.js';
 import type { TokenTarget } from '../endpoint/target.js';
 import type { CredentialsProvider } from './credentials.js';
 import { lazyPackage } from '../optional-package.js';
+import { getOrCreate } from '../single-flight.js';
 
 /** Produces one IAM auth token for a target. Injectable: tests and benchmarks pass their own. */
 export interface TokenSigner {
@@ -46,13 +47,8 @@ export class SdkTokenSigner implements TokenSigner {
       target.plugin === 'iam'
         ? `iam|${target.region}|${target.host}|${target.port}|${target.user}`
         : `iam_dsql|${target.region}|${target.host}|${target.user === 'admin' ? 'admin' : 'user'}|${expiresIn}`;
-    let signer = this.#signers.get(key);
-    if (signer === undefined) {
-      signer = this.#build(target, expiresIn);
-      this.#signers.set(key, signer);
-      signer.catch(() => this.#signers.delete(key));
-    }
-    return (await signer).sign();
+    const signer = await getOrCreate(this.#signers, key, () => this.#build(target, expiresIn), 'fulfilled');
+    return signer.sign();
   }
 
   /** Loads the SDK signer (which brings the credential providers): most of what a process's first token costs. */
