@@ -78,6 +78,22 @@ interface CredentialsEvent {
 /** The name of every diagnostics channel rdsiam publishes on. */
 export type RdsIamChannel = keyof RdsIamEvents;
 
+// A record, so that a channel added to RdsIamEvents and not here is a type error.
+const CHANNELS: Record<RdsIamChannel, true> = {
+  'rdsiam:token:signed': true,
+  'rdsiam:token:cache-hit': true,
+  'rdsiam:token:sign-failed': true,
+  'rdsiam:credentials:fetched': true,
+  'rdsiam:credentials:failed': true,
+  'rdsiam:connect:retry': true,
+  'rdsiam:global:writer-region': true,
+  'rdsiam:global:lookup-failed': true,
+  'rdsiam:dsql:retry': true,
+};
+
+/** Every channel rdsiam publishes on, e.g. to subscribe to all of them for debug logging. */
+export const RDSIAM_CHANNELS: readonly RdsIamChannel[] = Object.freeze(Object.keys(CHANNELS) as RdsIamChannel[]);
+
 /** Publishes an event; the payload is built only when someone is subscribed. */
 export function publish<K extends RdsIamChannel>(name: K, payload: () => RdsIamEvents[K]): void {
   const ch = channel(name);

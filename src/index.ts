@@ -26,6 +26,7 @@ export type { TokenSigner } from './token/signers.js';
 export type { TokenCache } from './token/cache.js';
 export type { Clock } from './token/clock.js';
 
+export { RDSIAM_CHANNELS } from './events.js';
 export type { RdsIamEvents, RdsIamChannel } from './events.js';
 export { Secret, fingerprint } from './secret.js';
 

@@ -6,20 +6,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
 import { connectFromConfig, createPoolFromConfig, getAuthToken } from '../../src/index.js';
-import type { RdsIamChannel } from '../../src/events.js';
+import { RDSIAM_CHANNELS } from '../../src/events.js';
 import { requireTestbed, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { onEvent } from '../support/events.js';
 import { testbedOptions, type Server } from '../support/testbed-config.js';
 
-const CHANNELS: RdsIamChannel[] = [
-  'rdsiam:token:signed',
-  'rdsiam:token:cache-hit',
-  'rdsiam:token:sign-failed',
-  'rdsiam:credentials:fetched',
-  'rdsiam:credentials:failed',
-  'rdsiam:connect:retry',
-];
 // A token part with its value; a scrubbed one reads `X-Amz-Signature=***`.
 interface Closeable {
   query(sql: string): Promise<unknown>;
@@ -35,7 +27,7 @@ async function captured(scenario: (record: (value: unknown) => void) => Promise<
     chunks.push(inspect(value, { depth: 8, showHidden: true, getters: true }));
     if (value instanceof Error) chunks.push(value.message, String(value.stack), JSON.stringify(value));
   };
-  const stops = CHANNELS.map((name) =>
+  const stops = RDSIAM_CHANNELS.map((name) =>
     onEvent(name, (message) => console.log(name, JSON.stringify(message), inspect(message))),
   );
   const writes = { out: process.stdout.write, err: process.stderr.write };

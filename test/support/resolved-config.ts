@@ -1,6 +1,18 @@
 import type { Engine } from '../../src/config/dsn.js';
 import type { ResolvedConfig } from '../../src/config/resolve.js';
+import { isGroup, type Group, type Key } from '../../src/config/key.js';
+import { CONNECTION_KEYS } from '../../src/config/keys.js';
 import { RDS_HOST } from './hosts.js';
+
+/** Every default the key table declares, in the resolved shape (groups as objects). */
+function tableDefaults(keys: Record<string, Key | Group>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(keys)) {
+    if (isGroup(entry)) out[name] = tableDefaults(entry.keys);
+    else if (entry.default !== undefined) out[name] = entry.default;
+  }
+  return out;
+}
 
 export interface ConfigShape extends Partial<Omit<ResolvedConfig, 'dsn'>> {
   host?: string;
@@ -25,14 +37,8 @@ export function resolvedConfig(shape: ConfigShape = {}): ResolvedConfig {
       params: {},
       redacted: `${protocol}//${user}@${host}${port === undefined ? '' : `:${port}`}/app`,
     },
+    ...(tableDefaults(CONNECTION_KEYS) as Omit<ResolvedConfig, 'dsn' | 'connection' | 'origins' | 'connectionNames'>),
     plugins: ['iam'],
-    iam_expiration: 840,
-    iam_global_region: 'us-east-1',
-    iam_global_ttl_s: 300,
-    ssl: { mode: 'verify-full' },
-    aws_credentials_source: 'chain',
-    connect_timeout_ms: 5000,
-    pool: {},
     origins: {},
     connectionNames: ['default'],
     ...rest,
