@@ -12,7 +12,7 @@ import {
   createPgPool,
   getAuthToken,
   loadConfig,
-  pgPoolConfigFromConfig,
+  pgPoolOptionsFromConfig,
   type RdsIamEvents,
 } from '../src/index.js';
 import { ensureTestbed } from '../test/support/ensure-testbed.js';
@@ -91,7 +91,7 @@ try {
   };
   const pool = await createPgPool(options);
   // What hand-wired code often does: sign once, hand the string to the pool.
-  const fixed = new pg.Pool({ ...(await pgPoolConfigFromConfig(options)), password: await getAuthToken(options) });
+  const fixed = new pg.Pool({ ...(await pgPoolOptionsFromConfig(options)), password: await getAuthToken(options) });
   fixed.on('error', () => {});
   const burst = async (p: pg.Pool) =>
     (await Promise.allSettled(Array.from({ length: 10 }, () => p.query('SELECT 1')))).filter(

@@ -1,9 +1,9 @@
-// Knex with the pg client. Knex builds its own pool from plain options: pgPoolConfigFromConfig gives them,
+// Knex with the pg client. Knex builds its own pool from plain options: pgPoolOptionsFromConfig gives them,
 // with the password as a function, so each connection Knex opens signs in with a current token.
 import knexFactory from 'knex';
-import { pgPoolConfigFromConfig } from 'rdsiam';
+import { pgPoolOptionsFromConfig } from 'rdsiam';
 
-const { host, port, user, database, password, ssl, connectionTimeoutMillis, max } = await pgPoolConfigFromConfig();
+const { host, port, user, database, password, ssl, connectionTimeoutMillis, max } = await pgPoolOptionsFromConfig();
 const knex = knexFactory({
   client: 'pg',
   connection: { host, port, user, database, password, ssl, connectionTimeoutMillis },

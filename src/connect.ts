@@ -12,7 +12,7 @@ import type {
   MysqlPoolOptions,
   PgClient,
   PgPool,
-  PgPoolConfig,
+  PgPoolOptions,
 } from './drivers/driver-types.js';
 
 /** `loadConfig` options, plus injectable credentials, signer and clock (tests, benchmarks). */
@@ -81,10 +81,13 @@ export async function createMysqlPool(options: ConnectOptions = {}): Promise<Mys
  * adapter, Knex): `password` is a token function, TLS is verified. The one retry on a refused
  * cached token lives in `createPgPool`, not here.
  */
-export async function pgPoolConfigFromConfig(options: ConnectOptions = {}): Promise<PgPoolConfig> {
-  const { config, provider } = await prepare(options, 'postgres', 'pgPoolConfigFromConfig');
+export async function pgPoolOptionsFromConfig(options: ConnectOptions = {}): Promise<PgPoolOptions> {
+  const { config, provider } = await prepare(options, 'postgres', 'pgPoolOptionsFromConfig');
   return pgPoolConfig(config, provider);
 }
+
+/** @deprecated Renamed `pgPoolOptionsFromConfig` (same function); this alias stays through 0.x and goes in 1.0. */
+export const pgPoolConfigFromConfig: typeof pgPoolOptionsFromConfig = pgPoolOptionsFromConfig;
 
 /** Plain `mysql2` pool options for ORMs that build their own pool: a token auth plugin, TLS verified. */
 export async function mysqlPoolOptionsFromConfig(options: ConnectOptions = {}): Promise<MysqlPoolOptions> {

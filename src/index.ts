@@ -6,15 +6,19 @@ export {
   connectMysql,
   createPgPool,
   createMysqlPool,
-  pgPoolConfigFromConfig,
+  pgPoolOptionsFromConfig,
   mysqlPoolOptionsFromConfig,
+  pgPoolConfigFromConfig,
 } from './connect.js';
 export type { ConnectOptions } from './connect.js';
+export type { PgPoolOptions, MysqlPoolOptions } from './drivers/driver-types.js';
 
 export { loadConfig } from './config/load.js';
 export type { LoadConfigOptions } from './config/load.js';
 export { defineConfig } from './config/keys.js';
-export type { RdsIamConfigInput } from './config/keys.js';
+export type { RdsIamConfigInput, SslMode, CredentialsSource } from './config/keys.js';
+export type { PluginCode } from './aws-facts.js';
+export type { Engine } from './config/dsn.js';
 export type { ResolvedConfig } from './config/resolve.js';
 
 export { getAuthToken } from './token/get-auth-token.js';
@@ -23,7 +27,8 @@ export type { TokenProvider, IssuedToken, TokenDeps } from './token/token-provid
 export type { TokenTarget } from './endpoint/target.js';
 export type { AwsCredentials, CredentialsProvider } from './token/credentials.js';
 export type { TokenSigner } from './token/signers.js';
-export type { TokenCache } from './token/cache.js';
+export { MemoryTokenCache } from './token/cache.js';
+export type { TokenCache, TokenCacheOptions } from './token/cache.js';
 export type { Clock } from './token/clock.js';
 
 export { RDSIAM_CHANNELS } from './events.js';
@@ -41,7 +46,7 @@ export type { SequelizeOptions, SequelizeBuilderInput } from './integrations/seq
 export { mikroOrmOptionsFromConfig } from './integrations/mikro-orm.js';
 export type { MikroOrmOptions } from './integrations/mikro-orm.js';
 export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
-export type { PostgresJsOptions } from './integrations/postgres-js.js';
+export type { PostgresOptions, PostgresJsOptions } from './integrations/postgres-js.js';
 export { mariadbPoolOptionsFromConfig } from './integrations/mariadb.js';
 export type { MariadbPoolOptions } from './integrations/mariadb.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';

@@ -11,25 +11,14 @@
 // Plain JavaScript: a file that a loader hook (tsx) compiles gets a `require` of the hook's making, one that the
 // packages it loads inherit and that cosmiconfig's `import-fresh` cannot use. Its types are in packages.d.cts.
 
-// What Node 21 and later expose as `navigator.userAgent`.
-const NODE_NAVIGATOR = { userAgent: `Node.js/${process.versions.node.split('.')[0]}` };
-
 module.exports = {
+  // A library touches no globals: on Node 20, which has no `navigator`, pg's Cloudflare probe then loads Node's fetch
+  // (about 35 ms of the first connect), as it does for hand-wired code. Node 22 and later have a navigator.
   pg() {
-    // pg asks at load whether it runs in a Cloudflare Worker: by `navigator.userAgent`, or where there is no
-    // `navigator` (Node 20) by building a fetch `Response`, which loads Node's whole fetch implementation (undici):
-    // about 35 ms of every cold start, for a Response nobody uses. For the one synchronous require, Node 20 lends
-    // the `navigator` that Node 21 and later have, so pg takes its Node path; only code that runs while pg loads can
-    // see it, and it is gone when the require returns or throws.
-    const lend = typeof navigator === 'undefined';
-    if (lend)
-      Object.defineProperty(globalThis, 'navigator', { value: NODE_NAVIGATOR, configurable: true, writable: true });
     try {
       return require('pg');
     } catch {
       return undefined;
-    } finally {
-      if (lend) delete globalThis.navigator;
     }
   },
   mysql2() {

@@ -1,6 +1,7 @@
 import { MASK, Secret, redactUrlText, scrub } from '../secret.js';
 import type { SslMode } from './keys.js';
 
+/** The database engine a DSN speaks: postgres (PostgreSQL, Aurora PostgreSQL, DSQL) or mysql (MySQL, MariaDB, Aurora MySQL). */
 export type Engine = 'postgres' | 'mysql';
 
 /** The port each engine listens on when a DSN names none. */

@@ -30,9 +30,11 @@ import {
 // `rdsiam check` lists and the key table in docs/configuration.md are all derived from it.
 
 const SSL_MODES = ['verify-full', 'verify-ca', 'require', 'disable'] as const;
+/** How TLS is verified (`ssl.mode`). */
 export type SslMode = (typeof SSL_MODES)[number];
 
 const CREDENTIALS_SOURCES = ['chain', 'env', 'ini', 'process', 'container', 'instance', 'web_identity'] as const;
+/** Where AWS credentials come from (`aws_credentials_source`). */
 export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
 
 /** The session name for aws_role_arn when aws_role_session_name is not set. */

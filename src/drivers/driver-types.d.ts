@@ -3,6 +3,6 @@
 // `any` rather than an error, and a mysql2-only app type-checks without pg or @types/pg (and the reverse).
 // biome-ignore format: @ts-ignore covers one line, so this export must stay on one line
 // @ts-ignore
-export type { Client as PgClient, ClientBase as PgClientBase, Pool as PgPool, PoolClient as PgPoolClient, PoolConfig as PgPoolConfig } from 'pg';
+export type { Client as PgClient, ClientBase as PgClientBase, Pool as PgPool, PoolClient as PgPoolClient, PoolConfig as PgPoolOptions } from 'pg';
 // @ts-ignore
 export type { Connection as MysqlConnection, Pool as MysqlPool, PoolOptions as MysqlPoolOptions } from 'mysql2/promise';

@@ -4,7 +4,7 @@ import { pgPoolConfig } from '../drivers/pg.js';
 import { mergeLibraryOptions, PASSWORD_DEFEATS, type LibraryOptionsInput } from './library-options.js';
 
 /** The options of postgres.js's `postgres(options)` that rdsiam sets (our own shape: postgres.js stays optional). */
-export interface PostgresJsOptions {
+export interface PostgresOptions {
   host: string;
   port: number;
   user: string;
@@ -19,6 +19,9 @@ export interface PostgresJsOptions {
   idle_timeout?: number;
 }
 
+/** @deprecated Renamed `PostgresOptions` (same type); this alias stays through 0.x and goes in 1.0. */
+export type PostgresJsOptions = PostgresOptions;
+
 /**
  * Options for postgres.js (`postgres(options)`), PostgreSQL or DSQL: the password is a function that
  * gives each new connection a current token, TLS is verified with the RDS CA against the endpoint name.
@@ -26,16 +29,16 @@ export interface PostgresJsOptions {
  */
 export async function postgresOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> = {},
-): Promise<PostgresJsOptions & T> {
+): Promise<PostgresOptions & T> {
   const { merge, ...connect } = options;
   const { config, provider } = await prepare(connect, 'postgres', 'postgresOptionsFromConfig');
   const pool = await pgPoolConfig(config, provider);
-  const ours: PostgresJsOptions = {
+  const ours: PostgresOptions = {
     host: pool.host,
     port: pool.port,
     user: pool.user,
     ...(pool.database !== undefined && { database: pool.database }),
-    password: pool.password as PostgresJsOptions['password'],
+    password: pool.password as PostgresOptions['password'],
     ssl: (pool.ssl as NodeTlsOptions | undefined) ?? false,
     connect_timeout: pool.connectionTimeoutMillis / 1000,
     ...(pool.max !== undefined && { max: pool.max }),

@@ -24,7 +24,8 @@ export interface Signing {
   readonly notAfter: number | null;
 }
 
-interface TokenCacheOptions {
+/** Options of a `MemoryTokenCache`. */
+export interface TokenCacheOptions {
   /** Most tokens kept; the least recently used goes first. Default 1000. */
   maxEntries?: number;
   clock?: Clock;

@@ -63,6 +63,8 @@ function readerEnv(tb: Testbed): Record<string, string> {
 }
 
 const RUNNABLE: [string, Server, RegExp, ((tb: Testbed) => Record<string, string>)?][] = [
+  ['quick-start.ts', 'postgres', /^connected as iam_app$/m],
+  ['quick-start.ts', 'mysql', /^connected as iam_app@%$/m],
   ['pg-iam.ts', 'postgres', /^connected; the database says it is \d{4}-/m],
   ['mysql-iam.ts', 'mysql', /^connected; the database says it is \d{4}-/m],
   ['pg-pool.ts', 'postgres', /^pool answered 1,2,3,4,5 on \d+ connection/m],

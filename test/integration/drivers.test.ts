@@ -12,7 +12,7 @@ import {
   connectPg,
   createPoolFromConfig,
   mysqlPoolOptionsFromConfig,
-  pgPoolConfigFromConfig,
+  pgPoolOptionsFromConfig,
 } from '../../src/index.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
@@ -319,7 +319,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       const pool =
         server === 'mysql'
           ? mysql.createPool(await mysqlPoolOptionsFromConfig(options))
-          : new pg.Pool(await pgPoolConfigFromConfig(options));
+          : new pg.Pool(await pgPoolOptionsFromConfig(options));
       const db = wrap(pool);
       try {
         const rows = await Promise.all([1, 2, 3].map(() => db.one(CURRENT_USER[server])));

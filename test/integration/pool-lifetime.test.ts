@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool as MysqlPool } from 'mysql2/promise';
 import type { Pool as PgPool } from 'pg';
-import { createMysqlPool, createPgPool, pgPoolConfigFromConfig } from '../../src/index.js';
+import { createMysqlPool, createPgPool, pgPoolOptionsFromConfig } from '../../src/index.js';
 import { requireTestbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { testbedOptions } from '../support/testbed-config.js';
@@ -57,11 +57,11 @@ describe('pool.max_lifetime_s', () => {
     const key = await tb.newKey();
     const dsql = (overrides: Record<string, unknown> = {}) =>
       testbedOptions(tb, 'dsql', countingCredentials(key).provider, overrides);
-    assert.equal((await pgPoolConfigFromConfig(dsql())).maxLifetimeSeconds, 3300);
-    assert.equal((await pgPoolConfigFromConfig(dsql({ pool: { max_lifetime_s: 600 } }))).maxLifetimeSeconds, 600);
-    assert.equal((await pgPoolConfigFromConfig(dsql({ pool: { max_lifetime_s: 0 } }))).maxLifetimeSeconds, 0);
+    assert.equal((await pgPoolOptionsFromConfig(dsql())).maxLifetimeSeconds, 3300);
+    assert.equal((await pgPoolOptionsFromConfig(dsql({ pool: { max_lifetime_s: 600 } }))).maxLifetimeSeconds, 600);
+    assert.equal((await pgPoolOptionsFromConfig(dsql({ pool: { max_lifetime_s: 0 } }))).maxLifetimeSeconds, 0);
     assert.equal(
-      (await pgPoolConfigFromConfig(testbedOptions(tb, 'postgres', countingCredentials(key).provider)))
+      (await pgPoolOptionsFromConfig(testbedOptions(tb, 'postgres', countingCredentials(key).provider)))
         .maxLifetimeSeconds,
       undefined,
     );

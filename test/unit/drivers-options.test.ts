@@ -112,3 +112,10 @@ describe('plain pool options for ORMs', () => {
     assert.equal(typeof options.stream, 'function');
   });
 });
+
+describe('renamed option builders', () => {
+  it('keep their old names as deprecated aliases through 0.x', async () => {
+    const api = await import('../../src/index.js');
+    assert.equal(api.pgPoolConfigFromConfig, api.pgPoolOptionsFromConfig);
+  });
+});
