@@ -1,4 +1,4 @@
-import type { PgClientBase as ClientBase, PgPool as Pool, PgPoolClient as PoolClient } from './drivers/driver-types.js';
+import type { PgPoolClient } from './drivers/driver-types.js';
 import { RdsIamError } from './errors.js';
 import { publish } from './events.js';
 
@@ -14,6 +14,18 @@ export interface DsqlRetryOptions {
   signal?: AbortSignal;
   /** `BEGIN ISOLATION LEVEL …`. Default: the session's (on DSQL, its only level: repeatable read). */
   isolationLevel?: IsolationLevel;
+}
+
+/** A connected client, as withDsqlRetry uses it: pg's Client and PoolClient fit, as does any client shaped so. */
+export interface DsqlRetryClient {
+  query(text: string): Promise<{ command: string }>;
+}
+
+/** A pool, as withDsqlRetry uses it: pg's Pool fits, as does any pool shaped so. */
+export interface DsqlRetryPool<C extends DsqlRetryClient> {
+  /** Tells a pool from a client. */
+  readonly idleCount: number;
+  connect(): Promise<C & { release(err?: Error): void }>;
 }
 
 type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed';
@@ -34,24 +46,26 @@ const DEFAULTS = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
  * `db` is a pg Pool (a client is taken for the whole call and released after) or a connected client. `fn` may run
  * more than once, so it must not have effects outside the database that cannot be repeated.
  */
-export async function withDsqlRetry<T>(
-  db: Pool,
-  fn: (client: PoolClient) => Promise<T>,
+// The client type of a pool is inferred where its `connect` has one signature; pg's has two (promise and callback),
+// which TypeScript cannot infer from, so it defaults to pg's PoolClient.
+export async function withDsqlRetry<T, C extends DsqlRetryClient = PgPoolClient>(
+  db: DsqlRetryPool<C>,
+  fn: (client: C) => Promise<T>,
   options?: DsqlRetryOptions,
 ): Promise<T>;
-export async function withDsqlRetry<T, C extends ClientBase>(
+export async function withDsqlRetry<T, C extends DsqlRetryClient>(
   db: C,
   fn: (client: C) => Promise<T>,
   options?: DsqlRetryOptions,
 ): Promise<T>;
 export async function withDsqlRetry<T>(
-  db: Pool | ClientBase,
+  db: DsqlRetryPool<DsqlRetryClient> | DsqlRetryClient,
   work: (client: never) => Promise<T>,
   options: DsqlRetryOptions = {},
 ): Promise<T> {
   const settings = checked(options);
-  // Each overload hands fn the kind of client it was given (a PoolClient from a Pool).
-  const fn = work as (client: ClientBase) => Promise<T>;
+  // Each overload hands fn the kind of client it was given (a pooled client from a pool).
+  const fn = work as (client: DsqlRetryClient) => Promise<T>;
   if (!isPool(db)) return inTransaction(db, fn, settings);
   options.signal?.throwIfAborted();
   const client = await db.connect();
@@ -96,7 +110,11 @@ interface Settings {
 
 const brokenConnections = new WeakSet<object>();
 
-async function inTransaction<T>(client: ClientBase, fn: (client: ClientBase) => Promise<T>, s: Settings): Promise<T> {
+async function inTransaction<T>(
+  client: DsqlRetryClient,
+  fn: (client: DsqlRetryClient) => Promise<T>,
+  s: Settings,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     s.signal?.throwIfAborted();
     await client.query(s.begin);
@@ -143,8 +161,9 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** A pg Pool, as opposed to a client: it has pool counters (structural, so pg need not be loaded to tell). */
-function isPool(db: Pool | ClientBase): db is Pool {
-  return typeof (db as Partial<Pool>).idleCount === 'number' && typeof (db as Partial<Pool>).connect === 'function';
+function isPool(db: DsqlRetryPool<DsqlRetryClient> | DsqlRetryClient): db is DsqlRetryPool<DsqlRetryClient> {
+  const pool = db as Partial<DsqlRetryPool<DsqlRetryClient>>;
+  return typeof pool.idleCount === 'number' && typeof pool.connect === 'function';
 }
 
 function checked(o: DsqlRetryOptions): Settings {

@@ -1,5 +1,3 @@
-import type { CredentialsSource } from './config/keys.js';
-
 /**
  * Every error a user can cause is one of these named classes. Messages say what was wrong,
  * where it came from and what to do; none ever carries a token or a password.
@@ -64,11 +62,11 @@ export class EndpointError extends RdsIamError {
 export class CredentialsError extends RdsIamError {
   override name = 'CredentialsError';
   override readonly code = 'RDSIAM_CREDENTIALS';
-  /** The credential source that failed (`aws_credentials_source`), e.g. `ini` or `chain`. */
-  readonly source: CredentialsSource;
+  /** The credential source that failed (an `aws_credentials_source` value), e.g. `ini` or `chain`. */
+  readonly source: string;
   readonly profile: string | undefined;
 
-  constructor(message: string, details: { source: CredentialsSource; profile?: string; cause?: unknown }) {
+  constructor(message: string, details: { source: string; profile?: string; cause?: unknown }) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.source = details.source;
     this.profile = details.profile;

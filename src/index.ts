@@ -21,15 +21,15 @@ export type { PluginCode } from './aws-facts.js';
 export type { Engine } from './config/dsn.js';
 export type { ResolvedConfig } from './config/resolve.js';
 
-export { getAuthToken } from './token/get-auth-token.js';
+export { getAuthToken } from './get-auth-token.js';
 export { tokenProviderFor } from './token/token-provider.js';
 export type { TokenProvider, IssuedToken, TokenDeps } from './token/token-provider.js';
 export type { TokenTarget } from './endpoint/target.js';
-export type { AwsCredentials, CredentialsProvider } from './token/credentials.js';
+export type { AwsCredentials, CredentialsProvider } from './aws-credentials.js';
 export type { TokenSigner } from './token/signers.js';
 export { MemoryTokenCache } from './token/cache.js';
 export type { TokenCache, TokenCacheOptions } from './token/cache.js';
-export type { Clock } from './token/clock.js';
+export type { Clock } from './clock.js';
 
 export { RDSIAM_CHANNELS } from './events.js';
 export type { RdsIamEvents, RdsIamChannel } from './events.js';
@@ -52,4 +52,4 @@ export type { MariadbPoolOptions } from './integrations/mariadb.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';
 
 export { withDsqlRetry } from './dsql-retry.js';
-export type { DsqlRetryOptions } from './dsql-retry.js';
+export type { DsqlRetryOptions, DsqlRetryClient, DsqlRetryPool } from './dsql-retry.js';

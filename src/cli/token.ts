@@ -1,5 +1,5 @@
 import { parseOptions } from './args.js';
-import { getAuthToken } from '../token/get-auth-token.js';
+import { getAuthToken } from '../get-auth-token.js';
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, loadOptions, type CliIo } from './io.js';
 
 export const TOKEN_HELP = `Usage: rdsiam token [--url | --env] [--connection NAME] [--config FILE]

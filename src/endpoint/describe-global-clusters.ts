@@ -1,7 +1,8 @@
+import type { CredentialsProvider } from '../aws-credentials.js';
+import type { CredentialsSource } from '../config/keys.js';
 import { CredentialsError, EndpointError, RdsIamError } from '../errors.js';
 import { lazyPackage, missingPackage } from '../optional-package.js';
 import { redactFailure } from '../secret.js';
-import type { CredentialSettings, CredentialsProvider } from '../token/credentials.js';
 import { isRegion } from '../region.js';
 import type { GlobalWriterLookup } from './target.js';
 
@@ -16,7 +17,7 @@ export interface GlobalWriter {
 /** The credentials the lookup is signed with: the ones tokens are signed with. */
 export interface LookupCredentials {
   readonly provider: CredentialsProvider;
-  readonly settings: Pick<CredentialSettings, 'source' | 'profile'>;
+  readonly settings: { readonly source: CredentialsSource; readonly profile: string | undefined };
 }
 
 /** The IAM action the lookup needs, named in errors, `rdsiam check` and docs/global-and-dsql.md. */

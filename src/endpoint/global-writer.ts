@@ -1,7 +1,7 @@
 import { publish } from '../events.js';
 import { getOrCreate } from '../single-flight.js';
 import { staleRetryAt } from '../stale-retry.js';
-import type { Clock } from '../token/clock.js';
+import type { Clock } from '../clock.js';
 import { describeGlobalWriter } from './describe-global-clusters.js';
 import type { GlobalWriter, LookupCredentials } from './describe-global-clusters.js';
 import type { GlobalWriterLookup } from './target.js';

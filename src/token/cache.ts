@@ -1,7 +1,7 @@
 import { Secret, fingerprint } from '../secret.js';
 import { getOrCreate } from '../single-flight.js';
-import { systemClock } from './clock.js';
-import type { Clock } from './clock.js';
+import { systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 
 interface CachedToken {
   readonly value: Secret;

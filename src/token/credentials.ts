@@ -1,3 +1,4 @@
+import type { AwsCredentials, CredentialsProvider } from '../aws-credentials.js';
 import { TOKEN_LIFETIME_S } from '../aws-facts.js';
 import { DEFAULT_ROLE_SESSION_NAME, type CredentialsSource } from '../config/keys.js';
 import type { ResolvedConfig } from '../config/resolve.js';
@@ -7,19 +8,8 @@ import { lazyPackage } from '../optional-package.js';
 import { fingerprint, redactFailure } from '../secret.js';
 import { getOrCreate, onceFulfilled } from '../single-flight.js';
 import { staleRetryAt } from '../stale-retry.js';
-import { systemClock } from './clock.js';
-import type { Clock } from './clock.js';
-
-/** AWS credentials, structurally compatible with the SDK's `AwsCredentialIdentity`. */
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  readonly expiration?: Date;
-}
-
-/** Structurally compatible with the SDK's `AwsCredentialIdentityProvider`, so SDK providers can be injected. */
-export type CredentialsProvider = () => Promise<AwsCredentials>;
+import { systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 
 /** The settings that pick where credentials come from; equal settings share one provider. */
 export interface CredentialSettings {

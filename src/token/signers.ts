@@ -1,6 +1,6 @@
 import { TOKEN_LIFETIME_S, type PluginCode } from '../aws-facts.js';
 import type { TokenTarget } from '../endpoint/target.js';
-import type { CredentialsProvider } from './credentials.js';
+import type { CredentialsProvider } from '../aws-credentials.js';
 import { lazyPackage } from '../optional-package.js';
 import { getOrCreate } from '../single-flight.js';
 

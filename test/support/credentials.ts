@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialsSource } from '../../src/config/keys.js';
-import type { AwsCredentials, CredentialSettings, CredentialsProvider } from '../../src/token/credentials.js';
+import type { AwsCredentials, CredentialsProvider } from '../../src/aws-credentials.js';
+import type { CredentialSettings } from '../../src/token/credentials.js';
 import { NO_AWS_ENV } from './env.js';
 import { tempDir } from './temp-dir.js';
 

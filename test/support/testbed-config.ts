@@ -1,5 +1,5 @@
 import type { ConnectOptions } from '../../src/connect.js';
-import type { AwsCredentials } from '../../src/token/credentials.js';
+import type { AwsCredentials } from '../../src/aws-credentials.js';
 import { NO_CONFIG_DIR } from './projects.js';
 import type { Testbed, TestCredentials } from './testbed.js';
 

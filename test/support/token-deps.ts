@@ -1,6 +1,6 @@
 import type { TokenTarget } from '../../src/endpoint/target.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
-import type { CredentialsProvider } from '../../src/token/credentials.js';
+import type { CredentialsProvider } from '../../src/aws-credentials.js';
 import type { TokenSigner } from '../../src/token/signers.js';
 import type { TokenDeps } from '../../src/token/token-provider.js';
 import { ManualClock } from './manual-clock.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CredentialsError } from '../../src/errors.js';
 import { SharedCredentials, sharedCredentials } from '../../src/token/credentials.js';
-import type { AwsCredentials } from '../../src/token/credentials.js';
+import type { AwsCredentials } from '../../src/aws-credentials.js';
 import { credentialSettings } from '../support/credentials.js';
 import { collect } from '../support/events.js';
 import { ManualClock } from '../support/manual-clock.js';

@@ -5,7 +5,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { CredentialsError, EndpointError, RdsIamError } from '../../src/errors.js';
 import { lazyPackage, missingPackage } from '../../src/optional-package.js';
-import type { AwsCredentials } from '../../src/token/credentials.js';
+import type { AwsCredentials } from '../../src/aws-credentials.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
 import { FakeRdsApi, fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
 import { collect } from '../support/events.js';

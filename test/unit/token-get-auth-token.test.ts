@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, EndpointError } from '../../src/errors.js';
 import { MemoryTokenCache } from '../../src/token/cache.js';
-import { getAuthToken } from '../../src/token/get-auth-token.js';
+import { getAuthToken } from '../../src/get-auth-token.js';
 import { EXAMPLE_KEYS } from '../support/credentials.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RDS_HOST } from '../support/hosts.js';

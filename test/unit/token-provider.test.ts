@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { CredentialsError, RdsIamError } from '../../src/errors.js';
-import type { AwsCredentials } from '../../src/token/credentials.js';
+import type { AwsCredentials } from '../../src/aws-credentials.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
 import { countingCredentials } from '../support/credentials.js';
 import { recording } from '../support/events.js';
