@@ -131,26 +131,6 @@ export class SharedCredentials {
   }
 }
 
-// Memoised per (injected provider, clock) and per settings, created lazily so importing does nothing.
-// NOT_INJECTED stands for "the SDK provider" and "the system clock" as WeakMap keys.
-const NOT_INJECTED = {};
-let shared: WeakMap<object, WeakMap<object, Map<string, SharedCredentials>>> | undefined;
-
-/** The one SharedCredentials for these settings (and these injected deps, if any). */
-export function sharedCredentials(settings: CredentialSettings, deps: CredentialsDeps = {}): SharedCredentials {
-  shared ??= new WeakMap();
-  const byProvider = deps.credentials ?? NOT_INJECTED;
-  const byClock = deps.clock ?? NOT_INJECTED;
-  let perProvider = shared.get(byProvider);
-  if (perProvider === undefined) shared.set(byProvider, (perProvider = new WeakMap()));
-  let perClock = perProvider.get(byClock);
-  if (perClock === undefined) perProvider.set(byClock, (perClock = new Map()));
-  const key = JSON.stringify(settings, Object.keys(settings).sort());
-  let found = perClock.get(key);
-  if (found === undefined) perClock.set(key, (found = new SharedCredentials(settings, deps)));
-  return found;
-}
-
 class TimeoutError extends Error {}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,20 +1,18 @@
 import type { ResolvedConfig } from '../config/resolve.js';
-import { GlobalWriterRegions } from '../endpoint/global-writer.js';
-import type { WriterRegion } from '../endpoint/global-writer.js';
+import type { GlobalWriterRegions, WriterRegion } from '../endpoint/global-writer.js';
 import { inRegion, planTokenTarget } from '../endpoint/target.js';
 import type { TargetBase, TargetPlan, TokenTarget } from '../endpoint/target.js';
 import { RdsIamError } from '../errors.js';
 import { publish, targetFields } from '../events.js';
 import { fingerprint, scrub } from '../secret.js';
 import type { Secret } from '../secret.js';
-import { MemoryTokenCache, processTokenCache } from './cache.js';
 import type { CacheLookup, Signing, TokenCache } from './cache.js';
 import type { Clock } from '../clock.js';
-import { credentialSettingsOf, sharedCredentials } from './credentials.js';
+import { credentialSettingsOf } from './credentials.js';
 import type { CredentialsProvider } from '../aws-credentials.js';
 import type { CurrentCredentials, SharedCredentials } from './credentials.js';
 import { TOKEN_EXPIRY_MARGIN_S, tokenCacheLifetimeS } from '../aws-facts.js';
-import { SdkTokenSigner } from './signers.js';
+import { runtimeFor } from './runtime.js';
 import type { TokenSigner } from './signers.js';
 
 /** A token with what it was signed for; its value is a `Secret`. */
@@ -73,19 +71,35 @@ export interface TokenDeps {
 // week): it is not served in their last seconds either.
 const CREDENTIALS_MARGIN_MS = TOKEN_EXPIRY_MARGIN_S * 1000;
 
-// One token cache per injected clock (the process cache for the system clock), so providers agree on time.
-let cachesByClock: WeakMap<Clock, TokenCache> | undefined;
-// One SDK signer per shared credentials, so its per-target SDK Signers are reused by every provider.
-let sdkSigners: WeakMap<SharedCredentials, SdkTokenSigner> | undefined;
-// Writer regions of global endpoints, one store per clock (as token caches are), shared by every provider.
-let writersByClock: WeakMap<Clock, GlobalWriterRegions> | undefined;
-
 /** Where an issued token came from: its cache key, and the writer region its target was in (global endpoints). */
 interface Provenance {
   readonly key: string;
   readonly writer: WriterRegion | undefined;
 }
-const provenanceOf = new WeakMap<IssuedToken, Provenance>();
+
+/** An issued token, which remembers its provenance for `refused()` without showing it. */
+class Issued implements IssuedToken {
+  readonly value: Secret;
+  readonly target: TokenTarget;
+  readonly fingerprint: string;
+  readonly fromCache: boolean;
+  readonly signedAt: number;
+  readonly #provenance: Provenance;
+
+  constructor({ token, fromCache }: CacheLookup, target: TokenTarget, provenance: Provenance) {
+    this.value = token.value;
+    this.target = target;
+    this.fingerprint = token.fingerprint;
+    this.fromCache = fromCache;
+    this.signedAt = token.signedAt;
+    this.#provenance = provenance;
+    Object.freeze(this);
+  }
+
+  static provenanceOf(token: IssuedToken): Provenance | undefined {
+    return #provenance in token ? (token as Issued).#provenance : undefined;
+  }
+}
 
 /**
  * The token provider for one connection's config. Cheap to call per connect: credentials and SDK signers are
@@ -93,41 +107,30 @@ const provenanceOf = new WeakMap<IssuedToken, Provenance>();
  */
 export function tokenProviderFor(config: ResolvedConfig, deps: TokenDeps = {}): TokenProvider {
   const plan = planTokenTarget(config);
-  const cache = deps.cache ?? cacheFor(deps.clock);
-  const clock = deps.clock ?? cache.clock;
+  const runtime = runtimeFor(deps.clock ?? deps.cache?.clock);
   // STS (for a role) is called in the token's region, or for a global endpoint in the home region: a failover must
   // not change the credentials.
   const stsRegion = plan.kind === 'fixed' ? plan.target.region : plan.lookup.homeRegion;
-  const credentials = sharedCredentials(credentialSettingsOf(config, stsRegion), {
-    clock,
-    ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
-  });
-  const signer = deps.signer ?? sdkSignerFor(credentials);
+  const credentials = runtime.credentials(credentialSettingsOf(config, stsRegion), deps.credentials);
   const plugin = plan.kind === 'fixed' ? plan.target.plugin : plan.base.plugin;
-  const lifetimeS = tokenCacheLifetimeS(config.iam_expiration, plugin);
-  return new CachedTokenProvider(plan, credentials, signer, cache, lifetimeS, writersFor(clock));
+  return new CachedTokenProvider({
+    plan,
+    credentials,
+    signer: deps.signer ?? runtime.sdkSigner(credentials),
+    cache: deps.cache ?? runtime.cache,
+    lifetimeS: tokenCacheLifetimeS(config.iam_expiration, plugin),
+    writers: runtime.writers,
+  });
 }
 
-function writersFor(clock: Clock): GlobalWriterRegions {
-  writersByClock ??= new WeakMap();
-  let writers = writersByClock.get(clock);
-  if (writers === undefined) writersByClock.set(clock, (writers = new GlobalWriterRegions(clock)));
-  return writers;
-}
-
-function cacheFor(clock: Clock | undefined): TokenCache {
-  if (clock === undefined) return processTokenCache();
-  cachesByClock ??= new WeakMap();
-  let cache = cachesByClock.get(clock);
-  if (cache === undefined) cachesByClock.set(clock, (cache = new MemoryTokenCache({ clock })));
-  return cache;
-}
-
-function sdkSignerFor(credentials: SharedCredentials): SdkTokenSigner {
-  sdkSigners ??= new WeakMap();
-  let signer = sdkSigners.get(credentials);
-  if (signer === undefined) sdkSigners.set(credentials, (signer = new SdkTokenSigner(credentials.provider)));
-  return signer;
+/** What one provider is made of. */
+interface ProviderParts {
+  readonly plan: TargetPlan;
+  readonly credentials: SharedCredentials;
+  readonly signer: TokenSigner;
+  readonly cache: TokenCache;
+  readonly lifetimeS: number;
+  readonly writers: GlobalWriterRegions;
 }
 
 /** A target and, for a global endpoint, the writer region it is in. */
@@ -146,14 +149,7 @@ class CachedTokenProvider implements TokenProvider {
   // The target for the latest writer region, so a warm get() builds no object.
   #resolved: Resolved | undefined;
 
-  constructor(
-    plan: TargetPlan,
-    credentials: SharedCredentials,
-    signer: TokenSigner,
-    cache: TokenCache,
-    lifetimeS: number,
-    writers: GlobalWriterRegions,
-  ) {
+  constructor({ plan, credentials, signer, cache, lifetimeS, writers }: ProviderParts) {
     this.#plan = plan;
     this.#credentials = credentials;
     this.#signer = signer;
@@ -198,7 +194,7 @@ class CachedTokenProvider implements TokenProvider {
   }
 
   async refused(token: IssuedToken): Promise<boolean> {
-    const provenance = provenanceOf.get(token);
+    const provenance = Issued.provenanceOf(token);
     if (provenance !== undefined) this.#cache.invalidate(provenance.key, token.fingerprint);
     if (this.#plan.kind === 'global' && provenance?.writer !== undefined) {
       const writer = await this.#writers.refresh(this.#plan.lookup, this.#credentials, provenance.writer);
@@ -261,15 +257,7 @@ class CachedTokenProvider implements TokenProvider {
     }
   }
 
-  #issue(key: string, { token, fromCache }: CacheLookup, resolved: Resolved): IssuedToken {
-    const issued: IssuedToken = Object.freeze({
-      value: token.value,
-      target: resolved.target,
-      fingerprint: token.fingerprint,
-      fromCache,
-      signedAt: token.signedAt,
-    });
-    provenanceOf.set(issued, { key, writer: resolved.writer });
-    return issued;
+  #issue(key: string, lookup: CacheLookup, resolved: Resolved): IssuedToken {
+    return new Issued(lookup, resolved.target, { key, writer: resolved.writer });
   }
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CredentialsError } from '../../src/errors.js';
-import { SharedCredentials, sharedCredentials } from '../../src/token/credentials.js';
+import { SharedCredentials } from '../../src/token/credentials.js';
+import { runtimeFor } from '../../src/token/runtime.js';
 import type { AwsCredentials } from '../../src/aws-credentials.js';
 import { credentialSettings } from '../support/credentials.js';
 import { collect } from '../support/events.js';
@@ -158,22 +159,22 @@ describe('SharedCredentials: failures', () => {
   });
 });
 
-describe('sharedCredentials: memoised by settings', () => {
+describe('TokenRuntime.credentials: memoised by settings', () => {
   it('returns one instance per equal settings, another for different ones', () => {
     const clock = new ManualClock();
-    const a = sharedCredentials({ ...SETTINGS }, { clock });
-    assert.equal(sharedCredentials({ ...SETTINGS }, { clock }), a);
-    assert.notEqual(sharedCredentials({ ...SETTINGS, profile: 'other' }, { clock }), a);
-    assert.notEqual(sharedCredentials({ ...SETTINGS, roleArn: 'arn:aws:iam::123456789012:role/db' }, { clock }), a);
-    assert.notEqual(sharedCredentials({ ...SETTINGS, region: 'eu-west-1' }, { clock }), a);
+    const a = runtimeFor(clock).credentials({ ...SETTINGS });
+    assert.equal(runtimeFor(clock).credentials({ ...SETTINGS }), a);
+    assert.notEqual(runtimeFor(clock).credentials({ ...SETTINGS, profile: 'other' }), a);
+    assert.notEqual(runtimeFor(clock).credentials({ ...SETTINGS, roleArn: 'arn:aws:iam::123456789012:role/db' }), a);
+    assert.notEqual(runtimeFor(clock).credentials({ ...SETTINGS, region: 'eu-west-1' }), a);
   });
 
   it('keeps injected providers apart from each other', () => {
     const clock = new ManualClock();
     const p1 = async (): Promise<AwsCredentials> => ({ accessKeyId: 'A', secretAccessKey: 'a' });
     const p2 = async (): Promise<AwsCredentials> => ({ accessKeyId: 'B', secretAccessKey: 'b' });
-    const s1 = sharedCredentials(SETTINGS, { clock, credentials: p1 });
-    assert.equal(sharedCredentials(SETTINGS, { clock, credentials: p1 }), s1);
-    assert.notEqual(sharedCredentials(SETTINGS, { clock, credentials: p2 }), s1);
+    const s1 = runtimeFor(clock).credentials(SETTINGS, p1);
+    assert.equal(runtimeFor(clock).credentials(SETTINGS, p1), s1);
+    assert.notEqual(runtimeFor(clock).credentials(SETTINGS, p2), s1);
   });
 });
