@@ -36,7 +36,7 @@ export async function prepare(options: ConnectOptions, engine?: Engine, caller?:
     ]);
   }
   // Without a plugin the DSN's own password is used: rdsiam is then a plain connection factory.
-  const provider = config.plugins.length > 0 ? tokenProviderFor(config, options) : undefined;
+  const provider = config.plugin !== undefined ? tokenProviderFor(config, options) : undefined;
   return { config, provider };
 }
 

@@ -1,4 +1,4 @@
-import { tokenHost, type ResolvedConfig } from '../config/resolve.js';
+import { resolvedValue, tokenHost, type ResolvedConfig } from '../config/resolve.js';
 import { describeOrigin } from '../errors.js';
 import { parseEndpoint, type ParsedEndpoint } from '../endpoint/rds-host.js';
 import { DESCRIBE_PERMISSION } from '../endpoint/describe-global-clusters.js';
@@ -43,11 +43,9 @@ export interface Explanation {
 
 /** Each key that has a value, printed as its declaration says (a secret only as `(set)`). */
 function keyValues(config: ResolvedConfig): Explanation['keys'] {
-  return LEAVES.flatMap(({ name, path, key }) => {
-    const value = path.reduce<unknown>(
-      (node, segment) => (node as Record<string, unknown> | undefined)?.[segment],
-      config,
-    );
+  return LEAVES.flatMap((leaf) => {
+    const { name, key } = leaf;
+    const value = resolvedValue(config, leaf);
     if (value === undefined) return [];
     const shown = key.secret ? '(set)' : key.show ? key.show(value as never) : String(value);
     const source = config.origins[name];
@@ -107,7 +105,7 @@ function globalWarnings(config: ResolvedConfig, global: boolean): Problem[] {
 /** Explains a resolved config without network access: every problem is collected, not thrown. */
 export async function explain(config: ResolvedConfig, env: Record<string, string | undefined>): Promise<Explanation> {
   const problems: Problem[] = [];
-  const iam = config.plugins.length > 0;
+  const iam = config.plugin !== undefined;
 
   const from = config.iam_host === undefined ? 'dsn' : 'iam_host';
   const endpoint = { ...parseEndpoint(tokenHost(config)), from } as const;

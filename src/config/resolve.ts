@@ -10,11 +10,12 @@ import {
   TOKEN_LIFETIME_S,
   dsqlEndpoint,
   tokenCacheLifetimeS,
+  type PluginCode,
 } from '../aws-facts.js';
 import { isGroup, type Group, type Key, type ResolvedKeys } from './key.js';
 import { CONNECTION_KEYS, type ConnectionKeys, type RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames } from './messages.js';
-import { LEAVES } from './schema.js';
+import { LEAVES, type Leaf } from './schema.js';
 import { ipVersion } from '../ip.js';
 
 // Resolving one connection of a validated document, as a pipeline of small steps: pick each key's setting →
@@ -22,8 +23,14 @@ import { ipVersion } from '../ip.js';
 
 export const DEFAULT_CONNECTION = 'default';
 
+/** The keys as resolved, with `plugins` (a list as written) resolved to the one plugin it may name. */
+type ResolvedConnectionKeys = Omit<ResolvedKeys<ConnectionKeys>, 'plugins'> & {
+  /** The IAM plugin (`plugins` as resolved: the config layer refuses more than one); undefined for password auth. */
+  plugin?: PluginCode;
+};
+
 /** One connection's config after loading, merging by precedence and validation. */
-export interface ResolvedConfig extends ResolvedKeys<ConnectionKeys> {
+export interface ResolvedConfig extends ResolvedConnectionKeys {
   /** `default` for the top level, else the name under `connections`. */
   connection: string;
   /** Where each value came from, by dotted key (`dsn`, `ssl.mode`, `pool.max`, ...). */
@@ -58,7 +65,7 @@ interface Setting {
 /** Settings by dotted key; a key no layer set and with no default is absent. */
 type Settings = ReadonlyMap<string, Setting>;
 
-type Draft = ResolvedKeys<ConnectionKeys>;
+type Draft = ResolvedConnectionKeys;
 
 const DEFAULT: ValueOrigin = { kind: 'default' };
 const PROFILE_SOURCES = ['chain', 'ini', 'process'];
@@ -74,6 +81,12 @@ function valueAt(object: unknown, path: readonly string[]): unknown {
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/** A key's resolved value, in the form its `show` takes: `plugins` is held as one `plugin`. */
+export function resolvedValue(config: ResolvedConfig, leaf: Leaf): unknown {
+  if (leaf.name === 'plugins') return config.plugin === undefined ? [] : [config.plugin];
+  return valueAt(config, leaf.path);
 }
 
 /** The host a token is signed for, and the certificate must name: `iam_host`, else the DSN host. */
@@ -153,7 +166,8 @@ function resolveKeys(settings: Settings, cwd: string): { draft: Draft; issues: C
     }
     return out;
   };
-  return { draft: build(CONNECTION_KEYS, '') as Draft, issues };
+  const { plugins, ...draft } = build(CONNECTION_KEYS, '') as ResolvedKeys<ConnectionKeys>;
+  return { draft: { ...draft, ...(plugins?.[0] !== undefined && { plugin: plugins[0] }) }, issues };
 }
 
 function resolveSetting(key: Key, setting: Setting, cwd: string) {
@@ -210,29 +224,29 @@ type Rule = (c: Draft, at: (key: string) => Setting) => ConfigIssue | undefined;
 /** Step 4: the rules that span keys. Rules about endpoints live in the endpoint layer. */
 const RULES: readonly Rule[] = [
   (c, at) =>
-    c.plugins.length > 0 && c.dsn?.password !== undefined
+    c.plugin !== undefined && c.dsn?.password !== undefined
       ? issue(
           at('dsn'),
-          `has a password, but the ${c.plugins.join(', ')} plugin signs a token that replaces it; ` +
+          `has a password, but the ${c.plugin} plugin signs a token that replaces it; ` +
             `remove the password from the DSN (got ${JSON.stringify(c.dsn.redacted)})`,
         )
       : undefined,
   (c, at) =>
-    c.plugins.includes('iam_dsql') && c.dsn !== undefined && c.dsn.engine !== 'postgres'
+    c.plugin === 'iam_dsql' && c.dsn !== undefined && c.dsn.engine !== 'postgres'
       ? issue(
           at('plugins'),
           `iam_dsql needs a postgres:// DSN (Aurora DSQL speaks PostgreSQL), but dsn is ${c.dsn.protocol}//`,
         )
       : undefined,
   (c, at) =>
-    tokenCacheLifetimeS(c.iam_expiration, c.plugins.includes('iam_dsql') ? 'iam_dsql' : 'iam') < c.iam_expiration
+    tokenCacheLifetimeS(c.iam_expiration, c.plugin ?? 'iam') < c.iam_expiration
       ? issue(
           at('iam_expiration'),
           `must be at most ${TOKEN_LIFETIME_S.iam} seconds unless the plugin is iam_dsql (RDS IAM tokens live ${TOKEN_LIFETIME_S.iam} s), got ${c.iam_expiration}`,
         )
       : undefined,
   (c, at) =>
-    c.plugins.length > 0 && (c.ssl.mode === 'require' || c.ssl.mode === 'disable')
+    c.plugin !== undefined && (c.ssl.mode === 'require' || c.ssl.mode === 'disable')
       ? issue(
           at('ssl.mode'),
           'must be verify-full or verify-ca while an IAM plugin is on: the token is a bearer credential and must only ' +
@@ -247,10 +261,10 @@ const RULES: readonly Rule[] = [
         )
       : undefined,
   (c, at) =>
-    c.dsql_cluster_id !== undefined && !c.plugins.includes('iam_dsql')
+    c.dsql_cluster_id !== undefined && c.plugin !== 'iam_dsql'
       ? issue(
           at('dsql_cluster_id'),
-          `is only used with plugin iam_dsql, got plugins ${describeValue(c.plugins.join(',') || 'none')}`,
+          `is only used with plugin iam_dsql, got plugins ${describeValue(c.plugin ?? 'none')}`,
         )
       : undefined,
   (c, at) =>
@@ -278,7 +292,7 @@ const RULES: readonly Rule[] = [
  * with iam_region; `dsql_cluster_id` names the endpoint signed for, as `iam_host` does.
  */
 function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Settings; issues: ConfigIssue[] } {
-  if (!c.plugins.includes('iam_dsql')) return { draft: c, settings, issues: [] };
+  if (c.plugin !== 'iam_dsql') return { draft: c, settings, issues: [] };
   const next = new Map(settings);
   let draft = c;
   const host = c.dsn.host;
@@ -324,7 +338,7 @@ function dsqlNames(c: Draft, settings: Settings): { draft: Draft; settings: Sett
 
 /** Step 6: the defaults a key declares for one plugin (DSQL's `pool.max_lifetime_s`), where no layer set the key. */
 function pluginDefaults(c: Draft, settings: Settings): { draft: Draft; settings: Settings } {
-  const plugin = c.plugins.find((p) => p === 'iam' || p === 'iam_dsql');
+  const { plugin } = c;
   if (plugin === undefined) return { draft: c, settings };
   const next = new Map(settings);
   let draft: Record<string, unknown> = c;

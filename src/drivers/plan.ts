@@ -11,7 +11,7 @@ interface ConnectPlan {
 }
 
 export function connectPlanFor(config: ResolvedConfig): ConnectPlan {
-  const dsql = config.plugins.includes('iam_dsql');
+  const dsql = config.plugin === 'iam_dsql';
   const { dsn } = config;
   return {
     host: dsn.host,

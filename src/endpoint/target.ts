@@ -136,16 +136,14 @@ export function resolveTokenTarget(config: ResolvedConfig): TokenTarget {
   );
 }
 
-// The config layer has already refused iam together with iam_dsql.
 function pluginOf(config: ResolvedConfig): PluginCode {
-  const dsql = config.plugins.includes('iam_dsql');
-  if (!dsql && !config.plugins.includes('iam')) {
+  if (config.plugin === undefined) {
     throw new EndpointError(
       `Connection "${config.connection}" has no IAM plugin${originNote(config, 'plugins')}, so there is no token to sign. ` +
         'Add plugins: ["iam"] (RDS/Aurora) or ["iam_dsql"] (Aurora DSQL).',
     );
   }
-  return dsql ? 'iam_dsql' : 'iam';
+  return config.plugin;
 }
 
 /** ` (from <source>)` for a key set anywhere but the defaults, for messages. */

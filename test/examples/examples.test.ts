@@ -40,7 +40,7 @@ describe('config samples load as documented', () => {
   });
   test('rdsiam.config.ts: DSQL with defineConfig', async () => {
     const c = await loadConfig({ configFile: join(dir, 'rdsiam.config.ts'), env: {}, connection: 'app' });
-    assert.deepEqual(c.plugins, ['iam_dsql']);
+    assert.equal(c.plugin, 'iam_dsql');
     assert.equal(c.iam_expiration, 3600);
     assert.equal(c.dsn.user, 'app_role');
   });

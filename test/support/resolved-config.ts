@@ -9,7 +9,8 @@ function tableDefaults(keys: Record<string, Key | Group>): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(keys)) {
     if (isGroup(entry)) out[name] = tableDefaults(entry.keys);
-    else if (entry.default !== undefined) out[name] = entry.default;
+    // `plugins` is resolved to one `plugin`, set below.
+    else if (entry.default !== undefined && name !== 'plugins') out[name] = entry.default;
   }
   return out;
 }
@@ -38,7 +39,7 @@ export function resolvedConfig(shape: ConfigShape = {}): ResolvedConfig {
       redacted: `${protocol}//${user}@${host}${port === undefined ? '' : `:${port}`}/app`,
     },
     ...(tableDefaults(CONNECTION_KEYS) as Omit<ResolvedConfig, 'dsn' | 'connection' | 'origins' | 'connectionNames'>),
-    plugins: ['iam'],
+    plugin: 'iam',
     origins: {},
     connectionNames: ['default'],
     ...rest,

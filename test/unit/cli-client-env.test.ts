@@ -100,7 +100,7 @@ describe('clientTargetFor', () => {
   });
 
   it('refuses a config without verified TLS (no token goes to an unverified server)', async () => {
-    const config = resolvedConfig({ plugins: [], ssl: { mode: 'require' } });
+    const config = resolvedConfig({ plugin: undefined, ssl: { mode: 'require' } });
     assert.throws(
       () => clientTargetFor(config, undefined),
       (err: unknown) => err instanceof ConfigError && /ssl\.mode/.test(err.message),

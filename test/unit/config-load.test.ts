@@ -55,7 +55,7 @@ describe('loadConfig: file formats', () => {
       const root = join(fixtureProject('formats'), label);
       const config = await loadConfig({ cwd: root, env: {} });
       assert.equal(config.dsn.host, host);
-      assert.deepEqual(config.plugins, ['iam']);
+      assert.equal(config.plugin, 'iam');
       assert.equal(config.configFile, join(root, name));
       assert.deepEqual(config.origins.dsn, { kind: 'file', file: join(root, name) });
     });
@@ -204,7 +204,7 @@ describe('loadConfig: precedence and origins', () => {
     const config = await loadConfig({ cwd: NO_CONFIG_DIR, env: { RDSIAM_DSN: DSN } });
     assert.deepEqual(
       {
-        plugins: config.plugins,
+        plugin: config.plugin,
         iam_expiration: config.iam_expiration,
         ssl: config.ssl,
         aws_credentials_source: config.aws_credentials_source,
@@ -213,7 +213,7 @@ describe('loadConfig: precedence and origins', () => {
         connectionNames: config.connectionNames,
       },
       {
-        plugins: [],
+        plugin: undefined,
         iam_expiration: 870,
         ssl: { mode: 'verify-full' },
         aws_credentials_source: 'chain',
@@ -230,7 +230,7 @@ describe('loadConfig: precedence and origins', () => {
       env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'iam', RDSIAM_IAM_EXPIRATION: '600', RDSIAM_AWS_PROFILE: 'prod' },
     });
     assert.equal(config.configFile, undefined);
-    assert.deepEqual(config.plugins, ['iam']);
+    assert.equal(config.plugin, 'iam');
     assert.equal(config.iam_expiration, 600);
     assert.equal(config.aws_profile, 'prod');
     assert.deepEqual(config.origins.plugins, { kind: 'env', variable: 'RDSIAM_PLUGINS' });
@@ -292,7 +292,7 @@ describe('loadConfig: named connections', () => {
     });
     assert.equal(config.connection, 'reader');
     assert.equal(config.dsn.host, 'db.cluster-ro-abc123.us-east-1.rds.amazonaws.com');
-    assert.deepEqual(config.plugins, ['iam']);
+    assert.equal(config.plugin, 'iam');
     assert.deepEqual(config.pool, { max: 20, idle_timeout_ms: 1000 });
     assert.equal(config.iam_region, 'us-east-1');
 
@@ -379,7 +379,7 @@ describe('loadConfig: validation messages', () => {
       'plugins (from RDSIAM_PLUGINS): cannot combine iam and iam_dsql: use iam for RDS and Aurora, iam_dsql for Aurora DSQL',
     ]);
     const none = await loadConfig({ cwd, env: { RDSIAM_DSN: DSN, RDSIAM_PLUGINS: 'none' } });
-    assert.deepEqual(none.plugins, []);
+    assert.equal(none.plugin, undefined);
   });
 
   it('limits iam_expiration to 900 s, or a week with iam_dsql', async () => {

@@ -39,7 +39,7 @@ describe('tlsPlanFor', () => {
   it('verify-ca checks the chain but no name; disable turns TLS off', async () => {
     const ca = await tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-ca', ca: { pem: PEM } } }));
     assert.deepEqual(ca, { ca: PEM, verifyName: null, rejectUnauthorized: true });
-    assert.equal(await tlsPlanFor(resolvedConfig({ plugins: [], ssl: { mode: 'disable' } })), undefined);
+    assert.equal(await tlsPlanFor(resolvedConfig({ plugin: undefined, ssl: { mode: 'disable' } })), undefined);
   });
 
   it('reads ssl.ca from a file, and says which key is wrong when the file is missing or not PEM', async () => {
@@ -72,7 +72,7 @@ describe('connectPlanFor', () => {
     assert.equal(connectPlanFor(resolvedConfig()).port, 5432);
     assert.equal(connectPlanFor(resolvedConfig({ engine: 'mysql' })).port, 3306);
     assert.equal(connectPlanFor(resolvedConfig({ port: 6543 })).port, 6543);
-    const dsql = resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'] });
+    const dsql = resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql' });
     const { database: _app, ...dsn } = dsql.dsn;
     assert.equal(connectPlanFor({ ...dsql, dsn }).database, 'postgres');
     assert.equal(connectPlanFor({ ...resolvedConfig(), dsn: { ...dsn, host: RDS_HOST } }).database, undefined);
@@ -96,7 +96,7 @@ describe('plain pool options for ORMs', () => {
     const ssl = options.ssl as { servername?: string; rejectUnauthorized?: boolean };
     assert.equal(ssl.servername, RDS_HOST);
     assert.equal(ssl.rejectUnauthorized, true);
-    const plain = { ...config, plugins: [], dsn: { ...config.dsn, password: new Secret('dsn-pw') } };
+    const plain = { ...config, plugin: undefined, dsn: { ...config.dsn, password: new Secret('dsn-pw') } };
     assert.equal((await pgPoolConfig(plain, undefined)).password, 'dsn-pw');
   });
 

@@ -21,7 +21,7 @@ describe('resolveTokenTarget: port', () => {
     assert.equal(resolveTokenTarget(resolvedConfig({ port: 6543 })).port, 6543);
     assert.equal(resolveTokenTarget(resolvedConfig({})).port, 5432);
     assert.equal(resolveTokenTarget(resolvedConfig({ engine: 'mysql' })).port, 3306);
-    assert.equal(resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'] })).port, 5432);
+    assert.equal(resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql' })).port, 5432);
   });
 });
 
@@ -112,19 +112,16 @@ describe('resolveTokenTarget: hosts a token cannot name', () => {
 
 describe('resolveTokenTarget: plugins', () => {
   it('refuses iam_dsql with an RDS host and iam with a DSQL host', () => {
-    assert.match(
-      refusal(() => resolveTokenTarget(resolvedConfig({ plugins: ['iam_dsql'] }))).message,
-      /Use plugin iam /,
-    );
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugin: 'iam_dsql' }))).message, /Use plugin iam /);
     assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ host: DSQL_HOST }))).message, /Use plugin iam_dsql/);
   });
 
   it('refuses a config with no IAM plugin (the config layer refuses both at once)', () => {
-    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugins: [] }))).message, /no IAM plugin/);
+    assert.match(refusal(() => resolveTokenTarget(resolvedConfig({ plugin: undefined }))).message, /no IAM plugin/);
   });
 
   it('resolves a DSQL target', () => {
-    const t = resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user: 'admin' }));
+    const t = resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql', user: 'admin' }));
     assert.deepEqual([t.plugin, t.region, t.user, t.endpoint.kind], ['iam_dsql', 'us-east-1', 'admin', 'dsql']);
   });
 });

@@ -87,7 +87,7 @@ describe('tokenProviderFor: single flight and caching', () => {
 
   it('asks the DSQL signer for the whole iam_expiration', async () => {
     const d = deps();
-    await tokenProviderFor(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }), d).get();
+    await tokenProviderFor(resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql', iam_expiration: 7200 }), d).get();
     assert.deepEqual(d.signer.lifetimes, [7200]);
   });
 
@@ -106,7 +106,7 @@ describe('tokenProviderFor: single flight and caching', () => {
 
 describe('tokenProviderFor: DSQL tokens up to a week, never past their credentials', () => {
   const dsqlWeek = (extra: Parameters<typeof resolvedConfig>[0] = {}) =>
-    resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user: 'admin', iam_expiration: 604_800, ...extra });
+    resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql', user: 'admin', iam_expiration: 604_800, ...extra });
 
   it('serves one DSQL token for iam_expiration 604800 with long-term keys, and signs for that long', async () => {
     const d = deps();
@@ -199,10 +199,7 @@ describe('tokenProviderFor: cache keys', () => {
       secretAccessKey: 'x',
       expiration: new Date(d.clock.now() + 60 * 60_000),
     });
-    const source = tokenProviderFor(
-      resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], iam_expiration: 7200 }),
-      d,
-    );
+    const source = tokenProviderFor(resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql', iam_expiration: 7200 }), d);
     const first = await source.get();
     d.clock.advance(45 * 60_000);
     const second = await source.get();

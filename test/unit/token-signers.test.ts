@@ -68,7 +68,7 @@ describe('SdkTokenSigner: plugin iam (@aws-sdk/rds-signer)', () => {
 });
 
 describe('SdkTokenSigner: plugin iam_dsql (@aws-sdk/dsql-signer)', () => {
-  const dsql = (user: string) => resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugins: ['iam_dsql'], user }));
+  const dsql = (user: string) => resolveTokenTarget(resolvedConfig({ host: DSQL_HOST, plugin: 'iam_dsql', user }));
 
   it('signs DbConnectAdmin for admin and DbConnect for other users, for the cache lifetime plus a margin', async () => {
     const signer = new SdkTokenSigner(countingCredentials(EXAMPLE_KEYS).provider);
