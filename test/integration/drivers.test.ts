@@ -1,7 +1,7 @@
 // connectFromConfig and pools against the real test bed: PostgreSQL and MariaDB behind a SigV4-checking PAM verifier.
 import assert from 'node:assert/strict';
 import { createServer, type Server as NetServer } from 'node:net';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
@@ -15,7 +15,7 @@ import {
   pgPoolOptionsFromConfig,
 } from '../../src/index.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
-import { requireTestbed, type Testbed } from '../support/testbed.js';
+import { requireTestbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { collect } from '../support/events.js';
 import { testbedOptions, testbedReader, type Server } from '../support/testbed-config.js';
@@ -45,15 +45,11 @@ const CURRENT_USER: Record<Server, string> = {
   mysql: 'SELECT SUBSTRING_INDEX(CURRENT_USER(), "@", 1) AS who',
 };
 
-let tb: Testbed | undefined;
-before(async () => {
-  tb = await requireTestbed({ skip: (m) => console.log(m) });
-});
-
 for (const server of ['postgres', 'mysql'] as const) {
   describe(`drivers: ${server}`, () => {
     test('connectFromConfig connects over verified TLS with an IAM token and queries', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const signed = collect('rdsiam:token:signed');
@@ -80,7 +76,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('a connect and a pool start loading the signer while the socket connects, before the server asks for the token', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const steps: string[] = [];
       const sdk = new SdkTokenSigner(countingCredentials(await tb.newKey()).provider);
       const signer: TokenSigner = {
@@ -108,7 +105,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test("the typed entry point gives the engine's own client, and refuses the other engine", async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const creds = countingCredentials(await tb.newKey());
       const options = testbedOptions(tb, server, creds.provider);
       const db = server === 'mysql' ? await connectMysql(options) : await connectPg(options);
@@ -120,7 +118,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('a pool of 10 keeps working across three token lifetimes', { timeout: 60_000 }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       // The verifier refuses tokens over 4 s old; the cache serves one for at most 2 s; connections idle
       // out between bursts, so each burst opens new physical connections that need a current token.
       const key = await tb.newKey({ maxTokenAgeSeconds: 4 });
@@ -166,7 +165,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     test('200 concurrent connects on a cold cache sign one token with one credential fetch', {
       timeout: 120_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const signed = collect('rdsiam:token:signed');
@@ -183,7 +183,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('a cached token the verifier stops accepting is replaced once, and the connect succeeds', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const options = testbedOptions(tb, server, creds.provider);
@@ -204,7 +205,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('a pool whose cached token is refused on a new connection retries once and serves the query', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const options = testbedOptions(tb, server, countingCredentials(key).provider);
       await wrap(await connectFromConfig(options)).close();
@@ -223,7 +225,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('a fresh token refused is an AuthError naming the usual causes, after exactly one retry', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const options = testbedOptions(tb, server, creds.provider);
@@ -256,7 +259,8 @@ for (const server of ['postgres', 'mysql'] as const) {
       ],
     ] as const) {
       test(`TLS with ${what} is refused before any token exists`, async (t) => {
-        if (!tb) return t.skip('no test bed');
+        const tb = await requireTestbed(t);
+        if (!tb) return;
         const key = await tb.newKey();
         const creds = countingCredentials(key);
         const signed = collect('rdsiam:token:signed');
@@ -276,7 +280,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     }
 
     test('verify-ca checks the chain but not the name; verify-full refuses the same wrong name', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const creds = countingCredentials(await tb.newKey());
       const wrongName = { ca: tb.caPem, servername: 'not-the-endpoint.example.com' };
       const db = wrap(
@@ -295,7 +300,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('without plugins the DSN password is used, still over verified TLS', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const s = tb[server];
       const options = testbedOptions(tb, server, async () => assert.fail('no credentials are needed'), {
         plugins: 'none',
@@ -312,7 +318,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     test('the plain pool options build a working pool outside rdsiam (the ORM path)', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const options = testbedOptions(tb, server, creds.provider, { pool: { max: 3 } });
@@ -337,7 +344,8 @@ for (const server of ['postgres', 'mysql'] as const) {
     test('a server that never answers fails within connect_timeout_ms, with no token sent', {
       timeout: 20_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const held: import('node:net').Socket[] = [];
       const silent: NetServer = createServer((socket) => void held.push(socket));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -363,7 +371,8 @@ for (const server of ['postgres', 'mysql'] as const) {
 
 describe('drivers: env credentials, named connections and DSQL', () => {
   test('temporary credentials from AWS_* env vars (with AWS_SESSION_TOKEN) log in end to end, both engines', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const bed = tb;
     const key = await bed.newKey({ kind: 'temporary' });
     assert.ok(key.sessionToken);
@@ -399,7 +408,8 @@ describe('drivers: env credentials, named connections and DSQL', () => {
   });
 
   test('a named reader connection signs for the cluster-ro endpoint as its own user', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const key = await tb.newKey();
     const pgFacts = tb.postgres;
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
@@ -418,7 +428,8 @@ describe('drivers: env credentials, named connections and DSQL', () => {
 
   for (const role of ['admin', 'role'] as const) {
     test(`DSQL ${role} token (${role === 'admin' ? 'DbConnectAdmin' : 'DbConnect'}) logs in, database defaulting to postgres`, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey();
       const d = tb.dsql;
       const user = role === 'admin' ? d.adminUser : d.roleUser;

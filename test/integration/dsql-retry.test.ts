@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { ClientBase, Pool } from 'pg';
 import { connectPg, createPgPool, withDsqlRetry } from '../../src/index.js';
-import { requireTestbed, type Testbed } from '../support/testbed.js';
+import { findTestbed, requireTestbed, type Testbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { collect, onEvent } from '../support/events.js';
 import { testbedOptions } from '../support/testbed-config.js';
@@ -17,7 +17,7 @@ let tb: Testbed | undefined;
 let pool: Pool | undefined;
 
 before(async () => {
-  tb = await requireTestbed({ skip: (m) => console.log(m) });
+  tb = await findTestbed();
   if (!tb) return;
   const key = await tb.newKey();
   pool = await createPgPool(testbedOptions(tb, 'postgres', countingCredentials(key).provider, { pool: { max: 8 } }));
@@ -57,7 +57,7 @@ function readIncrement(id: number, meddle: (tryNumber: number) => boolean = () =
 
 describe('withDsqlRetry on real serialization failures', () => {
   test('a transaction that loses a conflict runs again and commits once, with no lost update', async (t) => {
-    if (!pool) return t.skip('no test bed');
+    if (!(await requireTestbed(t)) || !pool) return;
     const id = await counter();
     const retries = collect('rdsiam:dsql:retry');
     const work = readIncrement(id, (n) => n === 1);
@@ -75,7 +75,7 @@ describe('withDsqlRetry on real serialization failures', () => {
   });
 
   test('gives up after maxAttempts, rethrowing the conflict as PostgreSQL gave it, having written nothing', async (t) => {
-    if (!pool) return t.skip('no test bed');
+    if (!(await requireTestbed(t)) || !pool) return;
     const id = await counter();
     const retries = collect('rdsiam:dsql:retry');
     const work = readIncrement(id, () => true);
@@ -95,7 +95,7 @@ describe('withDsqlRetry on real serialization failures', () => {
   });
 
   test('concurrent increments under SERIALIZABLE all land', async (t) => {
-    if (!pool) return t.skip('no test bed');
+    if (!(await requireTestbed(t)) || !pool) return;
     const id = await counter();
     const increment = () => withDsqlRetry(pool!, readIncrement(id).body, { ...SERIALIZABLE, maxAttempts: 10 });
     const retries = collect('rdsiam:dsql:retry');
@@ -109,7 +109,7 @@ describe('withDsqlRetry on real serialization failures', () => {
   });
 
   test('any other error is rethrown at once and its transaction rolled back', async (t) => {
-    if (!pool) return t.skip('no test bed');
+    if (!(await requireTestbed(t)) || !pool) return;
     const id = await counter();
     let tries = 0;
     const err = await withDsqlRetry(pool, async (client) => {
@@ -123,7 +123,7 @@ describe('withDsqlRetry on real serialization failures', () => {
   });
 
   test('an error fn caught and swallowed still aborts the transaction: that is an error, not a silent rollback', async (t) => {
-    if (!pool) return t.skip('no test bed');
+    if (!(await requireTestbed(t)) || !pool) return;
     const id = await counter();
     const err = await withDsqlRetry(pool, async (client) => {
       await client.query(`UPDATE ${TABLE} SET v = 9 WHERE id = $1`, [id]);
@@ -139,7 +139,7 @@ describe('withDsqlRetry on real serialization failures', () => {
   test('an abort signal ends the wait at once and starts no new try; an aborted signal starts none', {
     timeout: 20_000,
   }, async (t) => {
-    if (!pool) return t.skip('no test bed');
+    if (!(await requireTestbed(t)) || !pool) return;
     const id = await counter();
     for (const when of ['before the wait', 'during the wait'] as const) {
       const controller = new AbortController();
@@ -172,7 +172,8 @@ describe('withDsqlRetry on real serialization failures', () => {
   });
 
   test('takes a connected client as well as a pool', async (t) => {
-    if (!tb || !pool) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb || !pool) return;
     const id = await counter();
     const client = await connectPg(testbedOptions(tb, 'postgres', countingCredentials(await tb.newKey()).provider));
     try {

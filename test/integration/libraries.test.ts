@@ -2,7 +2,7 @@
 // across token lifetimes, each with a current token, and a refused cached token is retried where the library
 // lets rdsiam hook in.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { QueryTypes, Sequelize } from 'sequelize';
@@ -106,18 +106,14 @@ function loginUser(tb: Testbed, server: Server): string {
   return 'iamUser' in s ? s.iamUser : s.adminUser;
 }
 
-let tb: Testbed | undefined;
-before(async () => {
-  tb = await requireTestbed({ skip: (m) => console.log(m) });
-});
-
 describe('libraries: new pooled connections across token lifetimes', { concurrency: true }, () => {
   for (const library of LIBRARIES) {
     for (const server of library.servers) {
       test(`${library.name} (${server}) keeps opening connections with current tokens`, {
         timeout: 60_000,
       }, async (t) => {
-        if (!tb) return t.skip('no test bed');
+        const tb = await requireTestbed(t);
+        if (!tb) return;
         // The verifier refuses tokens over 5 s old (counted from X-Amz-Date, whole seconds); the cache serves one
         // for at most 2 s; connections idle out between bursts, so bursts after the first 5 s open connections that
         // need a newer token. The margin leaves a loaded machine a second or more between signing and login.
@@ -185,7 +181,8 @@ describe('libraries: a refused cached token is retried once', { concurrency: tru
       test(`${library.name} (${server}) replaces the refused token and serves the query`, {
         timeout: 30_000,
       }, async (t) => {
-        if (!tb) return t.skip('no test bed');
+        const tb = await requireTestbed(t);
+        if (!tb) return;
         const { options, accessKeyId } = await refuseCachedToken(tb, server);
         const db = await library.open(server, options);
         try {
@@ -209,7 +206,8 @@ describe('libraries: a refused cached token is retried once', { concurrency: tru
   test('MikroORM (mysql) drops the refused token: that connect fails, the next one signs a fresh token', {
     timeout: 30_000,
   }, async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const { options, accessKeyId } = await refuseCachedToken(tb, 'mysql');
     const mikroOrm = LIBRARIES.find((l) => l.name === 'MikroORM')!;
     // MikroORM.init runs a first query, which opens the first connection.
@@ -230,7 +228,8 @@ describe('libraries: a refused cached token is retried once', { concurrency: tru
 
 describe('libraries: Sequelize read replicas', () => {
   test('each replica signs in as its own user with a token for its own endpoint', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const key = await tb.newKey();
     const p = tb.postgres;
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {

@@ -12,11 +12,9 @@ import { testbedOptions, type Server } from '../support/testbed-config.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-let tb: Testbed | undefined;
 
 before(async () => {
   process.on('unhandledRejection', onUnhandled);
-  tb = await requireTestbed({ skip: (m) => console.log(m) });
 });
 after(async () => {
   // Give stray promises a turn to surface before the verdict.
@@ -44,7 +42,8 @@ describe('credential faults', () => {
   ];
   processCases.forEach(([what, script, reason], i) => {
     test(`credential_process that ${what}: CredentialsError`, { timeout: 15_000 }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const profile = `fault${i}`;
       const options = sdkOptions(tb, {
         aws_credentials_source: 'process',
@@ -67,7 +66,8 @@ describe('credential faults', () => {
     test(`container credentials endpoint ${behaviour === 'error' ? 'answering 500' : behaviour}: CredentialsError`, {
       timeout: 15_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const endpoint = await startContainerEndpoint(tb.credentials[1]!, behaviour === 'unreachable' ? 'ok' : behaviour);
       const url = endpoint.url;
       if (behaviour === 'unreachable') await endpoint.close();
@@ -124,7 +124,8 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
     const protocol = server === 'mysql' ? 'mysql' : 'postgres';
 
     test('database down (connection refused): the driver error, passed through', { timeout: 15_000 }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const port = await closedPort();
       const options = testbedOptions(tb, server, countingCredentials(await tb.newKey()).provider, {
         dsn: `${protocol}://iam_app@127.0.0.1:${port}/x`,
@@ -135,7 +136,8 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
     test('the server closes the connection mid-handshake: a connection error, no retry loop', {
       timeout: 15_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const closing = await closingServer();
       try {
         const options = testbedOptions(tb, server, countingCredentials(await tb.newKey()).provider, {
@@ -156,7 +158,8 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
     test('the verifier hangs up without an answer: the login is refused and reported as an AuthError', {
       timeout: 30_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const key = await tb.newKey({ hangUp: true });
       const options = testbedOptions(tb, server, countingCredentials(key).provider);
       await assert.rejects(() => connectFromConfig(options), AuthError);

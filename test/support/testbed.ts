@@ -36,17 +36,28 @@ let loaded: Promise<Testbed> | undefined;
  * integration tests must never pass by skipping there.
  */
 export async function requireTestbed(t: { skip(message?: string): void }): Promise<Testbed | undefined> {
-  if (process.env.TESTBED === 'skip') {
-    t.skip('*** SKIPPED: TESTBED=skip, no local IAM test bed (run `npm test` as root) ***');
-    return undefined;
-  }
+  const found = await testbedOrReason();
+  if (typeof found === 'string') t.skip(`*** SKIPPED: ${found} ***`);
+  return typeof found === 'string' ? undefined : found;
+}
+
+/**
+ * The running test bed, or undefined, without skipping: for a `before` hook that sets up what its tests share. Each
+ * of those tests still begins with `requireTestbed(t)`, the one way a test skips.
+ */
+export async function findTestbed(): Promise<Testbed | undefined> {
+  const found = await testbedOrReason();
+  return typeof found === 'string' ? undefined : found;
+}
+
+async function testbedOrReason(): Promise<Testbed | string> {
+  if (process.env.TESTBED === 'skip') return 'TESTBED=skip, no local IAM test bed (run `npm test` as root)';
   const file = process.env.TESTBED_FILE ?? (await defaultStateFile());
   if (file === undefined) {
     const reason =
       'no TESTBED_FILE and no running test bed: run tests with `npm test`, or `npm run testbed:start` first';
     if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(`rdsiam integration tests in CI: ${reason}`);
-    t.skip(`*** SKIPPED: ${reason} ***`);
-    return undefined;
+    return reason;
   }
   loaded ??= load(file);
   return loaded;
