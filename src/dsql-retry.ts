@@ -18,14 +18,22 @@ export interface DsqlRetryOptions {
 
 /** A connected client, as withDsqlRetry uses it: pg's Client and PoolClient fit, as does any client shaped so. */
 export interface DsqlRetryClient {
+  /** Runs one statement (BEGIN, COMMIT, ROLLBACK); `command` names what the server did (ROLLBACK for a failed COMMIT). */
   query(text: string): Promise<{ command: string }>;
+}
+
+/** A client taken from a pool, as withDsqlRetry gives it back. */
+export interface PooledClient {
+  /** Returns the client to its pool; with an error, the pool closes it instead. */
+  release(err?: Error): void;
 }
 
 /** A pool, as withDsqlRetry uses it: pg's Pool fits, as does any pool shaped so. */
 export interface DsqlRetryPool<C extends DsqlRetryClient> {
   /** Tells a pool from a client. */
   readonly idleCount: number;
-  connect(): Promise<C & { release(err?: Error): void }>;
+  /** A client of the pool for the whole call, released after (with the error, when it could not roll back). */
+  connect(): Promise<C & PooledClient>;
 }
 
 type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed';

@@ -52,4 +52,4 @@ export type { MariadbPoolOptions } from './integrations/mariadb.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';
 
 export { withDsqlRetry } from './dsql-retry.js';
-export type { DsqlRetryOptions, DsqlRetryClient, DsqlRetryPool } from './dsql-retry.js';
+export type { DsqlRetryOptions, DsqlRetryClient, DsqlRetryPool, PooledClient } from './dsql-retry.js';

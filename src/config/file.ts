@@ -14,6 +14,7 @@ import { configTrustProblem } from './trust.js';
 const MODULE_NAME = 'rdsiam';
 
 const RC_EXTENSIONS = ['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'];
+/** The extensions of a config written in code (run to load it), in the order the search tries them. */
 const CODE_EXTENSIONS = ['.js', '.ts', '.cjs', '.mjs'];
 
 /** cosmiconfig 9's search places for `rdsiam` in each directory (a unit test keeps them equal to its own list). */
@@ -297,8 +298,6 @@ export interface LoadScope {
   dataOnly?: boolean;
 }
 
-const CODE_EXTENSIONS = new Set(['.js', '.cjs', '.mjs', '.ts']);
-
 /**
  * Searches along `searchRoute(cwd)` for a config file. The first place that holds one wins; an empty one (or a
  * package.json without the "rdsiam" key) does not count. A found file another user could have written is refused.
@@ -318,7 +317,7 @@ export async function searchConfigFile(cwd: string, env: Env, scope: LoadScope =
         throw fileError(file, `could not be read: ${firstLine(error)}`);
       }
       assertTrusted(file, env);
-      if (scope.dataOnly && CODE_EXTENSIONS.has(extname(file))) {
+      if (scope.dataOnly && CODE_EXTENSIONS.includes(extname(file))) {
         if (content.trim() === '') continue;
         return { file, config: undefined };
       }
@@ -342,7 +341,7 @@ export async function loadConfigFile(
     throw fail(`names ${file}, which does not exist (a named config file is never replaced by a search)`);
   if (!found.isFile()) throw fail(`names ${file}, which is not a file`);
   assertTrusted(file, env, namedBy);
-  if (scope.dataOnly && CODE_EXTENSIONS.has(extname(file))) return { file, config: undefined };
+  if (scope.dataOnly && CODE_EXTENSIONS.includes(extname(file))) return { file, config: undefined };
   const config = await parse(file, read(file));
   return { file, config: config ?? undefined };
 }

@@ -92,6 +92,7 @@ export class MemoryTokenCache implements TokenCache {
     return this.#entries.delete(key);
   }
 
+  /** Drops every token, and keeps signings under way from refilling the cache. */
   clear(): void {
     this.#generation++;
     this.#entries.clear();
