@@ -1,9 +1,8 @@
-import * as z from 'zod/mini';
 import type { PluginCode } from '../aws-facts.js';
-import { REGION, regionProblem } from '../region.js';
 import { describeValue } from './messages.js';
 
-// What a config key is, and the builders the key table (keys.ts) declares its keys with. The machinery only: no key.
+// What a config key is: the types the key table (keys.ts) is made of, and what reads them. Free of zod, so that the
+// public types derived from the table never name it; the builders that use zod are in key-builders.ts.
 
 export interface ResolveContext {
   /** Where a relative path in the value is resolved from: its config file's directory, else the working directory. */
@@ -56,38 +55,6 @@ export interface Group<K extends Record<string, Key> = Record<string, Key>> {
   readonly keys: K;
 }
 
-interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
-  schema: () => S;
-  doc: string;
-  default?: D;
-  fallback?: string;
-  example?: z.input<S>;
-  secret?: boolean;
-  show?: (value: Out) => string;
-  resolve?: (value: z.input<S>, context: ResolveContext) => Resolution<Out>;
-  required?: R;
-  env?: readonly EnvFallback[];
-  pluginDefault?: Partial<Record<PluginCode, Out>>;
-}
-
-type RequiredIf<D, R extends boolean> = D extends undefined ? R : true;
-
-// Two forms: with `resolve`, the resolved type is what it returns; without, the schema's own output.
-export function key<S extends z.ZodMiniType, Out, D extends Out | undefined = undefined, R extends boolean = false>(
-  spec: KeySpec<S, Out, D, R> & { resolve(value: z.input<S>, context: ResolveContext): Resolution<Out> },
-): Key<z.input<S>, Out, RequiredIf<D, R>>;
-export function key<S extends z.ZodMiniType, D extends z.output<S> | undefined = undefined, R extends boolean = false>(
-  spec: KeySpec<S, z.output<S>, D, R>,
-): Key<z.input<S>, z.output<S>, RequiredIf<D, R>>;
-export function key(spec: KeySpec<z.ZodMiniType, unknown, unknown, boolean>): Key {
-  let built: z.ZodMiniType | undefined;
-  return { ...spec, schema: () => (built ??= spec.schema()) } as unknown as Key;
-}
-
-export function group<K extends Record<string, Key>>(doc: string, keys: K): Group<K> {
-  return { doc, keys };
-}
-
 export function isGroup(entry: Key | Group): entry is Group {
   return 'keys' in entry;
 }
@@ -95,35 +62,6 @@ export function isGroup(entry: Key | Group): entry is Group {
 /** A zod error function whose message says what is expected and what was got (made safe to print). */
 export function invalid(expected: string) {
   return (issue: { input?: unknown }) => `must be ${expected}, got ${describeValue(issue.input)}`;
-}
-
-export function text(expected: string, pattern?: RegExp) {
-  const error = invalid(expected);
-  const checks = pattern === undefined ? [] : [z.regex(pattern, { error })];
-  return z.string({ error }).check(z.minLength(1, { error }), ...checks);
-}
-
-export function wholeNumber(min: number, max: number, expected: string) {
-  const error = invalid(expected);
-  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
-}
-
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: invalid(`one of ${values.join(', ')}`) });
-}
-
-/** A DNS host name, without scheme or port. */
-export const HOST =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-export function region() {
-  const error = invalid('an AWS region name such as us-east-1');
-  return z
-    .string({ error })
-    .check(
-      z.minLength(1, { error }),
-      z.regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` }),
-    );
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};

@@ -13,18 +13,8 @@ import { isPem } from '../pem.js';
 import { isRegion } from '../region.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
-import {
-  group,
-  HOST,
-  invalid,
-  key,
-  oneOf,
-  region,
-  text,
-  wholeNumber,
-  type Resolution,
-  type WrittenKeys,
-} from './key.js';
+import { invalid, type Resolution, type WrittenKeys } from './key.js';
+import { group, HOST, key, oneOf, region, text, wholeNumber } from './key-builders.js';
 
 // The key table: every config key is declared here once. Types, env names, the JSON Schema, the keys
 // `rdsiam check` lists and the key table in docs/configuration.md are all derived from it.

@@ -15,7 +15,7 @@ import {
 import { isGroup, type Group, type Key, type ResolvedKeys } from './key.js';
 import { CONNECTION_KEYS, type ConnectionKeys, type RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames } from './messages.js';
-import { LEAVES, type Leaf } from './schema.js';
+import { LEAVES } from './schema.js';
 import { ipVersion } from '../ip.js';
 
 // Resolving one connection of a validated document, as a pipeline of small steps: pick each key's setting →
@@ -84,7 +84,10 @@ function valueAt(object: unknown, path: readonly string[]): unknown {
 }
 
 /** A key's resolved value, in the form its `show` takes: `plugins` is held as one `plugin`. */
-export function resolvedValue(config: ResolvedConfig, leaf: Leaf): unknown {
+export function resolvedValue(
+  config: ResolvedConfig,
+  leaf: { readonly name: string; readonly path: readonly string[] },
+): unknown {
   if (leaf.name === 'plugins') return config.plugin === undefined ? [] : [config.plugin];
   return valueAt(config, leaf.path);
 }
