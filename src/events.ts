@@ -89,6 +89,10 @@ const CHANNELS: Record<RdsIamChannel, true> = {
   'rdsiam:global:writer-region': true,
   'rdsiam:global:lookup-failed': true,
   'rdsiam:dsql:retry': true,
+  'rdsiam:proxy:accept': true,
+  'rdsiam:proxy:upstream-open': true,
+  'rdsiam:proxy:refused': true,
+  'rdsiam:proxy:close': true,
 };
 
 /** Every channel rdsiam publishes on, e.g. to subscribe to all of them for debug logging. */

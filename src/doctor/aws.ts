@@ -7,7 +7,7 @@ import { ACCESS_DENIED, BAD_CREDENTIALS } from '../endpoint/describe-global-clus
 import { CredentialsError, MissingPackageError } from '../errors.js';
 import { lazyPackage, missingPackage } from '../optional-package.js';
 import { redactFailure } from '../secret.js';
-import type { CredentialsProvider } from '../token/credentials.js';
+import type { CredentialsProvider } from '../aws-credentials.js';
 import { finding, type Finding, type FindingCode } from './findings.js';
 
 const WHY = 'for `rdsiam doctor` and `rdsiam policy` to look it up';

@@ -4,7 +4,9 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import { DESCRIBE_PERMISSION, writerOf } from '../endpoint/describe-global-clusters.js';
 import type { Partition } from '../endpoint/rds-host.js';
 import { inRegion, type TargetPlan, type TokenTarget } from '../endpoint/target.js';
-import { credentialSettingsOf, sharedCredentials, type CredentialsProvider } from '../token/credentials.js';
+import type { CredentialsProvider } from '../aws-credentials.js';
+import { credentialSettingsOf } from '../token/credentials.js';
+import { runtimeFor } from '../token/runtime.js';
 import { dbUserArn, dsqlClusterArn, dsqlConnectAction, firstLabel, PLACEHOLDER } from './arn.js';
 import { AwsLookups } from './aws.js';
 import { lookUpDatabase, type DescribedDatabase } from './database.js';
@@ -28,10 +30,7 @@ export async function lookUpResource(
 ): Promise<ResourceFacts> {
   // STS is called where the token provider calls it: the token's region, or a global endpoint's home region.
   const stsRegion = plan.kind === 'fixed' ? plan.target.region : plan.lookup.homeRegion;
-  const credentials = sharedCredentials(
-    credentialSettingsOf(config, stsRegion),
-    injected === undefined ? {} : { credentials: injected },
-  );
+  const credentials = runtimeFor().credentials(credentialSettingsOf(config, stsRegion), injected);
   const aws = new AwsLookups(credentials.provider, config.connect_timeout_ms);
   const { identity, findings } = await lookUpIdentity(aws, stsRegion);
   if (findings.some((f) => f.code === 'credentials-failed')) {

@@ -1,4 +1,4 @@
-import type { PluginCode } from '../config/keys.js';
+import type { PluginCode } from '../aws-facts.js';
 import type { Engine } from '../config/dsn.js';
 
 /** `"name"`, a PostgreSQL identifier quoted as written. */
