@@ -3,7 +3,7 @@ import type { PeerCertificate } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import { tokenHost, type ResolvedConfig } from '../config/resolve.js';
 import { ipVersion } from '../ip.js';
-import { isPem } from '../pem.js';
+import { hasPemCertificate } from '../pem.js';
 import { getOrCreate } from '../single-flight.js';
 import { lazyPackage } from '../optional-package.js';
 
@@ -33,7 +33,7 @@ async function loadCa(config: ResolvedConfig): Promise<string | string[]> {
   try {
     // A missing file is not kept: the user may fix it and retry in the same process.
     const pem = await getOrCreate(caFiles, ca.file, () => readFile(ca.file, 'utf8'), 'fulfilled');
-    if (!isPem(pem)) throw new Error('no PEM certificate in it');
+    if (!hasPemCertificate(pem)) throw new Error('no PEM certificate in it');
     return pem;
   } catch (err) {
     throw new ConfigError(

@@ -46,12 +46,15 @@ describe('tlsPlanFor', () => {
     const dir = tempDir('rdsiam-ca-');
     const good = join(dir, 'ca.pem');
     const junk = join(dir, 'junk.pem');
+    const keyOnly = join(dir, 'key.pem');
     await writeFile(good, PEM);
     await writeFile(junk, 'not a certificate');
+    await writeFile(keyOnly, '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n');
     assert.equal((await tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: { file: good } } })))?.ca, PEM);
     for (const [file, why] of [
       [join(dir, 'missing.pem'), /ENOENT/],
       [junk, /no PEM certificate/],
+      [keyOnly, /no PEM certificate/],
     ] as const) {
       await assert.rejects(
         tlsPlanFor(resolvedConfig({ ssl: { mode: 'verify-full', ca: { file } } })),
