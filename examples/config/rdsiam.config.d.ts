@@ -1,0 +1,2 @@
+declare const _default: import("rdsiam").RdsIamConfigInput;
+export default _default;
