@@ -1,14 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { ResolvedConfig } from '../config/resolve.js';
-import type { TokenProvider } from '../token/token-provider.js';
-import type { Serve } from './listener.js';
-import { ProxyUsageError, type ProxyOptions } from './options.js';
+import { ByteReader } from './byte-reader.js';
+import { startTls } from './client-tls.js';
+import type { Serve, Session } from './listener.js';
+import { type NativePasswordHash, nativePasswordMatches } from './mysql-native-password.js';
+import {
+  authSwitchRequest,
+  CLIENT,
+  errPayload,
+  greetingPacket,
+  type HandshakeResponse,
+  isSslRequest,
+  nul,
+  packet,
+  parseHandshakeResponse,
+  readPacket,
+} from './mysql-packets.js';
+import type { MysqlDialled, MysqlUpstream } from './mysql-upstream.js';
+import { relay, type RelayStats } from './relay.js';
+import type { UpstreamDial } from './upstream-dial.js';
+import { upstreamFailure } from './upstream-failure.js';
 
-export function mysqlProxied(
-  _config: ResolvedConfig,
-  _provider: TokenProvider,
-  _options: ProxyOptions,
-  _tls: SecureContext | undefined,
-): { serve: Serve; probe(): Promise<void> } {
-  throw new ProxyUsageError('rdsiam proxy does not serve mysql:// connections yet');
+/** What every MySQL session of one listener shares. */
+export interface MysqlService {
+  dial: UpstreamDial;
+  /** The user the token is for: the only one clients may name. */
+  user: string;
+  /** The DSN's database, for clients that name none. */
+  database: string | undefined;
+  /** Connects to the database and reads its greeting. */
+  connect(): Promise<MysqlDialled>;
+  /** Signs in on `dialled` as the client asked (a refused cached token is replaced and tried once more). */
+  open(client: HandshakeResponse, dialled: MysqlDialled): Promise<MysqlUpstream>;
+  password: NativePasswordHash | undefined;
+  /** TLS toward clients; when set, clients must use it. */
+  tls: SecureContext | undefined;
+  idleTimeoutMs: number | undefined;
+}
+
+const NATIVE_PASSWORD = 'mysql_native_password';
+/** The proxy cannot compress, and offers TLS only with --tls-*. */
+const NOT_OFFERED = CLIENT.compress | CLIENT.zstdCompression | CLIENT.ssl;
+
+export function mysqlServe(service: MysqlService): Serve {
+  return (socket, session) => serveMysql(socket, session, service);
+}
+
+/** 20 bytes of scramble, printable as servers make it: some clients read its second part as a C string. */
+function scramble(): Buffer {
+  return Buffer.from(randomBytes(20).map((b) => 33 + (b % 94)));
+}
+
+async function serveMysql(socket: Socket, session: Session, service: MysqlService): Promise<RelayStats | undefined> {
+  let client: Socket = socket;
+  let reader = new ByteReader(socket);
+  let sequenceId = 0;
+  const refuse = (errno: number, sqlState: string, message: string): undefined => {
+    session.refused(String(errno), message);
+    client.end(packet(sequenceId, errPayload(errno, sqlState, message)));
+    return undefined;
+  };
+  if (!session.admit()) return refuse(1040, '08004', 'Too many connections (rdsiam proxy --max-connections)');
+
+  // The database's greeting comes first, so the client is offered what the database offers.
+  let dialled: MysqlDialled;
+  try {
+    dialled = await service.connect();
+  } catch (err) {
+    return refuseUpstream(err);
+  }
+  let signedIn = false;
+  try {
+    const salt = scramble();
+    const offered = ((dialled.greeting.capabilities & ~NOT_OFFERED) | (service.tls ? CLIENT.ssl : 0)) >>> 0;
+    client.write(
+      greetingPacket({ ...dialled.greeting, capabilities: offered, scramble: salt, authPlugin: NATIVE_PASSWORD }),
+    );
+    let reply = await readPacket(reader);
+    sequenceId = reply.sequenceId + 1;
+    if (isSslRequest(reply.payload)) {
+      if (!service.tls) return refuse(1043, '08S01', 'Bad handshake: this rdsiam proxy does not offer TLS');
+      // Bytes sent before the TLS handshake would be taken as if they came over TLS: refuse them.
+      if (reader.release().length > 0) return undefined;
+      client = await startTls(client, service.tls);
+      reader = new ByteReader(client);
+      reply = await readPacket(reader);
+    } else if (service.tls) {
+      return refuse(1045, '28000', 'this rdsiam proxy takes TLS connections only (use --ssl-mode=REQUIRED)');
+    }
+    sequenceId = reply.sequenceId + 1;
+    let response: HandshakeResponse;
+    try {
+      response = parseHandshakeResponse(reply.payload);
+    } catch (err) {
+      return refuse(1043, '08S01', `Bad handshake: ${(err as Error).message}`);
+    }
+    if (response.user !== service.user) {
+      return refuse(
+        1045,
+        '28000',
+        `Access denied for user '${response.user}': rdsiam proxy signs in as '${service.user}' only (its IAM ` +
+          `token is for that user); connect with user ${service.user}`,
+      );
+    }
+    // Whatever the client's default plugin, the proxy asks for mysql_native_password: the one it can check (with a
+    // local password) and the one every client can answer with a plain OK (without one).
+    let authData = response.authData;
+    if (response.authPlugin !== undefined && response.authPlugin !== NATIVE_PASSWORD) {
+      client.write(packet(sequenceId, authSwitchRequest(NATIVE_PASSWORD, nul(salt))));
+      const switched = await readPacket(reader);
+      sequenceId = switched.sequenceId + 1;
+      authData = switched.payload;
+    }
+    if (service.password && !nativePasswordMatches(service.password, salt, authData)) {
+      return refuse(
+        1045,
+        '28000',
+        `Access denied for user '${response.user}' (using password: ${authData.length > 0 ? 'YES' : 'NO'})`,
+      );
+    }
+
+    const started = Date.now();
+    let upstream: MysqlUpstream;
+    try {
+      upstream = await service.open({ ...response, database: response.database ?? service.database }, dialled);
+    } catch (err) {
+      return refuseUpstream(err);
+    }
+    signedIn = true;
+    session.upstreamOpened(Date.now() - started, upstream.token.fingerprint);
+    client.write(packet(sequenceId, upstream.ok));
+    return await relay(client, upstream.socket, {
+      clientLeftover: reader.release(),
+      upstreamLeftover: upstream.leftover,
+      idleTimeoutMs: service.idleTimeoutMs,
+    });
+  } finally {
+    if (!signedIn) dialled.socket.destroy();
+  }
+
+  function refuseUpstream(err: unknown): undefined {
+    const failure = upstreamFailure(err, service.dial);
+    if (typeof failure.serverCode === 'number' && !failure.refused) {
+      const sqlState = (err as { sqlState?: string }).sqlState ?? 'HY000';
+      return refuse(failure.serverCode, sqlState, failure.message);
+    }
+    // Clients keep 512 bytes of an error message: the hint goes right after its first line.
+    const [first = '', ...rest] = failure.message.split('\n');
+    const message = [first.replace(/( Usual causes:)?$/, ` ${failure.hint}$1`), ...rest]
+      .filter((line) => line !== failure.hint)
+      .join('\n');
+    return failure.refused ? refuse(1045, '28000', message) : refuse(2003, 'HY000', message);
+  }
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
+import { startTls } from './client-tls.js';
 import { ByteReader } from './byte-reader.js';
 import type { CancelMap, UpstreamKey } from './cancel-map.js';
 import type { Serve, Session } from './listener.js';
@@ -14,8 +15,9 @@ import {
   startupParameters,
 } from './pg-messages.js';
 import { scramExchange, type ScramVerifier } from './pg-scram.js';
-import { cancelUpstream, type PgUpstream, type UpstreamDial } from './pg-upstream.js';
+import { cancelUpstream, type PgUpstream } from './pg-upstream.js';
 import { relay, type RelayStats } from './relay.js';
+import type { UpstreamDial } from './upstream-dial.js';
 import { upstreamFailure } from './upstream-failure.js';
 
 /** What every PostgreSQL session of one listener shares. */
@@ -157,12 +159,4 @@ async function servePg(socket: Socket, session: Session, service: PgService): Pr
   } finally {
     service.cancels.forget(key.processId);
   }
-}
-
-function startTls(socket: Socket, secureContext: SecureContext): Promise<TLSSocket> {
-  const secure = new TLSSocket(socket, { isServer: true, secureContext });
-  return new Promise((resolve, reject) => {
-    secure.once('secure', () => resolve(secure));
-    secure.once('error', reject);
-  });
 }

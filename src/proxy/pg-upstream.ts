@@ -4,20 +4,11 @@ import { connect as tlsConnect } from 'node:tls';
 import { serialize } from 'pg-protocol';
 import type { BackendMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
 import { Parser } from 'pg-protocol/dist/parser.js';
-import type { NodeTlsOptions } from '../drivers/tls.js';
 import { tagError } from '../drivers/retry.js';
 import type { IssuedToken, TokenProvider } from '../token/token-provider.js';
 import { ByteReader } from './byte-reader.js';
 import { readMessage } from './pg-messages.js';
-
-/** Where the proxy's upstream connections go, and how TLS is checked on them. */
-export interface UpstreamDial {
-  host: string;
-  port: number;
-  /** Undefined only for `ssl.mode: disable`. */
-  tls: NodeTlsOptions | undefined;
-  timeoutMs: number;
-}
+import { type UpstreamDial, withDeadline } from './upstream-dial.js';
 
 /** A signed-in PostgreSQL backend, stopped at its first ReadyForQuery. */
 export interface PgUpstream {
@@ -53,26 +44,6 @@ async function dial(target: UpstreamDial): Promise<Duplex> {
     secure.once('secureConnect', resolve).once('error', reject);
   });
   return secure;
-}
-
-/** Runs `work` on a socket that is destroyed, failing the work, when `ms` pass first. */
-async function withDeadline<T>(ms: number, what: string, work: (track: (s: Duplex) => void) => Promise<T>): Promise<T> {
-  let current: Duplex | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      current?.destroy();
-      reject(new Error(`${what} timed out after ${ms} ms (connect_timeout_ms)`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([work((s) => void (current = s)), timeout]);
-  } catch (err) {
-    current?.destroy();
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A server ErrorResponse as an Error whose `code` is the SQLSTATE, as pg reports it (what isLoginError reads). */

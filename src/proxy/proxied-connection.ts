@@ -9,9 +9,14 @@ import { tokenProviderFor, type TokenDeps } from '../token/token-provider.js';
 import { CancelMap, type UpstreamKey } from './cancel-map.js';
 import type { Serve } from './listener.js';
 import type { ProxyOptions } from './options.js';
+import { nativePasswordHash } from './mysql-native-password.js';
+import { COM_QUIT, type HandshakeResponse, packet } from './mysql-packets.js';
+import { mysqlServe } from './mysql-session.js';
+import { dialMysql, type MysqlDialled, plainResponse, signInMysql } from './mysql-upstream.js';
 import { scramVerifier } from './pg-scram.js';
 import { pgServe, TERMINATE } from './pg-session.js';
-import { openPgUpstream, type UpstreamDial } from './pg-upstream.js';
+import { openPgUpstream } from './pg-upstream.js';
+import type { UpstreamDial } from './upstream-dial.js';
 
 /** One configured connection as the proxy serves it. */
 export interface ProxiedConnection {
@@ -55,8 +60,36 @@ export async function proxiedConnection(
   };
   const clientTls = options.tls && createSecureContext({ cert: options.tls.cert, key: options.tls.key });
   if (config.dsn.engine === 'mysql') {
-    const { mysqlProxied } = await import('./mysql-session.js');
-    return { ...common, socketName: 'mysqld.sock', ...mysqlProxied(config, provider, options, clientTls) };
+    const connect = () => dialMysql(dial);
+    const open = (client: HandshakeResponse, dialled: MysqlDialled | undefined) => {
+      const tracked = trackFetches(provider);
+      // A retry needs a connection of its own: the database closes one that refused a token.
+      let first = dialled;
+      return withTokenRetry(tracked, 'mysql', async () => {
+        const on = first ?? (await connect());
+        first = undefined;
+        return signInMysql(dial, on, client, tracked);
+      });
+    };
+    return {
+      ...common,
+      socketName: 'mysqld.sock',
+      serve: mysqlServe({
+        dial,
+        user: plan.user,
+        database: plan.database,
+        connect,
+        open,
+        password: options.password && nativePasswordHash(options.password.reveal()),
+        tls: clientTls,
+        idleTimeoutMs: options.idleTimeoutMs,
+      }),
+      probe: async () => {
+        const dialled = await connect();
+        const upstream = await open(plainResponse(dialled.greeting, plan.user, plan.database), dialled);
+        upstream.socket.end(packet(0, Buffer.from([COM_QUIT])));
+      },
+    };
   }
   const open = (params: Record<string, string>) => {
     const tracked = trackFetches(provider);

@@ -1,0 +1,179 @@
+// `rdsiam proxy` for MySQL against the test bed (MariaDB with PAM, which asks for mysql_clear_password): real
+// clients (mariadb, mariadb-dump, mysql2) through a real proxy process, refusals, limits, 50 clients at once.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import mysql from 'mysql2/promise';
+import { TOKEN_TEXT } from '../support/cli.js';
+import { run } from '../support/run.js';
+import { tempDir } from '../support/temp-dir.js';
+import { testbedEnv } from '../support/testbed-config.js';
+import { requireTestbed, type Testbed } from '../support/testbed.js';
+import { startProxy, type ProxyProcess } from './proxy-support.js';
+
+async function proxyFor(
+  t: { after(fn: () => Promise<unknown>): void },
+  tb: Testbed,
+  argv: string[] = [],
+): Promise<ProxyProcess & { key: Awaited<ReturnType<Testbed['newKey']>> }> {
+  const key = await tb.newKey();
+  const proxy = await startProxy(['--listen', '127.0.0.1:0', '--json', ...argv], testbedEnv(tb, 'mysql', key));
+  t.after(() => proxy.stop());
+  return Object.assign(proxy, { key });
+}
+
+/** The mariadb command-line client (or mariadb-dump) on the proxy's port, with no option file. */
+function mariadb(port: number, args: string[], command = 'mariadb') {
+  return run(command, ['--no-defaults', '--protocol=TCP', '-h', '127.0.0.1', '-P', String(port), ...args], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
+}
+
+function connection(tb: Testbed, port: number, extra: mysql.ConnectionOptions = {}) {
+  return mysql.createConnection({
+    host: '127.0.0.1',
+    port,
+    user: tb.mysql.iamUser,
+    database: tb.mysql.database,
+    ...extra,
+  });
+}
+
+describe('rdsiam proxy for MySQL against the test bed', () => {
+  test('mariadb, mariadb-dump and mysql2 (connection and pool) sign in through it over verified TLS; no token anywhere', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    assert.match(
+      proxy.ready[0]!,
+      new RegExp(
+        `^rdsiam proxy: listening on 127\\.0\\.0\\.1:\\d+ -> ${tb.mysql.endpoint.replace(/\./g, '\\.')}:${tb.mysql.port} \\(mysql, user ${tb.mysql.iamUser}\\)$`,
+      ),
+    );
+    const query = "select current_user(), database(); show session status like 'Ssl_cipher'";
+    const cli = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-N', '-e', query]);
+    assert.equal(cli.code, 0, cli.err);
+    const [who, cipher] = cli.out.trim().split('\n');
+    assert.equal(who, `${tb.mysql.iamUser}@%\t${tb.mysql.database}`, 'the DSN database when the client names none');
+    assert.match(cipher!, /^Ssl_cipher\t\S+/, 'the upstream connection is TLS');
+
+    const dump = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '--no-data', tb.mysql.database], 'mariadb-dump');
+    assert.equal(dump.code, 0, dump.err);
+    assert.match(dump.out, /^-- MariaDB dump/m);
+
+    const conn = await connection(tb, proxy.port, { password: 'anything' });
+    const [rows] = await conn.execute('select ? + 1 as n, connection_id() as id', [41]);
+    const row = (rows as { n: number; id: number }[])[0]!;
+    assert.equal(Number(row.n), 42);
+    assert.equal(row.id, conn.threadId, 'the client is told the database connection id (for KILL QUERY)');
+    await conn.end();
+
+    const pool = mysql.createPool({
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: tb.mysql.iamUser,
+      database: tb.mysql.database,
+      connectionLimit: 3,
+    });
+    const counts = await Promise.all([1, 2, 3, 4, 5].map(async (i) => (await pool.query('select ? as i', [i]))[0]));
+    assert.deepEqual(
+      counts.map((r) => (r as { i: number }[])[0]!.i),
+      [1, 2, 3, 4, 5],
+    );
+    await pool.end();
+
+    const logins = await tb.verifier.logins({ accessKeyId: proxy.key.accessKeyId });
+    assert.ok(logins.length >= 5 && logins.every((l) => l.verdict === 'ok'), JSON.stringify(logins));
+    assert.ok(proxy.events().filter((e) => e.event === 'upstream-open').length >= 5);
+    assert.equal(await proxy.stop(), 0);
+    assert.doesNotMatch(proxy.stderr() + proxy.ready.join('') + cli.out + cli.err + dump.err, TOKEN_TEXT);
+  });
+
+  test('50 clients at once', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const conn = await connection(tb, proxy.port);
+        try {
+          const [rows] = await conn.query('select ? as i', [i]);
+          return (rows as { i: number }[])[0]!.i;
+        } finally {
+          await conn.end();
+        }
+      }),
+    );
+    assert.deepEqual(
+      results,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.equal(proxy.events().filter((e) => e.event === 'upstream-open').length, 50);
+  });
+
+  test('refused: a wrong user and a wrong local password (1045); the right one passes (mysql_native_password)', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const dir = tempDir('rdsiam-proxy-');
+    await writeFile(join(dir, 'pw'), 'local-Secret-1\n', { mode: 0o600 });
+    const proxy = await proxyFor(t, tb, ['--password-file', join(dir, 'pw')]);
+    const wrongUser = await mariadb(proxy.port, ['-u', 'root', '-plocal-Secret-1', '-e', 'select 1']);
+    assert.notEqual(wrongUser.code, 0);
+    assert.match(wrongUser.err, /ERROR 1045 .*signs in as 'iam_app' only/);
+    const wrong = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-pnope', '-e', 'select 1']);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.err, /ERROR 1045 .*Access denied for user 'iam_app' \(using password: YES\)/);
+    const none = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-e', 'select 1']);
+    assert.match(none.err, /using password: NO/);
+    const right = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-plocal-Secret-1', '-N', '-e', 'select 7']);
+    assert.equal(right.code, 0, right.err);
+    assert.equal(right.out.trim(), '7');
+    const conn = await connection(tb, proxy.port, { password: 'local-Secret-1' });
+    await conn.end();
+    await assert.rejects(connection(tb, proxy.port, { password: 'nope' }), { errno: 1045 });
+    const refused = proxy.events().filter((e) => e.event === 'refused');
+    assert.deepEqual(
+      refused.map((e) => e.code),
+      ['1045', '1045', '1045', '1045'],
+    );
+    const logins = await tb.verifier.logins({ accessKeyId: proxy.key.accessKeyId });
+    assert.equal(logins.length, 2, 'only the clients that knew the local password got an upstream login');
+  });
+
+  test('the database refusing the token reaches the client as 1045 with the doctor hint, never the token', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    await tb.verifier.revokeKey(proxy.key.accessKeyId);
+    await assert.rejects(connection(tb, proxy.port), (err: { errno?: number; sqlState?: string; message: string }) => {
+      assert.equal(err.errno, 1045);
+      assert.equal(err.sqlState, '28000');
+      assert.match(err.message, /refused a freshly signed IAM token for user "iam_app".*npx rdsiam doctor/);
+      assert.doesNotMatch(err.message, TOKEN_TEXT);
+      return true;
+    });
+    const cli = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-e', 'select 1']);
+    assert.match(cli.err, /ERROR 1045 .*npx rdsiam doctor/, 'the hint survives the client cutting long messages');
+    assert.doesNotMatch(proxy.stderr() + cli.err, TOKEN_TEXT);
+  });
+
+  test('--max-connections turns the next client away with 1040', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb, ['--max-connections', '1']);
+    const first = await connection(tb, proxy.port);
+    await assert.rejects(connection(tb, proxy.port), (err: { errno?: number; message: string }) => {
+      assert.equal(err.errno, 1040);
+      assert.match(err.message, /Too many connections/);
+      return true;
+    });
+    await first.end();
+    // The place frees when the proxy sees the client's socket close, just after end() resolves.
+    for (let i = 0; i < 100 && proxy.events().filter((e) => e.event === 'close').length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = await connection(tb, proxy.port);
+    await second.end();
+  });
+});
