@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { ByteReader } from './byte-reader.js';
 import { startTls } from './client-tls.js';
+import { changeUserGuard } from './mysql-command-guard.js';
 import type { Serve, Session } from './listener.js';
 import { type NativePasswordHash, nativePasswordMatches } from './mysql-native-password.js';
 import {
@@ -40,6 +41,7 @@ export interface MysqlService {
 }
 
 const NATIVE_PASSWORD = 'mysql_native_password';
+const ER_NOT_SUPPORTED_YET = 1235;
 /** The proxy cannot compress, and offers TLS only with --tls-*. */
 const NOT_OFFERED = CLIENT.compress | CLIENT.zstdCompression | CLIENT.ssl;
 
@@ -135,6 +137,14 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
       clientLeftover: reader.release(),
       upstreamLeftover: upstream.leftover,
       idleTimeoutMs: service.idleTimeoutMs,
+      fromClient: changeUserGuard(() => {
+        const message =
+          `rdsiam proxy does not serve COM_CHANGE_USER: its IAM token is for user '${service.user}' only. ` +
+          'Open a new connection instead';
+        session.refused(String(ER_NOT_SUPPORTED_YET), message);
+        // The command's answer: the client waits for it, so nothing else is on its way to the client now.
+        client.write(packet(1, errPayload(ER_NOT_SUPPORTED_YET, '42000', message)));
+      }),
     });
   } finally {
     if (!signedIn) dialled.socket.destroy();

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { type Duplex, Transform } from 'node:stream';
 
 export interface RelayOptions {
   /** Read from the client during the handshake but not yet passed on. */
@@ -9,6 +9,8 @@ export interface RelayOptions {
   idleTimeoutMs: number | undefined;
   /** Called when the client went first, before the upstream side is closed (to cancel what it was running). */
   onClientGone?(): void;
+  /** What of each chunk from the client goes on to the database (to answer some commands itself); all of it if unset. */
+  fromClient?(chunk: Buffer): Buffer;
   /** Sees each chunk in either direction (to follow the session's state); the bytes pass unchanged. */
   observe?: { fromClient?(chunk: Buffer): void; toClient?(chunk: Buffer): void };
 }
@@ -21,11 +23,21 @@ export interface RelayStats {
 /** Passes bytes both ways until either side closes, then closes the other; resolves when both are closed. */
 export function relay(client: Socket, upstream: Duplex, options: RelayOptions): Promise<RelayStats> {
   const stats: RelayStats = { bytesFromClient: 0, bytesToClient: 0 };
-  if (options.clientLeftover.length > 0) upstream.write(options.clientLeftover);
+  const pass = options.fromClient;
+  const clientLeftover = pass ? pass(options.clientLeftover) : options.clientLeftover;
+  if (clientLeftover.length > 0) upstream.write(clientLeftover);
   if (options.upstreamLeftover.length > 0) client.write(options.upstreamLeftover);
   stats.bytesFromClient += options.clientLeftover.length;
   stats.bytesToClient += options.upstreamLeftover.length;
-  client.pipe(upstream);
+  if (pass) {
+    const filter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const kept = pass(chunk);
+        done(null, kept.length > 0 ? kept : undefined);
+      },
+    });
+    client.pipe(filter).pipe(upstream);
+  } else client.pipe(upstream);
   upstream.pipe(client);
   const { fromClient, toClient } = options.observe ?? {};
   client.on('data', (chunk: Buffer) => {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { TOKEN_TEXT } from '../support/cli.js';
@@ -36,6 +37,7 @@ function connection(tb: Testbed, port: number, extra: mysql.ConnectionOptions = 
     port,
     user: tb.mysql.iamUser,
     database: tb.mysql.database,
+    flags: ['+LOCAL_FILES'],
     ...extra,
   });
 }
@@ -88,6 +90,39 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     assert.ok(proxy.events().filter((e) => e.event === 'upstream-open').length >= 5);
     assert.equal(await proxy.stop(), 0);
     assert.doesNotMatch(proxy.stderr() + proxy.ready.join('') + cli.out + cli.err + dump.err, TOKEN_TEXT);
+  });
+
+  test('COM_CHANGE_USER gets an error packet and the session goes on; a LOAD DATA LOCAL upload passes whole', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    const conn = await connection(tb, proxy.port);
+    await assert.rejects(conn.changeUser({ user: 'root' }), (err: { errno?: number; message: string }) => {
+      assert.equal(err.errno, 1235);
+      assert.match(err.message, /does not serve COM_CHANGE_USER/);
+      return true;
+    });
+    const [who] = await conn.query('select current_user() as u');
+    assert.equal((who as { u: string }[])[0]!.u, `${tb.mysql.iamUser}@%`);
+
+    // 600 packets, each starting with 0x11 (COM_CHANGE_USER's id): their sequence ids wrap through 0 twice.
+    await conn.query('create temporary table upload (line varchar(20))');
+    const lines = Array.from({ length: 600 }, (_, i) => `\x11line ${i}\n`);
+    const [loaded] = await conn.query({
+      sql: "load data local infile 'lines' into table upload",
+      infileStreamFactory: () => Readable.from(lines.map((l) => Buffer.from(l))),
+    } as mysql.QueryOptions);
+    assert.equal((loaded as { affectedRows: number }).affectedRows, 600);
+    const [count] = await conn.query('select count(*) as n from upload');
+    assert.equal(Number((count as { n: number }[])[0]!.n), 600);
+    await conn.end();
+    assert.deepEqual(
+      proxy
+        .events()
+        .filter((e) => e.event === 'refused')
+        .map((e) => e.code),
+      ['1235'],
+    );
   });
 
   test('50 clients at once', async (t) => {
