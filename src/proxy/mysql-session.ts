@@ -83,9 +83,8 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     sequenceId = reply.sequenceId + 1;
     if (isSslRequest(reply.payload)) {
       if (!service.tls) return refuse(1043, '08S01', 'Bad handshake: this rdsiam proxy does not offer TLS');
-      // Bytes sent before the TLS handshake would be taken as if they came over TLS: refuse them.
-      if (reader.release().length > 0) return undefined;
-      client = await startTls(client, service.tls);
+      // The client sends its TLS hello at once, with no answer to wait for: what came after the request is its start.
+      client = await startTls(client, service.tls, reader.release());
       reader = new ByteReader(client);
       reply = await readPacket(reader);
     } else if (service.tls) {

@@ -2,7 +2,7 @@
 // clients (mariadb, mariadb-dump, mysql2) through a real proxy process, refusals, limits, 50 clients at once.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -11,7 +11,7 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { startProxy, type ProxyProcess } from './proxy-support.js';
+import { freePort, httpGet, startProxy, type ProxyProcess } from './proxy-support.js';
 
 async function proxyFor(
   t: { after(fn: () => Promise<unknown>): void },
@@ -210,5 +210,66 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     }
     const second = await connection(tb, proxy.port);
     await second.end();
+  });
+
+  test('TLS toward clients with --tls-*: mysql2 and mariadb over TLS pass, a plain client is refused; a Unix socket and /readiness serve MySQL', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    // The test bed's server certificate names 127.0.0.1 too.
+    const tls = dirname(tb.ca);
+    const health = await freePort();
+    const proxy = await proxyFor(t, tb, [
+      '--tls-cert',
+      join(tls, 'server.pem'),
+      '--tls-key',
+      join(tls, 'server.key'),
+      '--health-check',
+      `127.0.0.1:${health}`,
+    ]);
+    const conn = await connection(tb, proxy.port, { ssl: { ca: tb.caPem } });
+    assert.equal(
+      (conn as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted,
+      true,
+    );
+    await conn.end();
+    const cli = await mariadb(proxy.port, [
+      '-u',
+      tb.mysql.iamUser,
+      '--ssl',
+      `--ssl-ca=${tb.ca}`,
+      '-N',
+      '-e',
+      'select 5',
+    ]);
+    assert.equal(cli.code, 0, cli.err);
+    assert.equal(cli.out.trim(), '5');
+    const plain = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '--skip-ssl', '-e', 'select 1']);
+    assert.match(plain.err, /ERROR 1045 .*takes TLS connections only/);
+    assert.deepEqual(await httpGet(health, '/readiness'), { status: 200, body: 'ok\n' });
+    await tb.verifier.revokeKey(proxy.key.accessKeyId);
+    const notReady = await httpGet(health, '/readiness');
+    assert.equal(notReady.status, 503);
+    assert.match(notReady.body, /refused a freshly signed IAM token/);
+
+    const sockets = join(tempDir('rdsiam-proxy-'), 'sock');
+    const onSocket = await startProxy(['--unix-socket', sockets], testbedEnv(tb, 'mysql', await tb.newKey()));
+    t.after(() => onSocket.stop());
+    const r = await run(
+      'mariadb',
+      [
+        '--no-defaults',
+        `--socket=${join(sockets, 'mysqld.sock')}`,
+        '-u',
+        tb.mysql.iamUser,
+        '-N',
+        '-e',
+        'select current_user()',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim(), `${tb.mysql.iamUser}@%`);
   });
 });

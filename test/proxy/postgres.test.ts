@@ -1,8 +1,7 @@
 // `rdsiam proxy` for PostgreSQL against the test bed: real clients (psql, pg_dump, pg, postgres.js) through a real
 // proxy process, cancel, clients that vanish mid-query, 200 at once, refusals, limits, health checks, token rotation.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { connect as netConnect, createServer } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -19,7 +18,7 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { startProxy, type ProxyProcess } from './proxy-support.js';
+import { freePort, httpGet, startProxy, type ProxyProcess } from './proxy-support.js';
 
 const LISTEN = ['--listen', '127.0.0.1:0'];
 
@@ -56,26 +55,6 @@ function pgClient(tb: Testbed, port: number, extra: pg.ClientConfig = {}): pg.Cl
     database: tb.postgres.database,
     password: 'anything',
     ...extra,
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => void (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    })
-      .on('error', reject)
-      .end();
   });
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { CLI_NODE_ARGS } from '../support/cli.js';
 import { NO_CONFIG_DIR } from '../support/projects.js';
 
@@ -53,5 +55,25 @@ export function startProxy(argv: string[], env: Record<string, string>, readyLin
       });
     });
     void exited.then((code) => reject(new Error(`rdsiam proxy exited ${code} before it was ready:\n${out}${err}`)));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => void (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
   });
 }
