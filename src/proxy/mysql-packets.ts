@@ -18,6 +18,9 @@ export const CLIENT = {
   zstdCompression: 1 << 26,
 } as const;
 
+/** Never passed between the two sides: compression (the proxy would have to compress) and TLS (each side's own). */
+export const PER_SIDE = CLIENT.compress | CLIENT.zstdCompression | CLIENT.ssl;
+
 /** The commands the proxy answers itself rather than passing on. */
 export const COM_CHANGE_USER = 0x11;
 export const COM_QUIT = 0x01;

@@ -16,6 +16,7 @@ import {
   nul,
   packet,
   parseHandshakeResponse,
+  PER_SIDE,
   readPacket,
 } from './mysql-packets.js';
 import type { MysqlDialled, MysqlUpstream } from './mysql-upstream.js';
@@ -42,8 +43,6 @@ export interface MysqlService {
 
 const NATIVE_PASSWORD = 'mysql_native_password';
 const ER_NOT_SUPPORTED_YET = 1235;
-/** The proxy cannot compress, and offers TLS only with --tls-*. */
-const NOT_OFFERED = CLIENT.compress | CLIENT.zstdCompression | CLIENT.ssl;
 
 export function mysqlServe(service: MysqlService): Serve {
   return (socket, session) => serveMysql(socket, session, service);
@@ -75,7 +74,8 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
   let signedIn = false;
   try {
     const salt = scramble();
-    const offered = ((dialled.greeting.capabilities & ~NOT_OFFERED) | (service.tls ? CLIENT.ssl : 0)) >>> 0;
+    // TLS toward the client only with --tls-*.
+    const offered = ((dialled.greeting.capabilities & ~PER_SIDE) | (service.tls ? CLIENT.ssl : 0)) >>> 0;
     client.write(
       greetingPacket({ ...dialled.greeting, capabilities: offered, scramble: salt, authPlugin: NATIVE_PASSWORD }),
     );

@@ -16,6 +16,7 @@ import {
   packet,
   parseAuthSwitch,
   parseGreeting,
+  PER_SIDE,
   readPacket,
   responseHead,
   serverError,
@@ -39,12 +40,10 @@ export interface MysqlUpstream {
   token: IssuedToken;
 }
 
-export const CLEAR_PASSWORD = 'mysql_clear_password';
+const CLEAR_PASSWORD = 'mysql_clear_password';
 
 /** What the handshake response upstream always asks for, whatever the client asked: 4.1 auth with a plugin. */
 const SIGN_IN = CLIENT.protocol41 | CLIENT.secureConnection | CLIENT.pluginAuth;
-/** Compression would need the proxy to compress: it is never offered or asked for. */
-const NOT_NEGOTIATED = CLIENT.compress | CLIENT.zstdCompression | CLIENT.ssl;
 
 /** Opens a TCP connection to the database and reads its greeting (so the client can be greeted alike). */
 export function dialMysql(target: UpstreamDial): Promise<MysqlDialled> {
@@ -92,9 +91,11 @@ export function signInMysql(
   return withDeadline(target.timeoutMs, `Signing in to ${target.host}:${target.port}`, async (track) => {
     track(dialled.socket);
     const offered = dialled.greeting.capabilities;
-    let capabilities = ((client.capabilities & offered & ~NOT_NEGOTIATED) | SIGN_IN) >>> 0;
+    let capabilities = ((client.capabilities & offered & ~PER_SIDE) | SIGN_IN) >>> 0;
     // The token (~2 KB) does not fit the 1-byte length of plain 4.1 auth data.
-    if (!(offered & CLIENT.pluginAuthLenencData)) throw new Error('the database cannot take a long password');
+    if (!(offered & CLIENT.pluginAuthLenencData)) {
+      throw new Error('the database does not take auth data longer than 255 bytes, as an IAM token is');
+    }
     capabilities |= CLIENT.pluginAuthLenencData;
     capabilities =
       client.database === undefined ? capabilities & ~CLIENT.connectWithDb : capabilities | CLIENT.connectWithDb;

@@ -417,25 +417,65 @@ async function poolChurn(tb: Testbed) {
   return throughput;
 }
 
+/** One database client as row 11 drives it, whichever the engine. */
+interface BenchClient {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** How row 11 reaches one engine: directly with a token, or through the proxy with none. */
+interface ProxyBench {
+  server: 'postgres' | 'mysql';
+  label: string;
+  /** About 50 MB of result. */
+  bulk: string;
+  direct(tb: Testbed, token: string): Promise<BenchClient>;
+  proxied(tb: Testbed, port: number): Promise<BenchClient>;
+}
+
+const PROXY_BENCHES: ProxyBench[] = [
+  {
+    server: 'postgres',
+    label: 'pg   ',
+    bulk: "SELECT repeat('x', 1000) FROM generate_series(1, 50000)",
+    direct: async (tb, token) => {
+      const c = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token));
+      await c.connect();
+      return c;
+    },
+    proxied: async (tb, port) => {
+      const s = tb.postgres;
+      const c = new pg.Client({ host: '127.0.0.1', port, user: s.iamUser, database: s.database });
+      await c.connect();
+      return c;
+    },
+  },
+  {
+    server: 'mysql',
+    label: 'mysql',
+    // MariaDB's sequence engine: seq_1_to_N is a table of N rows.
+    bulk: "SELECT repeat('x', 1000) FROM seq_1_to_50000",
+    direct: (tb, token) => mysql.createConnection(mysqlOptions(tb.caPem, tb.mysql, tb.mysql.iamUser, { token })),
+    proxied: (tb, port) =>
+      mysql.createConnection({ host: '127.0.0.1', port, user: tb.mysql.iamUser, database: tb.mysql.database }),
+  },
+];
+
 /** 11. `rdsiam proxy` (a real process) against direct connections: SELECT 1 round trips, a large result, memory. */
-async function proxyVsDirect(tb: Testbed) {
+async function proxyVsDirect(tb: Testbed, engine: ProxyBench) {
   const key = await tb.newKey();
-  const proxy = await startProxy(['--listen', '127.0.0.1:0'], testbedEnv(tb, 'postgres', key));
+  const proxy = await startProxy(['--listen', '127.0.0.1:0'], testbedEnv(tb, engine.server, key));
   try {
-    const s = tb.postgres;
-    const token = await getAuthToken(testbedOptions(tb, 'postgres', countingCredentials(key).provider));
-    const direct = new pg.Client(pgOptions(tb.caPem, s, s.iamUser, token));
-    const proxied = new pg.Client({ host: '127.0.0.1', port: proxy.port, user: s.iamUser, database: s.database });
-    await Promise.all([direct.connect(), proxied.connect()]);
+    const token = await getAuthToken(testbedOptions(tb, engine.server, countingCredentials(key).provider));
+    const [direct, proxied] = await Promise.all([engine.direct(tb, token), engine.proxied(tb, proxy.port)]);
     const ROUND_TRIPS = 500;
     // µs per round trip, averaged over a batch so timer resolution does not count.
-    const roundTrips = (c: pg.Client) => async () => {
+    const roundTrips = (c: BenchClient) => async () => {
       const started = performance.now();
       for (let i = 0; i < ROUND_TRIPS; i++) await c.query('SELECT 1');
       return ((performance.now() - started) * 1000) / ROUND_TRIPS;
     };
-    const BULK = "SELECT repeat('x', 1000) FROM generate_series(1, 50000)";
-    const bulk = (c: pg.Client) => async () => void (await c.query(BULK));
+    const bulk = (c: BenchClient) => async () => void (await c.query(engine.bulk));
     const [viaProxy, directRt] = await alternate(20, roundTrips(proxied), roundTrips(direct));
     const [bulkProxy, bulkDirect] = await alternate(10, bulk(proxied), bulk(direct));
     const p = summarize(viaProxy);
@@ -446,16 +486,12 @@ async function proxyVsDirect(tb: Testbed) {
     // Memory per idle session: the proxy's RSS with 100 more clients connected, over 100.
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proxy.pid}/status`, 'utf8'))?.[1] ?? 0);
     const before = rss();
-    const idle = Array.from(
-      { length: 100 },
-      () => new pg.Client({ host: '127.0.0.1', port: proxy.port, user: s.iamUser, database: s.database }),
-    );
-    await Promise.all(idle.map((c) => c.connect()));
+    const idle = await Promise.all(Array.from({ length: 100 }, () => engine.proxied(tb, proxy.port)));
     const perSessionKb = Math.round((rss() - before) / 100);
     await Promise.all(idle.map((c) => c.end()));
     const throughput = Number((bd.median / bp.median).toFixed(3));
     log(
-      `11. proxy pg      SELECT 1 via proxy ${fmt(p, 'µs')}; direct ${fmt(d, 'µs')}; +${(p.median - d.median).toFixed(1)} µs, ` +
+      `11. proxy ${engine.label}   SELECT 1 via proxy ${fmt(p, 'µs')}; direct ${fmt(d, 'µs')}; +${(p.median - d.median).toFixed(1)} µs, ` +
         `ratio ${ratio(p, d)}; 50 MB result via proxy ${fmt(bp)}, direct ${fmt(bd)}, throughput ratio ${throughput}; ` +
         `~${perSessionKb} kB RSS per idle session`,
     );
@@ -524,7 +560,12 @@ try {
   }
   if (wanted('coldStartVsPeerImport')) result.coldStartVsPeerImport = await coldStart(tb);
   if (wanted('poolChurnVsStatic')) result.poolChurnVsStatic = await poolChurn(tb);
-  if (wanted('proxyVsDirect')) result.proxyVsDirect = await proxyVsDirect(tb);
+  if (wanted('proxyVsDirect')) {
+    result.proxyVsDirect = {
+      pg: await proxyVsDirect(tb, PROXY_BENCHES[0]!),
+      mysql: await proxyVsDirect(tb, PROXY_BENCHES[1]!),
+    };
+  }
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();
