@@ -65,6 +65,10 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     assert.match(dump.out, /^-- MariaDB dump/m);
 
     const conn = await connection(tb, proxy.port, { password: 'anything' });
+    await assert.rejects(connection(tb, proxy.port, { database: 'no_such_db' }), (err: { errno?: number }) => {
+      assert.equal(err.errno, 1044, "the database's own error (no access to that database) passes as it is");
+      return true;
+    });
     const [rows] = await conn.execute('select ? + 1 as n, connection_id() as id', [41]);
     const row = (rows as { n: number; id: number }[])[0]!;
     assert.equal(Number(row.n), 42);
