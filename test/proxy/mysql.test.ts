@@ -197,6 +197,25 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     assert.doesNotMatch(proxy.stderr() + cli.err, TOKEN_TEXT);
   });
 
+  test('a cached token the database stops accepting is replaced once, on a new upstream connection, and the client gets in', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    await (await connection(tb, proxy.port)).end();
+    await new Promise((r) => setTimeout(r, 2_100));
+    // Every token of this key older than one second is refused now: the proxy's cached one among them.
+    await tb.verifier.addKey({ ...proxy.key, maxTokenAgeSeconds: 1 });
+    const conn = await connection(tb, proxy.port);
+    const [rows] = await conn.query('select 1 as one');
+    assert.equal((rows as { one: number }[])[0]!.one, 1);
+    await conn.end();
+    const logins = await tb.verifier.logins({ accessKeyId: proxy.key.accessKeyId });
+    assert.deepEqual(
+      logins.map((l) => l.verdict),
+      ['ok', 'too-old', 'ok'],
+    );
+  });
+
   test('--max-connections turns the next client away with 1040', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
