@@ -105,8 +105,8 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
           `token is for that user); connect with user ${service.user}`,
       );
     }
-    // Whatever the client's default plugin, the proxy asks for mysql_native_password: the one it can check (with a
-    // local password) and the one every client can answer with a plain OK (without one).
+    // Whatever the client's default plugin, the proxy switches it to mysql_native_password: the one it can check
+    // (with a local password), and one whose client side takes a bare OK (caching_sha2_password's expects more).
     let authData = response.authData;
     if (response.authPlugin !== undefined && response.authPlugin !== NATIVE_PASSWORD) {
       client.write(packet(sequenceId, authSwitchRequest(NATIVE_PASSWORD, nul(salt))));
