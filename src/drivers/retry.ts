@@ -20,13 +20,14 @@ interface DriverError {
 }
 
 // How pg and mysql2 report a refusal of the credentials: by code (SQLSTATE 28000 / 28P01, mysql2's
-// ER_ACCESS_DENIED_ERROR), or by message, which is all a wrapper such as Sequelize's keeps.
+// ER_ACCESS_DENIED_ERROR), or by message, which is all a wrapper such as Sequelize's keeps. MySQL's message is anchored
+// on "(using password": its 1044 "Access denied for user … to database …" refuses a database, not the token.
 const LOGIN_REFUSED_CODES: Readonly<Record<Engine, readonly unknown[]>> = {
   postgres: ['28000', '28P01'],
   mysql: ['ER_ACCESS_DENIED_ERROR'],
 };
 export const LOGIN_REFUSED_MESSAGE =
-  /PAM authentication failed for user|password authentication failed for user|Access denied for user/;
+  /PAM authentication failed for user|password authentication failed for user|Access denied for user '[^']*'(?:@'[^']*')? \(using password/;
 
 /** A refusal of the credentials themselves, as opposed to a network, TLS or server fault. */
 export function isLoginError(engine: Engine, err: unknown): boolean {

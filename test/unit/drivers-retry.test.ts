@@ -76,6 +76,12 @@ describe('isLoginError', () => {
     assert.equal(isLoginError('mysql', { sqlState: '28000' }), true);
     assert.equal(isLoginError('mysql', { code: 'ECONNREFUSED' }), false);
     assert.equal(isLoginError('mysql', null), false);
+    // By message alone, as Sequelize keeps it: 1045 refuses the login, 1044 only a database the user may not use.
+    assert.equal(
+      isLoginError('mysql', new Error("Access denied for user 'app'@'10.0.0.1' (using password: YES)")),
+      true,
+    );
+    assert.equal(isLoginError('mysql', new Error("Access denied for user 'app'@'%' to database 'other'")), false);
   });
 });
 
