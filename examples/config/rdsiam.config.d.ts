@@ -1,2 +1,0 @@
-declare const _default: import("rdsiam").RdsIamConfigInput;
-export default _default;
