@@ -79,6 +79,18 @@ export class AuthError extends RdsIamError {
   override readonly code = 'RDSIAM_AUTH';
 }
 
+/** A new connection kept failing in a transient server state (restart, failover, resume) until the retry budget ran out. */
+export class UnavailableError extends RdsIamError {
+  override name = 'UnavailableError';
+  override readonly code = 'RDSIAM_UNAVAILABLE';
+}
+
+/** RDS Proxy kept throttling new connections until the retry budget ran out. */
+export class ThrottledError extends RdsIamError {
+  override name = 'ThrottledError';
+  override readonly code = 'RDSIAM_THROTTLED';
+}
+
 /**
  * An optional package (a driver, an AWS SDK client) is not installed; the message names the `npm install` line. Its
  * name stays `RdsIamError`, as it was before the class existed: applications may match on it.

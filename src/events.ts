@@ -20,6 +20,19 @@ export interface RdsIamEvents {
   'rdsiam:credentials:failed': CredentialsEvent & { durationMs: number; error: string; servedStale: boolean };
   /** Published by the driver layer when a login failed and it retries once with a fresh token. */
   'rdsiam:connect:retry': TokenEvent & { reason?: string };
+  /** A new connection failed in a transient state (`unavailable`: restart, failover, resume; `throttled`: RDS Proxy) and is tried again after `delayMs`. */
+  'rdsiam:connect:backoff': {
+    engine: 'postgres' | 'mysql';
+    host: string;
+    port: number;
+    kind: 'unavailable' | 'throttled';
+    reason: string;
+    /** The attempt that failed, from 1. */
+    attempt: number;
+    delayMs: number;
+    elapsedMs: number;
+    budgetMs: number;
+  };
   /** An Aurora global database endpoint's writer region was looked up with DescribeGlobalClusters. */
   'rdsiam:global:writer-region': GlobalLookupEvent & {
     region: string;
@@ -86,6 +99,7 @@ const CHANNELS: Record<RdsIamChannel, true> = {
   'rdsiam:credentials:fetched': true,
   'rdsiam:credentials:failed': true,
   'rdsiam:connect:retry': true,
+  'rdsiam:connect:backoff': true,
   'rdsiam:global:writer-region': true,
   'rdsiam:global:lookup-failed': true,
   'rdsiam:dsql:retry': true,

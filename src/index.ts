@@ -35,7 +35,15 @@ export { RDSIAM_CHANNELS } from './events.js';
 export type { RdsIamEvents, RdsIamChannel } from './events.js';
 export { Secret, fingerprint } from './secret.js';
 
-export { RdsIamError, ConfigError, EndpointError, CredentialsError, AuthError } from './errors.js';
+export {
+  RdsIamError,
+  ConfigError,
+  EndpointError,
+  CredentialsError,
+  AuthError,
+  UnavailableError,
+  ThrottledError,
+} from './errors.js';
 export type { ConfigIssue, ValueOrigin } from './errors.js';
 
 // Option builders for libraries that build their own pool, each typed with small interfaces of our own.

@@ -233,6 +233,24 @@ export const CONNECTION_KEYS = {
     doc: 'Milliseconds to wait for a connection: credentials, signing and the database handshake.',
     example: 5000,
   }),
+  connect_retry_budget_ms: key({
+    schema: () => wholeNumber(0, 600_000, 'a whole number of milliseconds from 0 to 600000'),
+    // About an Aurora failover: a new connection rides through one instead of failing.
+    default: 30_000,
+    doc:
+      'Milliseconds a new connection keeps retrying, with jittered backoff, while the server is starting up, shutting ' +
+      'down, refusing, resetting or stalling connections (restart, failover, Serverless v2 resume) or RDS Proxy ' +
+      'throttles logins. Each attempt still has connect_timeout_ms. 0: no retries. Queries in flight are never retried.',
+    example: 60000,
+  }),
+  iam_max_new_connections_per_s: key({
+    schema: () => wholeNumber(1, 100_000, 'a whole number from 1 to 100000'),
+    doc:
+      'The most new IAM logins per second this process starts to one host and port (a token bucket), for fleets near ' +
+      "RDS's advice of about 200 new IAM connections per second. A login waits for its turn within connect_timeout_ms.",
+    fallback: 'no limit',
+    example: 100,
+  }),
   pool: group('Connection pool settings.', {
     max: key({
       schema: () => wholeNumber(1, 10_000, 'a whole number from 1 to 10000'),

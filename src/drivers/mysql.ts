@@ -8,6 +8,8 @@ import { lazyPackage, missingPackage } from '../optional-package.js';
 import { sniName, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedProvider } from './tracked-provider.js';
+import { connectRetryFor, withConnectRetry, type ConnectRetryPolicy } from './connect-retry.js';
+import { pacedLogins } from './login-rate.js';
 
 const loadMysql = lazyPackage(
   (p) => p.mysql2Promise(),
@@ -62,7 +64,7 @@ export async function mysqlConnectionOptions(
     port: plan.port,
     connectTimeout: plan.timeoutMs,
     ...(provider
-      ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(provider) as never } }
+      ? { authPlugins: { mysql_clear_password: clearPasswordPlugin(pacedLogins(provider, config)) as never } }
       : { password: config.dsn.password?.reveal() }),
   };
   if (!tls) return { ...base, host: plan.host };
@@ -93,7 +95,10 @@ export async function mysqlPoolOptions(
   };
 }
 
-/** Opens one mysql2/promise connection; a refused cached token is replaced and retried once. */
+/**
+ * Opens one mysql2/promise connection; a refused cached token is replaced and retried once, and a server that is
+ * restarting, failing over, resuming or throttling is tried again within `connect_retry_budget_ms`.
+ */
 export async function openMysqlConnection(
   config: ResolvedConfig,
   provider: TokenProvider | undefined,
@@ -101,12 +106,14 @@ export async function openMysqlConnection(
   const mysql = await loadMysql();
   const tracked = provider && trackFetches(provider);
   const options = await mysqlPoolOptions(config, tracked);
-  const connection = await withTokenRetry(tracked, 'mysql', () => {
-    const connecting = mysql.createConnection(options);
-    // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
-    tracked?.warm?.();
-    return connecting;
-  });
+  const connection = await withConnectRetry(connectRetryFor(config), () =>
+    withTokenRetry(tracked, 'mysql', () => {
+      const connecting = mysql.createConnection(options);
+      // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
+      tracked?.warm?.();
+      return connecting;
+    }),
+  );
   // mysql2 keeps the DSN password (no plugin) on the connection's config; the handshake is over.
   (connection as unknown as { connection: HeldConfig }).connection.config.password = undefined;
   return connection;
@@ -149,9 +156,15 @@ function takingYoungConnections(
 
 /**
  * query(), execute() and getConnection() of a mysql2 pool all pass through the core pool's getConnection:
- * wrapping it there gives every path the one retry on a refused cached token.
+ * wrapping it there gives every path the one retry on a refused cached token, and the retries of a transient server
+ * state within the budget (an idle connection taken from the pool cannot fail that way).
  */
-function retryOnCorePool(core: CorePool, tracked: TrackedProvider | undefined, lifetimeS: number | undefined): void {
+function retryOnCorePool(
+  core: CorePool,
+  tracked: TrackedProvider | undefined,
+  lifetimeS: number | undefined,
+  retry: ConnectRetryPolicy,
+): void {
   // Every new connection needs the DSN password (no plugin), so it stays, but out of util.inspect and JSON.
   Object.defineProperty(core.config.connectionConfig, 'password', { enumerable: false });
   const getConnection = core.getConnection.bind(core);
@@ -162,7 +175,7 @@ function retryOnCorePool(core: CorePool, tracked: TrackedProvider | undefined, l
         new Promise<unknown>((resolve, reject) => getConnection((err, conn) => (err ? reject(err) : resolve(conn)))),
     );
   core.getConnection = (cb) => {
-    withTokenRetry(tracked, 'mysql', once).then((conn) => cb(null, conn), cb);
+    withConnectRetry(retry, () => withTokenRetry(tracked, 'mysql', once)).then((conn) => cb(null, conn), cb);
     tracked?.warm?.();
   };
 }
@@ -172,7 +185,7 @@ export async function openMysqlPool(config: ResolvedConfig, provider: TokenProvi
   const mysql = await loadMysql();
   const tracked = provider && trackFetches(provider);
   const pool = mysql.createPool(await mysqlPoolOptions(config, tracked));
-  retryOnCorePool(pool.pool as unknown as CorePool, tracked, config.pool.max_lifetime_s);
+  retryOnCorePool(pool.pool as unknown as CorePool, tracked, config.pool.max_lifetime_s, connectRetryFor(config));
   return pool;
 }
 
@@ -190,11 +203,12 @@ const loadMysqlCore = lazyPackage(
 export async function mysqlModuleWithRetry(
   tracked: TrackedProvider | undefined,
   lifetimeS: number | undefined,
+  retry: ConnectRetryPolicy,
 ): Promise<MysqlCoreModule> {
   const mysql = await loadMysqlCore();
   const createPool = (options: PoolOptions) => {
     const pool = mysql.createPool(options);
-    retryOnCorePool(pool as unknown as CorePool, tracked, lifetimeS);
+    retryOnCorePool(pool as unknown as CorePool, tracked, lifetimeS, retry);
     return pool;
   };
   return Object.create(mysql, { createPool: { value: createPool, enumerable: true } }) as MysqlCoreModule;

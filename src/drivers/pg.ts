@@ -7,6 +7,8 @@ import { lazyPackage, missingPackage } from '../optional-package.js';
 import { nodeTlsOptions, tlsPlanFor } from './tls.js';
 import { dropIfRefused, tagError, withTokenRetry } from './retry.js';
 import { trackFetches, type TrackedProvider } from './tracked-provider.js';
+import { connectRetryFor, withConnectRetry, type ConnectRetryPolicy } from './connect-retry.js';
+import { pacedLogins } from './login-rate.js';
 
 type PgModule = typeof import('pg');
 
@@ -62,7 +64,7 @@ export async function pgPoolConfig(
     port: plan.port,
     user: plan.user,
     database: plan.database,
-    password: provider ? tokenPassword(provider) : config.dsn.password?.reveal(),
+    password: provider ? tokenPassword(pacedLogins(provider, config)) : config.dsn.password?.reveal(),
     ssl: tls && (await nodeTlsOptions(tls)),
     connectionTimeoutMillis: plan.timeoutMs,
     ...(config.pool.max !== undefined && { max: config.pool.max }),
@@ -124,20 +126,25 @@ function defineTaggingClient(pg: PgModule): typeof Client {
   };
 }
 
-/** Opens one pg client; a refused cached token is replaced and retried once. */
+/**
+ * Opens one pg client; a refused cached token is replaced and retried once, and a server that is restarting,
+ * failing over, resuming or throttling is tried again within `connect_retry_budget_ms`.
+ */
 export async function openPgClient(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Client> {
   const pg = await loadPg();
   const tracked = provider && trackFetches(provider);
   const options = (await pgPoolConfig(config, tracked)) as ClientConfig;
   const PgClient = taggingClient(pg);
-  return withTokenRetry(tracked, 'postgres', async () => {
-    const client = new PgClient(options);
-    const connecting = client.connect();
-    // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
-    tracked?.warm?.();
-    await connecting;
-    return client;
-  });
+  return withConnectRetry(connectRetryFor(config), () =>
+    withTokenRetry(tracked, 'postgres', async () => {
+      const client = new PgClient(options);
+      const connecting = client.connect();
+      // The SDK loads while the socket connects and TLS is negotiated, not after the server asks for the token.
+      tracked?.warm?.();
+      await connecting;
+      return client;
+    }),
+  );
 }
 
 type PoolConnectCallback = (
@@ -146,8 +153,11 @@ type PoolConnectCallback = (
   done: (release?: any) => void,
 ) => void;
 
-/** A pg.Pool class whose clients tag the token they sent and whose connect() retries a refused cached token once. */
-function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined): typeof Pool {
+/**
+ * A pg.Pool class whose clients tag the token they sent and whose connect() retries a refused cached token once, and
+ * a transient server state within the retry budget. A connect() served by an idle client opens nothing and fails not.
+ */
+function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined, retry: ConnectRetryPolicy): typeof Pool {
   const PgClient = taggingClient(pg);
   return class RdsIamPgPool extends pg.Pool {
     constructor(options?: PoolConfig) {
@@ -158,7 +168,7 @@ function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined): 
     override connect(callback: PoolConnectCallback): void;
     override connect(callback?: PoolConnectCallback): Promise<PoolClient> | void {
       // pool.query() goes through connect() too, so queries get the retry as well.
-      const connecting = withTokenRetry(tracked, 'postgres', () => super.connect());
+      const connecting = withConnectRetry(retry, () => withTokenRetry(tracked, 'postgres', () => super.connect()));
       tracked?.warm?.();
       if (!callback) return connecting;
       connecting.then(
@@ -174,7 +184,7 @@ function retryingPoolClass(pg: PgModule, tracked: TrackedProvider | undefined): 
 export async function openPgPool(config: ResolvedConfig, provider: TokenProvider | undefined): Promise<Pool> {
   const pg = await loadPg();
   const tracked = provider && trackFetches(provider);
-  const RdsIamPgPool = retryingPoolClass(pg, tracked);
+  const RdsIamPgPool = retryingPoolClass(pg, tracked, connectRetryFor(config));
   return new RdsIamPgPool(await pgPoolConfig(config, tracked));
 }
 
@@ -182,7 +192,10 @@ export async function openPgPool(config: ResolvedConfig, provider: TokenProvider
  * The pg module for libraries that take a driver module (TypeORM's `driver`): the same module, but its
  * Pool retries a refused cached token once. Pass the same tracked provider to `pgPoolConfig`.
  */
-export async function pgModuleWithRetry(tracked: TrackedProvider | undefined): Promise<PgModule> {
+export async function pgModuleWithRetry(
+  tracked: TrackedProvider | undefined,
+  retry: ConnectRetryPolicy,
+): Promise<PgModule> {
   const pg = await loadPg();
-  return Object.create(pg, { Pool: { value: retryingPoolClass(pg, tracked), enumerable: true } }) as PgModule;
+  return Object.create(pg, { Pool: { value: retryingPoolClass(pg, tracked, retry), enumerable: true } }) as PgModule;
 }

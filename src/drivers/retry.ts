@@ -5,6 +5,7 @@ import type { TokenTarget } from '../endpoint/target.js';
 import type { Engine } from '../config/dsn.js';
 import type { IssuedToken, TokenProvider } from '../token/token-provider.js';
 import type { TrackedProvider } from './tracked-provider.js';
+import { isThrottled } from './transient.js';
 
 /** Which token a failed login attempt sent: drivers tag their errors so the retry knows. */
 const tokenOfError = new WeakMap<object, IssuedToken>();
@@ -31,7 +32,8 @@ export const LOGIN_REFUSED_MESSAGE =
 
 /** A refusal of the credentials themselves, as opposed to a network, TLS or server fault. */
 export function isLoginError(engine: Engine, err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
+  // RDS Proxy's throttling may come with an authentication SQLSTATE: the token was not refused, only too many at once.
+  if (typeof err !== 'object' || err === null || isThrottled(err)) return false;
   const { code, sqlState, message } = err as DriverError;
   return (
     LOGIN_REFUSED_CODES[engine].includes(code) ||

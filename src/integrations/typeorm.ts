@@ -1,6 +1,7 @@
 import { prepare } from '../connect.js';
 import { pgModuleWithRetry, pgPoolConfig } from '../drivers/pg.js';
 import { mysqlModuleWithRetry, mysqlPoolOptions } from '../drivers/mysql.js';
+import { connectRetryFor } from '../drivers/connect-retry.js';
 import { connectPlanFor } from '../drivers/plan.js';
 import { trackFetches } from '../drivers/tracked-provider.js';
 import {
@@ -52,14 +53,14 @@ export async function typeormOptionsFromConfig<T extends object = {}>(
           type: 'postgres',
           ...common,
           extra: { ...(await pgPoolConfig(config, tracked)) },
-          driver: await pgModuleWithRetry(tracked),
+          driver: await pgModuleWithRetry(tracked, connectRetryFor(config)),
         }
       : {
           type: 'mysql',
           connectorPackage: 'mysql2',
           ...common,
           extra: { ...(await mysqlPoolOptions(config, tracked)) },
-          driver: await mysqlModuleWithRetry(tracked, config.pool.max_lifetime_s),
+          driver: await mysqlModuleWithRetry(tracked, config.pool.max_lifetime_s, connectRetryFor(config)),
         };
   return mergeLibraryOptions('typeormOptionsFromConfig', ours, merge, {
     password: PASSWORD_DEFEATS,
