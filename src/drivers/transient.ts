@@ -34,9 +34,11 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
 // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now ("starting up", "shutting down", "in recovery").
 const PG_SERVER_STATES = new Set(['57P01', '57P02', '57P03']);
 
-// What pg says when the server closes or stalls the socket before the login completes.
+// What pg says when the server closes or stalls the socket before the login completes (a client's own timeout, and
+// a pool's for the client it was opening; not the pool's "timeout exceeded when trying to connect", a queue wait).
 const PG_CONNECT_FAILURES = [
   /^Connection terminated unexpectedly$/,
+  /^timeout expired$/,
   /^Connection terminated due to connection timeout$/,
 ];
 

@@ -46,6 +46,7 @@ describe('transientState', () => {
       ['postgres', err({ code: 'ECONNRESET', message: 'read ECONNRESET' })],
       ['postgres', err({ message: 'Connection terminated unexpectedly' })],
       ['postgres', err({ message: 'Connection terminated due to connection timeout' })],
+      ['postgres', err({ message: 'timeout expired' })],
       ['mysql', err({ code: 'ER_SERVER_SHUTDOWN', errno: 1053, message: 'Server shutdown in progress' })],
       [
         'mysql',
@@ -82,6 +83,7 @@ describe('transientState', () => {
       undefined,
     );
     assert.equal(transientState('postgres', new Error('boom')), undefined);
+    assert.equal(transientState('postgres', new Error('timeout exceeded when trying to connect')), undefined);
     assert.equal(transientState('postgres', undefined), undefined);
   });
 });
