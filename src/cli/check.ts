@@ -2,7 +2,8 @@ import { describeSearch } from '../config/file.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { tokenProviderFor } from '../token/token-provider.js';
-import { AuthError, CredentialsError } from '../errors.js';
+import { AuthError, CredentialsError, ThrottledError, UnavailableError } from '../errors.js';
+import { ridesThroughResume, SERVERLESS_RESUME_MS } from '../drivers/connect-retry.js';
 import { scrub } from '../secret.js';
 import { explain, type Explanation } from './explain.js';
 import { timedConnect, type ConnectTimings } from './timed-connect.js';
@@ -27,12 +28,16 @@ refused because another user could have written it (the message says why and wha
 
 export const CHECK_OPTIONS = { ...CONFIG_FLAGS, connect: { type: 'boolean' }, json: { type: 'boolean' } } as const;
 
-type Report = Explanation & { connect?: { ok: boolean; timings?: ConnectTimings } };
+type Report = Explanation & {
+  retries: { timeoutMs: number; budgetMs: number; ridesThroughServerlessResume: boolean };
+  connect?: { ok: boolean; timings?: ConnectTimings };
+};
 
 /** What to do about a failed connect, by error type; the error's own text comes first. */
 function connectProblem(err: unknown): string {
   const message = scrub(err instanceof Error ? err.message : String(err));
-  if (err instanceof AuthError || err instanceof CredentialsError) return message;
+  const typed = [AuthError, CredentialsError, UnavailableError, ThrottledError];
+  if (typed.some((type) => err instanceof type)) return message;
   const code = (err as { code?: unknown }).code;
   if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
     return `${message}. Is the database reachable from here (VPC, security group, tunnel)? Raise connect_timeout_ms if it is slow.`;
@@ -81,6 +86,15 @@ function formatText(r: Report, env: Record<string, string | undefined>): string 
     `  CA: ${r.tls.ca}`,
     `  certificate must name: ${r.tls.verifyName ?? '(not checked)'}`,
   );
+  const { timeoutMs, budgetMs, ridesThroughServerlessResume: rides } = r.retries;
+  lines.push(
+    '',
+    `connect retries: each attempt ${timeoutMs} ms (connect_timeout_ms), retried within ${budgetMs} ms (connect_retry_budget_ms)`,
+    rides
+      ? `  outlasts a paused Aurora Serverless v2 instance's resume (about ${SERVERLESS_RESUME_MS / 1000} s)`
+      : `  too short for a paused Aurora Serverless v2 instance's resume (about ${SERVERLESS_RESUME_MS / 1000} s): ` +
+          `connect_timeout_ms + connect_retry_budget_ms must exceed ${SERVERLESS_RESUME_MS} ms`,
+  );
   if (r.connect) {
     lines.push('', `connect: ${r.connect.ok ? 'ok, SELECT 1 answered' : 'failed'}`);
     const t = r.connect.timings;
@@ -121,7 +135,14 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   }
   const options = loadOptions(io, values);
   const config = await loadConfig(options);
-  const report: Report = await explain(config, io.env);
+  const report: Report = {
+    ...(await explain(config, io.env)),
+    retries: {
+      timeoutMs: config.connect_timeout_ms,
+      budgetMs: config.connect_retry_budget_ms,
+      ridesThroughServerlessResume: ridesThroughResume(config),
+    },
+  };
   const clean = () => report.problems.every((p) => p.severity !== 'error');
   if (values.connect && clean()) await lookUpRegion(report, config);
   if (values.connect && clean()) {

@@ -31,6 +31,19 @@ export function connectRetryFor(config: ResolvedConfig, timing: RetryTiming = sy
   return { engine: config.dsn.engine, host, port, budgetMs: config.connect_retry_budget_ms, timing };
 }
 
+/**
+ * How long a paused Aurora Serverless v2 instance (0 ACU) typically takes to resume; AWS holds the connect meanwhile
+ * and advises client timeouts above it.
+ */
+export const SERVERLESS_RESUME_MS = 15_000;
+
+/** Whether a new connection outlasts a Serverless v2 resume: its retries go on while the instance resumes. */
+export function ridesThroughResume(
+  config: Pick<ResolvedConfig, 'connect_timeout_ms' | 'connect_retry_budget_ms'>,
+): boolean {
+  return config.connect_timeout_ms + config.connect_retry_budget_ms > SERVERLESS_RESUME_MS;
+}
+
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 5_000;
 
@@ -96,7 +109,7 @@ function outOfBudget(
   return new UnavailableError(
     `The database at ${p.host}:${p.port} was unavailable: ${tried} failed, the last with "${state.reason}". ` +
       `rdsiam retries a new connection for at most ${budget}: raise it if restarts, failovers (about 30 s on Aurora) ` +
-      'or a Serverless v2 resume (about 15 s) take longer here, or check that the server is up and reachable.',
+      `or a Serverless v2 resume (about ${SERVERLESS_RESUME_MS / 1000} s) take longer here, or check that the server is up and reachable.`,
     { cause },
   );
 }

