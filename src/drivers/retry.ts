@@ -1,7 +1,6 @@
 import { AuthError } from '../errors.js';
 import { scrub } from '../secret.js';
-import { publishRetry, targetFields } from '../events.js';
-import type { TokenTarget } from '../endpoint/target.js';
+import { publish, publishRetry, targetFields } from '../events.js';
 import type { Engine } from '../config/dsn.js';
 import type { IssuedToken, TokenProvider } from '../token/token-provider.js';
 import type { TrackedProvider } from './tracked-provider.js';
@@ -61,7 +60,9 @@ function scrubError(err: unknown, secrets: readonly string[] = []): unknown {
   return err;
 }
 
-function refusedError(t: TokenTarget, engine: Engine, cause: unknown): AuthError {
+function refusedError(token: IssuedToken, engine: Engine, cause: unknown): AuthError {
+  const t = token.target;
+  publish('rdsiam:connect:refused', () => ({ ...targetFields(t), fingerprint: token.fingerprint }));
   const userSetup =
     engine === 'postgres'
       ? `the PostgreSQL user "${t.user}" is not granted rds_iam (GRANT rds_iam TO "${t.user}")`
@@ -95,14 +96,14 @@ export async function withTokenRetry<T>(
     const used = tokenOfError.get(err as object);
     if (!provider || !used || !isLoginError(engine, err)) throw scrubError(err);
     // A cached token may have expired or been revoked; a global endpoint's writer may have moved region.
-    if (!(await provider.refused(used))) throw refusedError(used.target, engine, err);
+    if (!(await provider.refused(used))) throw refusedError(used, engine, err);
     publishRetry({ ...targetFields(used.target), fingerprint: used.fingerprint });
     try {
       return await attempt();
     } catch (thrownAgain) {
       const again = await provider.explain(thrownAgain);
       const second = tokenOfError.get(again as object);
-      if (second && isLoginError(engine, again)) throw refusedError(second.target, engine, again);
+      if (second && isLoginError(engine, again)) throw refusedError(second, engine, again);
       throw scrubError(again);
     }
   }

@@ -1,3 +1,4 @@
+import { traced } from '../tracing.js';
 import { publish } from '../events.js';
 import { getOrCreate } from '../single-flight.js';
 import { staleRetryAt } from '../stale-retry.js';
@@ -63,7 +64,12 @@ export class GlobalWriterRegions {
     const { endpoint, homeRegion } = lookup;
     const started = this.#clock.now();
     try {
-      const found = await this.#describe(lookup, credentials);
+      const found = await traced(
+        'rdsiam:global-writer',
+        () => ({ endpoint, homeRegion }),
+        () => this.#describe(lookup, credentials),
+        (writer) => ({ region: writer.region }),
+      );
       const entry: WriterRegion = { ...found, refreshAt: started + lookup.ttlMs };
       const previousRegion = this.#entries.get(endpoint)?.region ?? null;
       this.#entries.set(endpoint, entry);

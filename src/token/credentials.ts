@@ -1,3 +1,4 @@
+import { traced } from '../tracing.js';
 import type { AwsCredentials, CredentialsProvider } from '../aws-credentials.js';
 import { TOKEN_LIFETIME_S } from '../aws-facts.js';
 import { DEFAULT_ROLE_SESSION_NAME, type CredentialsSource } from '../config/keys.js';
@@ -91,7 +92,12 @@ export class SharedCredentials {
     const started = this.#clock.now();
     const { source, profile, roleArn } = this.settings;
     try {
-      const credentials = await withTimeout(this.#source(), this.settings.timeoutMs);
+      const credentials = await traced(
+        'rdsiam:credentials',
+        () => ({ source, profile, roleArn }),
+        () => withTimeout(this.#source(), this.settings.timeoutMs),
+        (c) => ({ accessKeyFingerprint: fingerprint(c.accessKeyId), expiresAt: c.expiration?.getTime() ?? null }),
+      );
       if (typeof credentials?.accessKeyId !== 'string' || credentials.accessKeyId === '') {
         throw new Error('the provider returned no access key id');
       }

@@ -1,3 +1,4 @@
+import { traced } from '../tracing.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { GlobalWriterRegions, WriterRegion } from '../endpoint/global-writer.js';
 import { inRegion, planTokenTarget } from '../endpoint/target.js';
@@ -232,7 +233,12 @@ class CachedTokenProvider implements TokenProvider {
   async #sign(target: TokenTarget, current: CurrentCredentials): Promise<Signing> {
     const started = this.#cache.clock.now();
     try {
-      const token = await this.#signer.sign(target, this.#lifetimeS);
+      const token = await traced(
+        'rdsiam:sign',
+        () => targetFields(target),
+        () => this.#signer.sign(target, this.#lifetimeS),
+        (signed) => ({ fingerprint: fingerprint(signed) }),
+      );
       publish('rdsiam:token:signed', () => ({
         ...targetFields(target),
         fingerprint: fingerprint(token),
