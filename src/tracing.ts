@@ -28,6 +28,7 @@ export interface RdsIamTraces {
   'rdsiam:connect': { engine: 'postgres' | 'mysql'; host: string; port: number; result?: { attempts: number } };
 }
 
+/** The name of every TracingChannel rdsiam publishes on. */
 export type RdsIamTrace = keyof RdsIamTraces;
 
 type Context<K extends RdsIamTrace> = RdsIamTraces[K] & { error?: unknown };
