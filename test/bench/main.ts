@@ -385,6 +385,30 @@ async function coldStart(tb: Testbed) {
 }
 
 /** 6. A pool of 10 whose connections idle out between waves, 5,000 queries: ours vs a pg.Pool with a fixed token. */
+/** 11. What `rdsiam/otel` costs a warm connect: unregistered (nothing built) vs registered (metrics and spans). */
+async function otelCost(tb: Testbed) {
+  const { registerOpenTelemetry } = await import('../../src/otel.js');
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  const meterProvider = new MeterProvider();
+  const tracerProvider = new BasicTracerProvider();
+  const options = testbedOptions(tb, 'postgres', countingCredentials(await tb.newKey()).provider);
+  const connect = async () => (await connectFromConfig(options)).end();
+  await connect();
+  const [off, on] = await alternate(60, connect, async () => {
+    const stop = registerOpenTelemetry({ meterProvider, tracerProvider });
+    const t = performance.now();
+    await connect();
+    const elapsed = performance.now() - t;
+    stop();
+    return elapsed;
+  });
+  const a = summarize(off);
+  const b = summarize(on);
+  log(`11. OpenTelemetry  warm connect, not registered ${fmt(a)}; registered ${fmt(b)}; ratio ${ratio(b, a)}`);
+  return ratio(b, a);
+}
+
 async function poolChurn(tb: Testbed) {
   const key = await tb.newKey();
   const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
@@ -566,6 +590,7 @@ try {
       mysql: await proxyVsDirect(tb, PROXY_BENCHES[1]!),
     };
   }
+  if (wanted('otelRegisteredVsNot')) result.otelRegisteredVsNot = await otelCost(tb);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();

@@ -226,6 +226,10 @@ describe('the packed package', () => {
       'dist/cosmiconfig.cjs',
       'dist/packages.cjs',
       'dist/cli/rdsiam.cjs',
+      'dist/otel.js',
+      'dist/cjs/otel.js',
+      'dist/types/otel.d.ts',
+      'dist/cjs/types/otel.d.ts',
     ]) {
       assert.ok(files.has(f), f);
     }
@@ -316,6 +320,20 @@ describe('the packed package', () => {
       ]),
     );
     assert.deepEqual(imported, shipped);
+  });
+
+  test('rdsiam/otel is its own export, for require and import, and needs @opentelemetry/api (an optional peer)', async () => {
+    // The pg app does not install the peer: the export resolves, and loading it names the missing package.
+    for (const args of [
+      ['-e', "require('rdsiam/otel')"],
+      ['--input-type=module', '-e', "await import('rdsiam/otel')"],
+    ]) {
+      const r = await pgApp.node(args);
+      assert.notEqual(r.code, 0);
+      assert.match(r.err, /Cannot find (package|module) '@opentelemetry\/api'/);
+    }
+    const main = lastJson(await pgApp.node(['-e', "console.log(JSON.stringify(Object.keys(require('rdsiam'))))"]));
+    assert.ok(Array.isArray(main) && !main.includes('registerOpenTelemetry'), 'rdsiam itself does not load it');
   });
 
   test('imported on a Node without process.getBuiltinModule (before 20.16 and 22.3), it says which Node it needs', async () => {
