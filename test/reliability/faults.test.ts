@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { AuthError, CredentialsError, connectFromConfig, type ConnectOptions } from '../../src/index.js';
+import {
+  AuthError,
+  CredentialsError,
+  connectFromConfig,
+  UnavailableError,
+  type ConnectOptions,
+} from '../../src/index.js';
+import { closedPort } from '../support/fake-front-end.js';
 import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
@@ -111,29 +118,28 @@ async function closingServer(): Promise<{ port: number; close(): void }> {
 }
 
 /** A port that nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[]) {
   describe(`database faults: ${server}`, () => {
     const protocol = server === 'mysql' ? 'mysql' : 'postgres';
 
-    test('database down (connection refused): the driver error, passed through', { timeout: 15_000 }, async (t) => {
+    test('database down (connection refused): retried within the budget, then RDSIAM_UNAVAILABLE with the driver error as cause', {
+      timeout: 15_000,
+    }, async (t) => {
       const tb = await requireTestbed(t);
       if (!tb) return;
       const port = await closedPort();
       const options = testbedOptions(tb, server, countingCredentials(await tb.newKey()).provider, {
         dsn: `${protocol}://iam_app@127.0.0.1:${port}/x`,
+        connect_retry_budget_ms: 1_000,
       });
-      await assert.rejects(() => connectFromConfig(options), { code: 'ECONNREFUSED' });
+      await assert.rejects(
+        () => connectFromConfig(options),
+        (err: unknown) =>
+          err instanceof UnavailableError && (err.cause as { code?: unknown } | undefined)?.code === 'ECONNREFUSED',
+      );
     });
 
-    test('the server closes the connection mid-handshake: a connection error, no retry loop', {
+    test('the server closes the connection mid-handshake: a connection error, retried only within the budget', {
       timeout: 15_000,
     }, async (t) => {
       const tb = await requireTestbed(t);
@@ -143,12 +149,17 @@ for (const server of ['postgres', 'mysql'] as const satisfies readonly Server[])
         const options = testbedOptions(tb, server, countingCredentials(await tb.newKey()).provider, {
           dsn: `${protocol}://iam_app@127.0.0.1:${closing.port}/x`,
           connect_timeout_ms: 3000,
+          connect_retry_budget_ms: 1_000,
         });
         await assert.rejects(
           () => connectFromConfig(options),
-          (err: Error) =>
-            !(err instanceof AuthError) &&
-            /terminated|closed|lost|ECONNRESET|EPIPE|socket hang up|SSL connection/i.test(err.message),
+          (err: Error) => {
+            const driverError = err instanceof UnavailableError ? (err.cause as Error) : err;
+            return (
+              !(err instanceof AuthError) &&
+              /terminated|closed|lost|ECONNRESET|EPIPE|socket hang up|SSL connection/i.test(driverError.message)
+            );
+          },
         );
       } finally {
         closing.close();
