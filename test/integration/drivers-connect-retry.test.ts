@@ -1,7 +1,7 @@
 // New connections ride through restarts, failovers, Serverless v2 resumes and RDS Proxy throttling, through a
 // loopback front end that relays to the test bed (restarting the shared servers would disturb parallel tests).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import type mysql from 'mysql2/promise';
 import { connectFromConfig, createPoolFromConfig, ThrottledError, UnavailableError } from '../../src/index.js';
@@ -12,11 +12,6 @@ import { testbedOptions } from '../support/testbed-config.js';
 import { closedPort, startFakeFrontEnd, type FrontEndAnswer } from '../support/fake-front-end.js';
 
 type Engine = 'postgres' | 'mysql';
-
-let tb: Testbed | undefined;
-before(async () => {
-  tb = await requireTestbed({ skip: (m) => console.log(m) });
-});
 
 /** The config a user behind the front end writes: dial its port, sign for and verify the server's endpoint and port. */
 async function throughFrontEnd(t: Testbed, engine: Engine, port: number, overrides: Record<string, unknown> = {}) {
@@ -69,7 +64,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     test('a connect and a pool ride through a restart: refused while down, then starting up, then served', {
       timeout: 60_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       for (const open of [connectFromConfig, createPoolFromConfig]) {
         const port = await closedPort();
         const { options, creds } = await throughFrontEnd(tb, engine, port);
@@ -110,7 +106,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     });
 
     test('a server that stays down ends in RDSIAM_UNAVAILABLE once the budget is spent', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const front = await startFakeFrontEnd(tb, engine, () => STARTING[engine]);
       const { options } = await throughFrontEnd(tb, engine, front.port, { connect_retry_budget_ms: 1_500 });
       try {
@@ -127,7 +124,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     });
 
     test('a query in flight is never retried: its failure reaches the application', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const front = await startFakeFrontEnd(tb, engine, () => ({ kind: 'relay' }));
       const { options } = await throughFrontEnd(tb, engine, front.port);
       const backoffs = collect('rdsiam:connect:backoff');
@@ -152,7 +150,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     test('a Serverless v2 resume: a connect held past connect_timeout_ms is tried again and gets through', {
       timeout: 60_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       // The first connect starts the "resume"; every connect is held until it is done, 5 s later.
       let resumedAt: number | undefined;
       const front = await startFakeFrontEnd(tb, engine, () => {
@@ -185,7 +184,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     });
 
     test("RDS Proxy's throttling is retried with backoff until the login gets through", async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const front = await startFakeFrontEnd(tb, engine, (n) => (n < 4 ? THROTTLED[engine] : { kind: 'relay' }));
       const { options } = await throughFrontEnd(tb, engine, front.port);
       const backoffs = collect('rdsiam:connect:backoff');
@@ -206,7 +206,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     });
 
     test('throttling that never ends is RDSIAM_THROTTLED', async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       const front = await startFakeFrontEnd(tb, engine, () => THROTTLED[engine]);
       const { options } = await throughFrontEnd(tb, engine, front.port, { connect_retry_budget_ms: 1_000 });
       try {
@@ -219,7 +220,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
     test('300 concurrent connects under iam_max_new_connections_per_s 100, through a throttling proxy, all succeed', {
       timeout: 120_000,
     }, async (t) => {
-      if (!tb) return t.skip('no test bed');
+      const tb = await requireTestbed(t);
+      if (!tb) return;
       // The proxy throttles the first 20 logins; the cap spreads the 300 over about 3 s; every connect must
       // succeed within its retry budget (30 s), which is the bound.
       const front = await startFakeFrontEnd(tb, engine, (n) => (n < 20 ? THROTTLED[engine] : { kind: 'relay' }));

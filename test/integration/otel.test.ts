@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { AuthError, connectFromConfig } from '../../src/index.js';
 import { registerOpenTelemetry } from '../../src/otel.js';
-import { requireTestbed, type Testbed } from '../support/testbed.js';
+import { requireTestbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
 import { startFakeFrontEnd } from '../support/fake-front-end.js';
@@ -58,7 +58,6 @@ function points(resource: ResourceMetrics): Point[] {
   );
 }
 
-let tb: Testbed | undefined;
 const reader = new TestReader();
 const meterProvider = new MeterProvider({ readers: [reader] });
 const spans = new InMemorySpanExporter();
@@ -66,8 +65,7 @@ const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpan
 let stop: (() => void) | undefined;
 const secrets: string[] = [];
 
-before(async () => {
-  tb = await requireTestbed({ skip: (m) => console.log(m) });
+before(() => {
   stop = registerOpenTelemetry({ meterProvider, tracerProvider });
 });
 after(async () => {
@@ -80,7 +78,8 @@ const mine = (host: string, port: number) => (p: Point) =>
 
 describe('rdsiam/otel', () => {
   test('a connect: one rdsiam.connect span with credentials and sign children, and the metrics of it', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const key = await tb.newKey({ kind: 'temporary' });
     secrets.push(key.secretAccessKey, key.sessionToken ?? '', key.accessKeyId);
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider);
@@ -136,7 +135,8 @@ describe('rdsiam/otel', () => {
   });
 
   test('refusals, with rdsiam.retried, and a failed connect span with its error class and code', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const unknown = randomCredentials();
     secrets.push(unknown.secretAccessKey, unknown.accessKeyId);
     spans.reset();
@@ -164,7 +164,8 @@ describe('rdsiam/otel', () => {
   });
 
   test('connect retries are counted by kind, and the connect span says how many attempts it took', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const front = await startFakeFrontEnd(tb, 'postgres', (n) =>
       n < 2 ? { kind: 'error', code: '57P03', message: 'the database system is starting up' } : { kind: 'relay' },
     );
@@ -192,7 +193,8 @@ describe('rdsiam/otel', () => {
   });
 
   test('leak scan: no exported attribute, status or metric holds a token, secret key, session token or password', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const exported = JSON.stringify({
       metrics: points((await reader.collect()).resourceMetrics),
       spans: spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, status: s.status })),
@@ -205,7 +207,8 @@ describe('rdsiam/otel', () => {
   });
 
   test('the setup example in docs/observability.md runs and exports a connect span and its metrics', async (t) => {
-    if (!tb) return t.skip('no test bed');
+    const tb = await requireTestbed(t);
+    if (!tb) return;
     const doc = await readFile(join(ROOT, 'docs/observability.md'), 'utf8');
     const example = /## Setup[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)?.[1];
     assert.ok(example, 'the Setup section has a ts block');
