@@ -47,6 +47,18 @@ const rows = await sql\`SELECT 1 AS one\`;
 await sql.end();
 console.log(JSON.stringify([...rows]));
 `,
+  // Two connections at once: each gets its token from the password function.
+  'bun-sql.mjs': `import { SQL } from 'bun';
+import { bunSqlOptionsFromConfig } from 'rdsiam';
+try {
+  const sql = new SQL(await bunSqlOptionsFromConfig());
+  const rows = await Promise.all([sql\`SELECT 1 AS one, pg_sleep(0.2)\`, sql\`SELECT 1 AS one, pg_sleep(0.2)\`]);
+  await sql.close();
+  console.log(JSON.stringify(rows.map(([row]) => ({ one: row.one }))));
+} catch (e) {
+  console.log(JSON.stringify({ name: e.name, message: e.message }));
+}
+`,
   'load-config.mjs': `import { loadConfig } from 'rdsiam';
 await loadConfig().then(
   (c) => console.log(JSON.stringify({ host: c.dsn.host })),
@@ -153,6 +165,26 @@ for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
       await client.end();
       await assertLoggedIn(tb, key);
     });
+
+    if (runtime === 'bun') {
+      test('Bun.SQL with bunSqlOptionsFromConfig(): a token per new connection, verified TLS; MySQL refused', async (t) => {
+        const r = on(t);
+        const tb = r && (await requireTestbed(t));
+        if (!r || !tb) return;
+        const key = await tb.newKey();
+        const rows = lastJson(
+          await r.script('bun-sql.mjs', testbedEnv(tb, 'postgres', key, { RDSIAM_POOL__MAX: '2' })),
+        );
+        assert.deepEqual(rows, [{ one: 1 }, { one: 1 }]);
+        const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
+        assert.deepEqual(
+          logins.map((l) => l.verdict),
+          ['ok', 'ok'],
+        );
+        const mysql = lastJson(await r.script('bun-sql.mjs', testbedEnv(tb, 'mysql', key))) as { message: string };
+        assert.match(mysql.message, /Bun\.SQL on MySQL has no mysql_clear_password plugin.*use mysql2/);
+      });
+    }
 
     test('loads a config file in each format', async (t) => {
       const r = on(t);
