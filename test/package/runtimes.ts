@@ -2,11 +2,13 @@
 // postgres.js), run on each runtime's official binary from its npm package (support/node-binary.mjs). Each runs the
 // ESM app on pg and on mysql2 against the test bed, postgres.js, the CLI as that runtime's users call it, and a config
 // file in each format. A runtime whose binary cannot be installed here is skipped loudly (in CI: a failure).
+// Registered by package.test.ts, to share its one `npm pack` (a second, in another test process, would rebuild
+// dist/ while the first packs it).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import pg from 'pg';
-import { installApp, lockedVersion, pack, type App } from './apps.js';
+import { installApp, lockedVersion, type App, type Packed } from './apps.js';
 import { RUNTIMES, runtimeBinary } from '../support/node-binary.mjs';
 import { run, type Result } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -16,15 +18,6 @@ import { pgOptions, requireTestbed, type Testbed, type TestCredentials } from '.
 type Runtime = keyof typeof RUNTIMES;
 
 let app: App;
-before(
-  async () => {
-    const packed = await pack(tempDir('rdsiam-package-'));
-    const drivers = await Promise.all(['pg', 'mysql2', 'postgres'].map((name) => lockedVersion(name)));
-    app = await installApp('runtimes', packed, drivers);
-    app.write(APP);
-  },
-  { timeout: 600_000 },
-);
 
 const DSN = 'mysql://app@orders.c9akciq32xyz.us-east-2.rds.amazonaws.com/app';
 const APP: Record<string, string> = {
@@ -118,84 +111,97 @@ async function assertLoggedIn(tb: Testbed, key: TestCredentials): Promise<void> 
   );
 }
 
-for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
-  const { name, range } = RUNTIMES[runtime];
-  describe(`${runtime} ${range} (${name})`, () => {
-    let binary: string | undefined;
-    let missing = '';
-    before(() => {
-      try {
-        binary = runtimeBinary(runtime);
-      } catch (error) {
-        missing = `*** SKIPPED: ${runtime} ${range} cannot be installed here: ${(error as Error).message} ***`;
-        if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(missing);
-      }
-    });
-    /** This runtime's runner, or undefined after skipping the test loudly. */
-    const on = (t: { skip(message?: string): void }) => {
-      if (binary === undefined) t.skip(missing);
-      return binary === undefined ? undefined : runner(binary, runtime);
-    };
+/** The Bun and Deno suites, on an app installed from the tarball `packed()` gives once the file's `before` has run. */
+export function runtimeSuites(packed: () => Packed): void {
+  describe('Bun and Deno run the installed package', () => {
+    before(
+      async () => {
+        const drivers = await Promise.all(['pg', 'mysql2', 'postgres'].map((name) => lockedVersion(name)));
+        app = await installApp('runtimes', packed(), drivers);
+        app.write(APP);
+      },
+      { timeout: 600_000 },
+    );
+    for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
+      const { name, range } = RUNTIMES[runtime];
+      describe(`${runtime} ${range} (${name})`, () => {
+        let binary: string | undefined;
+        let missing = '';
+        before(() => {
+          try {
+            binary = runtimeBinary(runtime);
+          } catch (error) {
+            missing = `*** SKIPPED: ${runtime} ${range} cannot be installed here: ${(error as Error).message} ***`;
+            if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(missing);
+          }
+        });
+        /** This runtime's runner, or undefined after skipping the test loudly. */
+        const on = (t: { skip(message?: string): void }) => {
+          if (binary === undefined) t.skip(missing);
+          return binary === undefined ? undefined : runner(binary, runtime);
+        };
 
-    for (const [engine, file] of [
-      ['postgres', 'pg.mjs'],
-      ['mysql', 'mysql2.mjs'],
-      ['postgres', 'postgres-js.mjs'],
-    ] as const) {
-      test(`${file.replace('.mjs', '')}: the ESM app connects with an IAM token`, async (t) => {
-        const r = on(t);
-        const tb = r && (await requireTestbed(t));
-        if (!r || !tb) return;
-        const key = await tb.newKey();
-        assert.deepEqual(lastJson(await r.script(file, testbedEnv(tb, engine, key))), [{ one: 1 }]);
-        await assertLoggedIn(tb, key);
+        for (const [engine, file] of [
+          ['postgres', 'pg.mjs'],
+          ['mysql', 'mysql2.mjs'],
+          ['postgres', 'postgres-js.mjs'],
+        ] as const) {
+          test(`${file.replace('.mjs', '')}: the ESM app connects with an IAM token`, async (t) => {
+            const r = on(t);
+            const tb = r && (await requireTestbed(t));
+            if (!r || !tb) return;
+            const key = await tb.newKey();
+            assert.deepEqual(lastJson(await r.script(file, testbedEnv(tb, engine, key))), [{ one: 1 }]);
+            await assertLoggedIn(tb, key);
+          });
+        }
+
+        test('the CLI prints a token that logs in', async (t) => {
+          const r = on(t);
+          const tb = r && (await requireTestbed(t));
+          if (!r || !tb) return;
+          const key = await tb.newKey();
+          const token = await r.cli(['token'], testbedEnv(tb, 'postgres', key));
+          assert.equal(token.code, 0, token.err);
+          assert.match(token.out, /X-Amz-Signature=/);
+          const client = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token.out.trim()));
+          await client.connect();
+          await client.end();
+          await assertLoggedIn(tb, key);
+        });
+
+        if (runtime === 'bun') {
+          test('Bun.SQL with bunSqlOptionsFromConfig(): a token per new connection, verified TLS; MySQL refused', async (t) => {
+            const r = on(t);
+            const tb = r && (await requireTestbed(t));
+            if (!r || !tb) return;
+            const key = await tb.newKey();
+            const rows = lastJson(
+              await r.script('bun-sql.mjs', testbedEnv(tb, 'postgres', key, { RDSIAM_POOL__MAX: '2' })),
+            );
+            assert.deepEqual(rows, [{ one: 1 }, { one: 1 }]);
+            const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
+            assert.deepEqual(
+              logins.map((l) => l.verdict),
+              ['ok', 'ok'],
+            );
+            const mysql = lastJson(await r.script('bun-sql.mjs', testbedEnv(tb, 'mysql', key))) as { message: string };
+            assert.match(mysql.message, /Bun\.SQL on MySQL has no mysql_clear_password plugin.*use mysql2/);
+          });
+        }
+
+        test('loads a config file in each format', async (t) => {
+          const r = on(t);
+          if (!r) return;
+          for (const [format, files] of Object.entries(CONFIGS)) {
+            const dir = `config-${runtime}-${format.replace(/\W+/g, '-')}`;
+            app.write({ [`${dir}/package.json`]: '{ "name": "p", "type": "module" }\n' });
+            app.write(Object.fromEntries(Object.entries(files).map(([file, text]) => [`${dir}/${file}`, text])));
+            const loaded = lastJson(await r.script('load-config.mjs', {}, join(app.dir, dir)));
+            assert.deepEqual(loaded, { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' }, format);
+          }
+        });
       });
     }
-
-    test('the CLI prints a token that logs in', async (t) => {
-      const r = on(t);
-      const tb = r && (await requireTestbed(t));
-      if (!r || !tb) return;
-      const key = await tb.newKey();
-      const token = await r.cli(['token'], testbedEnv(tb, 'postgres', key));
-      assert.equal(token.code, 0, token.err);
-      assert.match(token.out, /X-Amz-Signature=/);
-      const client = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token.out.trim()));
-      await client.connect();
-      await client.end();
-      await assertLoggedIn(tb, key);
-    });
-
-    if (runtime === 'bun') {
-      test('Bun.SQL with bunSqlOptionsFromConfig(): a token per new connection, verified TLS; MySQL refused', async (t) => {
-        const r = on(t);
-        const tb = r && (await requireTestbed(t));
-        if (!r || !tb) return;
-        const key = await tb.newKey();
-        const rows = lastJson(
-          await r.script('bun-sql.mjs', testbedEnv(tb, 'postgres', key, { RDSIAM_POOL__MAX: '2' })),
-        );
-        assert.deepEqual(rows, [{ one: 1 }, { one: 1 }]);
-        const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
-        assert.deepEqual(
-          logins.map((l) => l.verdict),
-          ['ok', 'ok'],
-        );
-        const mysql = lastJson(await r.script('bun-sql.mjs', testbedEnv(tb, 'mysql', key))) as { message: string };
-        assert.match(mysql.message, /Bun\.SQL on MySQL has no mysql_clear_password plugin.*use mysql2/);
-      });
-    }
-
-    test('loads a config file in each format', async (t) => {
-      const r = on(t);
-      if (!r) return;
-      for (const [format, files] of Object.entries(CONFIGS)) {
-        const dir = `config-${runtime}-${format.replace(/\W+/g, '-')}`;
-        app.write({ [`${dir}/package.json`]: '{ "name": "p", "type": "module" }\n' });
-        app.write(Object.fromEntries(Object.entries(files).map(([file, text]) => [`${dir}/${file}`, text])));
-        const loaded = lastJson(await r.script('load-config.mjs', {}, join(app.dir, dir)));
-        assert.deepEqual(loaded, { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' }, format);
-      }
-    });
   });
 }
