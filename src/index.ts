@@ -56,6 +56,8 @@ export { mikroOrmOptionsFromConfig } from './integrations/mikro-orm.js';
 export type { MikroOrmOptions } from './integrations/mikro-orm.js';
 export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
 export type { PostgresOptions, PostgresJsOptions } from './integrations/postgres-js.js';
+export { bunSqlOptionsFromConfig } from './integrations/bun-sql.js';
+export type { BunSqlOptions, BunSqlTlsOptions } from './integrations/bun-sql.js';
 export { mariadbPoolOptionsFromConfig } from './integrations/mariadb.js';
 export type { MariadbPoolOptions } from './integrations/mariadb.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';

@@ -96,9 +96,14 @@ function safeModule(load: Loader): Loader {
   };
 }
 
+/** What a `.ts` config needs where Node does not strip types (TypeScript 7 has no compiler API for cosmiconfig). */
+const TYPESCRIPT_FIX =
+  'use Node 22.18 or later (it strips types), run under tsx, install TypeScript 5 ' +
+  '(npm install --save-dev typescript@5), or write the config as rdsiam.config.mjs';
+
 /**
  * `.ts` configs: a plain `import()` first, which works under tsx and in Node versions that strip types;
- * else cosmiconfig's loader, which needs the `typescript` package at run time.
+ * else cosmiconfig's loader, which needs the `typescript` package (5 or older, with its compiler API) at run time.
  */
 const loadTypeScript =
   (typescript: Loader): Loader =>
@@ -114,10 +119,13 @@ const loadTypeScript =
       // ERR_MODULE_NOT_FOUND from import(); MODULE_NOT_FOUND from require(), which the built package uses (dist/cosmiconfig.cjs).
       const missing = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes(String(errorCode(error)));
       if (missing && /['"]typescript['"]/.test(String((error as Error).message))) {
+        throw fileError(file, `is TypeScript, which this Node cannot load by itself: ${TYPESCRIPT_FIX}`);
+      }
+      // cosmiconfig marks what failed in the compile step; a TypeError there is TypeScript 7's missing compiler API.
+      if (error instanceof TypeError && error.message.startsWith('TypeScript Error in ')) {
         throw fileError(
           file,
-          'is TypeScript, which this Node cannot load by itself: install the typescript package ' +
-            '(npm install --save-dev typescript), run under tsx, or write the config as rdsiam.config.mjs',
+          `is TypeScript, which this Node cannot load by itself, and the typescript package installed has no compiler API (TypeScript 7 has none): ${TYPESCRIPT_FIX}`,
         );
       }
       throw error;

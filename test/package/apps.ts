@@ -2,15 +2,23 @@
 // from the registry, through npm's cache) and run from their own directories, far from this repository.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFiles } from '../support/projects.js';
 import { run, runNode, type Result } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The repository's own TypeScript and esbuild: applications get them from no registry, only the tools' output matters. */
-export const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const require = createRequire(import.meta.url);
+/**
+ * The repository's own TypeScript compilers, 5.9 and 7 (the native one, the devDependency `typescript7`), and esbuild:
+ * applications get them from no registry, only the tools' output matters.
+ */
+export const TSC = {
+  '5.9': require.resolve('typescript/bin/tsc'),
+  // TypeScript 7 exports no bin/ path: its package.json is the way in.
+  '7': join(dirname(require.resolve('typescript7/package.json')), 'bin/tsc'),
+};
 
 export interface Packed {
   tarball: string;

@@ -1,6 +1,7 @@
 // The packed package, installed into throwaway applications the way users install it: an ESM app, a CommonJS app,
 // TypeScript in the module settings users run, a Lambda handler bundled as AWS CDK bundles it, and the CLI through
-// npx. Each app connects to the test bed. One pack per run; one app with pg only, one with mysql2 only.
+// npx; and the same on Bun and Deno (runtimes.ts). Each app connects to the test bed. One pack per run; one app with
+// pg only, one with mysql2 only.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { before, describe, test } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
 import pg from 'pg';
 import { installApp, lockedVersion, pack, ROOT, TSC, type App, type Packed } from './apps.js';
+import { runtimeSuites } from './runtimes.js';
 import { run, runNode } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
@@ -426,31 +428,34 @@ describe('TypeScript type-checks the installed package (skipLibCheck off)', { co
     ['pg app without mysql2', () => pgApp],
     ['mysql2 app without pg or @types/pg', () => mysqlApp],
   ] as const) {
-    test(`${label}: node16 in a CommonJS package, node16 in an ESM package, bundler`, async () => {
-      const dirs: string[] = [];
-      for (const s of SETUPS) {
-        const dir = `ts-${s.moduleResolution}-${s.type}`;
-        const compilerOptions = {
-          module: s.module,
-          moduleResolution: s.moduleResolution,
-          target: 'es2022',
-          lib: ['es2022'],
-          types: ['node'],
-          strict: true,
-          skipLibCheck: false,
-          noEmit: true,
-        };
-        app().write({
-          [`${dir}/package.json`]: `${JSON.stringify({ type: s.type })}\n`,
-          [`${dir}/tsconfig.json`]: `${JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2)}\n`,
-          [`${dir}/app.ts`]: app() === pgApp ? PG_TS : MYSQL_TS,
-        });
-        dirs.push(dir);
-      }
-      // One build of the three projects: they share the parsed declaration files (about 3x faster than three runs).
-      const r = await run(process.execPath, [TSC, '-b', ...dirs], { cwd: app().dir });
-      assert.equal(r.code, 0, r.out + r.err);
-    });
+    for (const [tsVersion, tsc] of Object.entries(TSC)) {
+      test(`TypeScript ${tsVersion}, ${label}: node16 in a CommonJS package, node16 in an ESM package, bundler`, async () => {
+        const dirs: string[] = [];
+        for (const s of SETUPS) {
+          // Each compiler its own projects: tsc -b writes build info next to them.
+          const dir = `ts${tsVersion}-${s.moduleResolution}-${s.type}`;
+          const compilerOptions = {
+            module: s.module,
+            moduleResolution: s.moduleResolution,
+            target: 'es2022',
+            lib: ['es2022'],
+            types: ['node'],
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+          };
+          app().write({
+            [`${dir}/package.json`]: `${JSON.stringify({ type: s.type })}\n`,
+            [`${dir}/tsconfig.json`]: `${JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2)}\n`,
+            [`${dir}/app.ts`]: app() === pgApp ? PG_TS : MYSQL_TS,
+          });
+          dirs.push(dir);
+        }
+        // One build of the three projects: they share the parsed declaration files (about 3x faster than three runs).
+        const r = await run(process.execPath, [tsc, '-b', ...dirs], { cwd: app().dir });
+        assert.equal(r.code, 0, r.out + r.err);
+      });
+    }
   }
 });
 
@@ -600,6 +605,8 @@ describe('a rdsiam.config.ts in an app without TypeScript', () => {
   const noStripping = process.allowedNodeEnvironmentFlags.has('--experimental-strip-types')
     ? ['--no-experimental-strip-types']
     : [];
+  // process.features.typescript: Node 22.10 and later.
+  const strips = Boolean((process.features as { typescript?: unknown }).typescript);
   const load = (env: Record<string, string> = {}, flags = noStripping) =>
     mysqlApp.node([...flags, join(mysqlApp.dir, 'load-config.mjs')], env, 'ts-config-project').then(lastJson);
 
@@ -607,8 +614,24 @@ describe('a rdsiam.config.ts in an app without TypeScript', () => {
     const r = (await load()) as { error?: string };
     assert.match(
       r.error ?? '',
-      /rdsiam\.config\.ts\): is TypeScript, which this Node cannot load by itself: install the typescript package/,
+      /rdsiam\.config\.ts\): is TypeScript, which this Node cannot load by itself: use Node 22\.18 or later \(it strips types\), run under tsx, install TypeScript 5 \(npm install --save-dev typescript@5\)/,
     );
+  });
+
+  test('with only TypeScript 7 (no compiler API) installed: an error naming the fix, or loaded where Node strips types', async () => {
+    // `typescript` resolving to 7, as after `npm install typescript` today.
+    const modules = tempDir('rdsiam-typescript7-');
+    await symlink(join(ROOT, 'node_modules/typescript7'), join(modules, 'typescript'));
+    const r = (await load({ NODE_PATH: modules })) as { error?: string };
+    assert.match(
+      r.error ?? '',
+      /rdsiam\.config\.ts\): is TypeScript, which this Node cannot load by itself, and the typescript package installed has no compiler API \(TypeScript 7 has none\): use Node 22\.18 or later/,
+    );
+    if (strips) {
+      assert.deepEqual(await load({ NODE_PATH: modules }, []), {
+        host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com',
+      });
+    }
   });
 
   test('loads with the typescript package installed (cosmiconfig compiles it)', async () => {
@@ -617,14 +640,14 @@ describe('a rdsiam.config.ts in an app without TypeScript', () => {
     });
   });
 
-  // process.features.typescript: Node 22.10 and later.
-  const strips = Boolean((process.features as { typescript?: unknown }).typescript);
   test('loads by itself on a Node that strips types', {
     skip: !strips && 'this Node does not strip types',
   }, async () => {
     assert.deepEqual(await load({}, []), { host: 'orders.c9akciq32xyz.us-east-2.rds.amazonaws.com' });
   });
 });
+
+runtimeSuites(() => packed);
 
 test('the package stays small', (t) => {
   t.diagnostic(`packed ${(packed.size / 1024).toFixed(0)} kB, unpacked ${(packed.unpackedSize / 1024).toFixed(0)} kB`);

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  bunSqlOptionsFromConfig,
   ConfigError,
   RdsIamError,
   mariadbPoolOptionsFromConfig,
@@ -37,6 +38,7 @@ const BUILDERS: [string, Builder, ('postgres' | 'mysql')[]][] = [
   ['sequelizeOptionsFromConfig', sequelizeOptionsFromConfig, ['postgres', 'mysql']],
   ['mikroOrmOptionsFromConfig', mikroOrmOptionsFromConfig, ['postgres', 'mysql']],
   ['postgresOptionsFromConfig', postgresOptionsFromConfig, ['postgres']],
+  ['bunSqlOptionsFromConfig', bunSqlOptionsFromConfig, ['postgres']],
   ['mariadbPoolOptionsFromConfig', mariadbPoolOptionsFromConfig, ['mysql']],
 ];
 
@@ -68,6 +70,15 @@ describe('library builders refuse options that would defeat token renewal', () =
 
   const DEEPER: [string, Builder, 'postgres' | 'mysql', object, string, RegExp][] = [
     ['postgresOptionsFromConfig', postgresOptionsFromConfig, 'postgres', { pass: 'x' }, 'merge.pass', /fixed password/],
+    ['bunSqlOptionsFromConfig', bunSqlOptionsFromConfig, 'postgres', { pass: 'x' }, 'merge.pass', /fixed password/],
+    [
+      'bunSqlOptionsFromConfig',
+      bunSqlOptionsFromConfig,
+      'postgres',
+      { url: 'postgres://a:b@h/d' },
+      'merge.url',
+      /connection URL replaces/,
+    ],
     [
       'typeormOptionsFromConfig',
       typeormOptionsFromConfig,
@@ -204,6 +215,34 @@ describe("library builders merge the library's own options", () => {
       true,
     );
     assert.deepEqual([built.connect_timeout, built.max, built.idle_timeout], [2.5, 4, 30]);
+  });
+
+  it('Bun.SQL gets a password function, verified TLS naming the endpoint, and the pool from the config', async () => {
+    const built = await bunSqlOptionsFromConfig(
+      options('postgres', {
+        connect_timeout_ms: 2500,
+        pool: { max: 4, idle_timeout_ms: 30_000, max_lifetime_s: 600 },
+      }),
+    );
+    assert.equal(built.adapter, 'postgres');
+    assert.equal(built.hostname, RDS_HOST);
+    assert.equal(typeof built.password, 'function');
+    assert.ok(built.tls);
+    assert.equal(built.tls.serverName, RDS_HOST);
+    assert.equal(built.tls.rejectUnauthorized, true);
+    assert.ok(
+      built.tls.checkServerIdentity('127.0.0.1', { subject: { CN: 'other' }, subjectaltname: 'DNS:other' } as never),
+    );
+    assert.deepEqual([built.connectionTimeout, built.max, built.idleTimeout, built.maxLifetime], [2.5, 4, 30, 600]);
+  });
+
+  it('Bun.SQL on a mysql:// DSN is a ConfigError that points to mysql2 and rdsiam proxy', async () => {
+    const err = await refusal(bunSqlOptionsFromConfig(options('mysql')));
+    assert.equal(err.issues[0]?.path, 'dsn');
+    assert.match(
+      err.message,
+      /Bun\.SQL on MySQL has no mysql_clear_password plugin, so it cannot send an IAM token: use mysql2 \(connectMysql, createMysqlPool\) or `rdsiam proxy`/,
+    );
   });
 
   it('the mariadb pool closes idle connections only if minimumIdle is 0, and its idleTimeout is in seconds', async () => {
