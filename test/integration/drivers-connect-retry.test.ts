@@ -2,9 +2,8 @@
 // loopback front end that relays to the test bed (restarting the shared servers would disturb parallel tests).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import pg from 'pg';
-import type mysql from 'mysql2/promise';
 import { connectFromConfig, createPoolFromConfig, ThrottledError, UnavailableError } from '../../src/index.js';
+import { wrapDb } from '../support/db.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { collect } from '../support/events.js';
@@ -23,22 +22,6 @@ async function throughFrontEnd(t: Testbed, engine: Engine, port: number, overrid
     ...overrides,
   });
   return { options, creds };
-}
-
-interface Db {
-  one(sql: string): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-function wrap(conn: unknown): Db {
-  if (conn instanceof pg.Client || conn instanceof pg.Pool) {
-    const c = conn as pg.Client | pg.Pool;
-    // A pg client whose server goes away emits 'error' besides failing its query: an application listens for it.
-    if (c instanceof pg.Client) c.on('error', () => {});
-    return { one: async (sql) => (await c.query(sql)).rows[0], close: () => c.end() };
-  }
-  const c = conn as mysql.Connection | mysql.Pool;
-  return { one: async (sql) => ((await c.query(sql)) as [unknown[], unknown])[0][0], close: () => c.end() };
 }
 
 const STARTING: Record<Engine, FrontEndAnswer> = {
@@ -80,7 +63,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
           }, 700),
         );
         try {
-          const db = wrap(await open(options));
+          const db = wrapDb(await open(options));
           assert.deepEqual(await db.one('SELECT 1 AS one'), { one: 1 });
           await db.close();
         } finally {
@@ -131,7 +114,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
       const backoffs = collect('rdsiam:connect:backoff');
       try {
         for (const open of [connectFromConfig, createPoolFromConfig]) {
-          const db = wrap(await open(options));
+          const db = wrapDb(await open(options));
           await db.one('SELECT 1 AS one');
           const before = front.accepted;
           const running = db.one(SLEEP[engine]);
@@ -164,7 +147,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
           resumedAt = undefined;
           const seen = backoffs.events.length;
           const { options } = await throughFrontEnd(tb, engine, front.port, { connect_timeout_ms: 2_000 });
-          const db = wrap(await open(options));
+          const db = wrapDb(await open(options));
           assert.deepEqual(await db.one('SELECT 1 AS one'), { one: 1 });
           await db.close();
           assert.ok(backoffs.events.length > seen, 'at least one attempt timed out while resuming');
@@ -191,7 +174,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
       const backoffs = collect('rdsiam:connect:backoff');
       const refusedTokens = collect('rdsiam:connect:retry');
       try {
-        const db = wrap(await connectFromConfig(options));
+        const db = wrapDb(await connectFromConfig(options));
         await db.close();
       } finally {
         backoffs.stop();
@@ -231,7 +214,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
       try {
         const results = await Promise.allSettled(
           Array.from({ length: 300 }, async () => {
-            const db = wrap(await connectFromConfig(options));
+            const db = wrapDb(await connectFromConfig(options));
             await db.close();
           }),
         );

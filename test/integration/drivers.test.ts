@@ -15,29 +15,12 @@ import {
   pgPoolOptionsFromConfig,
 } from '../../src/index.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
+import { wrapDb } from '../support/db.js';
 import { requireTestbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { collect } from '../support/events.js';
 import { testbedOptions, testbedReader, type Server } from '../support/testbed-config.js';
 import { SdkTokenSigner, type TokenSigner } from '../../src/token/signers.js';
-
-/** The two driver shapes behind one small interface: run SELECT, close. */
-interface Db {
-  one(sql: string): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-function wrap(conn: unknown): Db {
-  if (conn instanceof pg.Client || conn instanceof pg.Pool) {
-    const c = conn as pg.Client | pg.Pool;
-    return { one: async (sql) => (await c.query(sql)).rows[0], close: () => c.end() };
-  }
-  const c = conn as mysql.Connection | mysql.Pool;
-  return {
-    one: async (sql) => ((await c.query(sql)) as [unknown[], unknown])[0][0],
-    close: () => c.end(),
-  };
-}
 
 const CURRENT_USER: Record<Server, string> = {
   postgres: 'SELECT current_user AS who',
@@ -53,7 +36,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const signed = collect('rdsiam:token:signed');
-      const db = wrap(await connectFromConfig(testbedOptions(tb, server, creds.provider)));
+      const db = wrapDb(await connectFromConfig(testbedOptions(tb, server, creds.provider)));
       try {
         assert.deepEqual(await db.one(CURRENT_USER[server]), { who: tb[server].iamUser });
         const tls = await db.one(
@@ -94,11 +77,11 @@ for (const server of ['postgres', 'mysql'] as const) {
         ...testbedOptions(tb!, server, countingCredentials(await tb!.newKey()).provider),
         signer,
       });
-      await wrap(await connectFromConfig(await options())).close();
+      await wrapDb(await connectFromConfig(await options())).close();
       assert.deepEqual(steps, ['warm', 'sign']);
       steps.length = 0;
       // Other credentials: the pool's first connection cannot reuse the token just signed.
-      const pool = wrap(await createPoolFromConfig(await options()));
+      const pool = wrapDb(await createPoolFromConfig(await options()));
       await pool.one('SELECT 1 AS one');
       await pool.close();
       assert.deepEqual(steps, ['warm', 'sign']);
@@ -126,7 +109,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       const creds = countingCredentials(key);
       const signed = collect('rdsiam:token:signed');
       const retries = collect('rdsiam:connect:retry');
-      const pool = wrap(
+      const pool = wrapDb(
         await createPoolFromConfig(
           testbedOptions(tb, server, creds.provider, { iam_expiration: 2, pool: { max: 10, idle_timeout_ms: 200 } }),
         ),
@@ -173,7 +156,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       const options = testbedOptions(tb, server, creds.provider);
       const results = await Promise.allSettled(Array.from({ length: 200 }, () => connectFromConfig(options)));
       signed.stop();
-      await Promise.all(results.map((r) => (r.status === 'fulfilled' ? wrap(r.value).close() : undefined)));
+      await Promise.all(results.map((r) => (r.status === 'fulfilled' ? wrapDb(r.value).close() : undefined)));
       const rejected = results.filter((r) => r.status === 'rejected');
       assert.deepEqual(rejected, []);
       assert.equal(signed.events.length, 1);
@@ -188,12 +171,12 @@ for (const server of ['postgres', 'mysql'] as const) {
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const options = testbedOptions(tb, server, creds.provider);
-      await wrap(await connectFromConfig(options)).close();
+      await wrapDb(await connectFromConfig(options)).close();
       await sleep(2_100);
       // Revoke every token of this key older than one second: the cached one is now refused.
       await tb.verifier.addKey({ ...key, maxTokenAgeSeconds: 1 });
       const retries = collect('rdsiam:connect:retry');
-      const db = wrap(await connectFromConfig(options));
+      const db = wrapDb(await connectFromConfig(options));
       retries.stop();
       await db.close();
       assert.equal(retries.events.length, 1);
@@ -209,11 +192,11 @@ for (const server of ['postgres', 'mysql'] as const) {
       if (!tb) return;
       const key = await tb.newKey();
       const options = testbedOptions(tb, server, countingCredentials(key).provider);
-      await wrap(await connectFromConfig(options)).close();
+      await wrapDb(await connectFromConfig(options)).close();
       await sleep(2_100);
       await tb.verifier.addKey({ ...key, maxTokenAgeSeconds: 1 });
       const retries = collect('rdsiam:connect:retry');
-      const pool = wrap(await createPoolFromConfig(options));
+      const pool = wrapDb(await createPoolFromConfig(options));
       try {
         assert.deepEqual(await pool.one('SELECT 1 AS one'), { one: 1 });
       } finally {
@@ -230,7 +213,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       const key = await tb.newKey();
       const creds = countingCredentials(key);
       const options = testbedOptions(tb, server, creds.provider);
-      await wrap(await connectFromConfig(options)).close();
+      await wrapDb(await connectFromConfig(options)).close();
       await tb.verifier.revokeKey(key.accessKeyId);
       const err = await connectFromConfig(options).then(
         () => assert.fail('connected with a revoked key'),
@@ -284,7 +267,7 @@ for (const server of ['postgres', 'mysql'] as const) {
       if (!tb) return;
       const creds = countingCredentials(await tb.newKey());
       const wrongName = { ca: tb.caPem, servername: 'not-the-endpoint.example.com' };
-      const db = wrap(
+      const db = wrapDb(
         await connectFromConfig(
           testbedOptions(tb, server, creds.provider, { ssl: { ...wrongName, mode: 'verify-ca' } }),
         ),
@@ -309,7 +292,7 @@ for (const server of ['postgres', 'mysql'] as const) {
         ssl: { ca: tb.caPem, servername: s.endpoint },
         iam_host: undefined,
       });
-      const db = wrap(await connectFromConfig(options));
+      const db = wrapDb(await connectFromConfig(options));
       try {
         assert.deepEqual(await db.one(CURRENT_USER[server]), { who: s.passwordUser });
       } finally {
@@ -327,7 +310,7 @@ for (const server of ['postgres', 'mysql'] as const) {
         server === 'mysql'
           ? mysql.createPool(await mysqlPoolOptionsFromConfig(options))
           : new pg.Pool(await pgPoolOptionsFromConfig(options));
-      const db = wrap(pool);
+      const db = wrapDb(pool);
       try {
         const rows = await Promise.all([1, 2, 3].map(() => db.one(CURRENT_USER[server])));
         assert.deepEqual(
@@ -391,7 +374,7 @@ describe('drivers: env credentials, named connections and DSQL', () => {
             const { credentials: _injected, ...options } = testbedOptions(bed, server, async () => key, {
               aws_credentials_source: 'env',
             });
-            const db = wrap(await connectFromConfig(options));
+            const db = wrapDb(await connectFromConfig(options));
             try {
               return await db.one(CURRENT_USER[server]);
             } finally {
@@ -416,7 +399,7 @@ describe('drivers: env credentials, named connections and DSQL', () => {
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
       connections: { reader: testbedReader(tb) },
     });
-    const db = wrap(await connectFromConfig({ ...options, connection: 'reader' }));
+    const db = wrapDb(await connectFromConfig({ ...options, connection: 'reader' }));
     try {
       assert.deepEqual(await db.one(CURRENT_USER.postgres), { who: pgFacts.readerUser });
     } finally {
@@ -437,7 +420,7 @@ describe('drivers: env credentials, named connections and DSQL', () => {
       const options = testbedOptions(tb, 'dsql', countingCredentials(key).provider, {
         dsn: `postgres://${user}@${d.host}:${d.port}`,
       });
-      const db = wrap(await connectPg(options));
+      const db = wrapDb(await connectPg(options));
       try {
         assert.deepEqual(await db.one('SELECT current_user AS who, current_database() AS db'), {
           who: user,
