@@ -58,17 +58,13 @@ export async function lookUpDatabase(
   const clusters = (identifier: string) =>
     call({
       permission: 'rds:DescribeDBClusters',
-      run: async (sdk, client, abortSignal) => {
-        try {
+      run: (sdk, client, abortSignal) =>
+        noneIfMissing('DBClusterNotFoundFault', async () => {
           const out = await client.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier }), {
             abortSignal,
           });
           return out.DBClusters ?? [];
-        } catch (err) {
-          if ((err as { name?: unknown }).name === 'DBClusterNotFoundFault') return [];
-          throw err;
-        }
-      },
+        }),
     });
   const clusterFacts = (c: DBCluster): DescribedDatabase | undefined => {
     if (c.DbClusterResourceId === undefined || c.DBClusterArn === undefined) return undefined;
@@ -124,17 +120,13 @@ export async function lookUpDatabase(
     case 'instance': {
       const got = await call({
         permission: 'rds:DescribeDBInstances',
-        run: async (sdk, client, abortSignal) => {
-          try {
+        run: (sdk, client, abortSignal) =>
+          noneIfMissing('DBInstanceNotFoundFault', async () => {
             const out = await client.send(new sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: name }), {
               abortSignal,
             });
             return out.DBInstances ?? [];
-          } catch (err) {
-            if ((err as { name?: unknown }).name === 'DBInstanceNotFoundFault') return [];
-            throw err;
-          }
-        },
+          }),
       });
       if (!got.ok) return { database: null, findings: [got.finding] };
       const instance = got.value.find((i) => i.Endpoint?.Address?.toLowerCase() === host);
@@ -176,17 +168,13 @@ async function lookUpProxy(
   if (host.split('.')[1] === 'endpoint') {
     const endpoints = await call({
       permission: 'rds:DescribeDBProxyEndpoints',
-      run: async (sdk, client, abortSignal) => {
-        try {
+      run: (sdk, client, abortSignal) =>
+        noneIfMissing('DBProxyEndpointNotFoundFault', async () => {
           const out = await client.send(new sdk.DescribeDBProxyEndpointsCommand({ DBProxyEndpointName: proxyName }), {
             abortSignal,
           });
           return out.DBProxyEndpoints ?? [];
-        } catch (err) {
-          if ((err as { name?: unknown }).name === 'DBProxyEndpointNotFoundFault') return [];
-          throw err;
-        }
-      },
+        }),
     });
     if (!endpoints.ok) return { database: null, findings: [endpoints.finding] };
     const endpoint = endpoints.value.find((e) => e.Endpoint?.toLowerCase() === host);
@@ -195,17 +183,13 @@ async function lookUpProxy(
   }
   const proxies = await call({
     permission: 'rds:DescribeDBProxies',
-    run: async (sdk, client, abortSignal) => {
-      try {
+    run: (sdk, client, abortSignal) =>
+      noneIfMissing('DBProxyNotFoundFault', async () => {
         return (
           (await client.send(new sdk.DescribeDBProxiesCommand({ DBProxyName: proxyName }), { abortSignal }))
             .DBProxies ?? []
         );
-      } catch (err) {
-        if ((err as { name?: unknown }).name === 'DBProxyNotFoundFault') return [];
-        throw err;
-      }
-    },
+      }),
   });
   if (!proxies.ok) return { database: null, findings: [proxies.finding] };
   const proxy = proxies.value.find((p) => p.DBProxyName === proxyName);
@@ -227,6 +211,16 @@ async function lookUpProxy(
 }
 
 /** A proxy takes IAM tokens with end-to-end IAM (DefaultAuthScheme) or an auth entry whose IAMAuth is not DISABLED. */
+/** A describe call whose not-found fault means "none of that name": an empty list, which the caller reports. */
+async function noneIfMissing<T>(fault: string, describe: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await describe();
+  } catch (err) {
+    if ((err as { name?: unknown }).name === fault) return [];
+    throw err;
+  }
+}
+
 function proxyTakesIam(proxy: DBProxy): boolean {
   if (proxy.DefaultAuthScheme === 'IAM_AUTH') return true;
   return (proxy.Auth ?? []).some((a) => a.IAMAuth === 'REQUIRED' || a.IAMAuth === 'ENABLED');
