@@ -190,7 +190,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
       const tb = await requireTestbed(t);
       if (!tb) return;
       // The proxy throttles the first 20 logins; the cap spreads the 300 over about 3 s; every connect must
-      // succeed within its retry budget (30 s), which is the bound.
+      // succeed within its retry budget (30 s), which is the bound. The timing, in virtual time, is in
+      // test/unit/drivers-connect-retry.test.ts.
       const front = await startFakeFrontEnd(tb, engine, (n) => (n < 20 ? THROTTLED[engine] : { kind: 'relay' }));
       const { options, creds } = await throughFrontEnd(tb, engine, front.port, { iam_max_new_connections_per_s: 100 });
       const backoffs = collect('rdsiam:connect:backoff');
