@@ -2,7 +2,6 @@
 // session in ~/.aws/login/cache/<sha256 of login_session>.json (HOME pointed at a temp dir), in the shape the AWS CLI
 // writes; renewals go to a loopback AWS Sign-In service (AWS_ENDPOINT_URL_SIGNIN). No SDK mocks.
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,9 +11,12 @@ import { CredentialsError } from '../../src/errors.js';
 import { fingerprint } from '../../src/secret.js';
 import { SharedCredentials } from '../../src/token/credentials.js';
 import { tokenProviderFor } from '../../src/token/token-provider.js';
+import { spawnCli } from '../support/cli.js';
 import { credentialSettings } from '../support/credentials.js';
 import { NO_AWS_ENV, withEnv } from '../support/env.js';
+import { loginHome, LOGIN_CLIENT_ID } from '../support/aws-login.js';
 import { FakeSigninApi } from '../support/fake-signin-api.js';
+import { RDS_HOST } from '../support/hosts.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { resolvedConfig } from '../support/resolved-config.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -31,51 +33,6 @@ const RENEWED = {
   secretAccessKey: 'rEnEwEd0secret0key0EXAMPLE0rEnEwEd0secret',
   sessionToken: 'IQoJb3JpZ2luX2VjRENEWEDsessionTOKEN0123456789abcdefEXAMPLE',
 };
-const REFRESH_TOKEN = 'login-refresh-token-EXAMPLE-0123456789';
-const LOGIN_SESSION = 'arn:aws:iam::123456789012:user/dev';
-
-interface LoginHome {
-  home: string;
-  cacheFile: string;
-  dpopKeyX: string;
-  dpopKey: string;
-}
-
-/**
- * A home directory after `aws login --profile <profile>`: the profile's login_session in ~/.aws/config, and the
- * session (credentials, refresh token, DPoP key) cached under ~/.aws/login/cache, expiring `expiresInMs` from now.
- */
-function loginHome(profile: string, expiresInMs: number, extraConfig = ''): LoginHome {
-  const home = tempDir('rdsiam-login-home-');
-  const section = profile === 'default' ? '[default]' : `[profile ${profile}]`;
-  mkdirSync(join(home, '.aws/login/cache'), { recursive: true });
-  writeFileSync(
-    join(home, '.aws/config'),
-    `${section}\nlogin_session = ${LOGIN_SESSION}\nregion = us-east-1\n${extraConfig}`,
-  );
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const dpopKey = privateKey.export({ format: 'pem', type: 'sec1' }).toString();
-  const cacheFile = join(
-    home,
-    '.aws/login/cache',
-    `${createHash('sha256').update(LOGIN_SESSION, 'utf8').digest('hex')}.json`,
-  );
-  const session = {
-    accessToken: {
-      ...SESSION,
-      accountId: '123456789012',
-      expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
-    },
-    tokenType: 'aws_sigv4',
-    clientId: 'arn:aws:signin:::devtools/same-device',
-    refreshToken: REFRESH_TOKEN,
-    idToken: 'header.payload.signature',
-    dpopKey,
-    signInRegion: 'us-east-1',
-  };
-  writeFileSync(cacheFile, JSON.stringify(session, null, 2));
-  return { home, cacheFile, dpopKey, dpopKeyX: String(publicKey.export({ format: 'jwk' }).x) };
-}
 
 /** Only HOME (and the Sign-In endpoint) tell the SDK where to look. */
 function envFor(home: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
@@ -105,7 +62,7 @@ describe('aws login sessions', () => {
   ];
   for (const [name, source, profile, env] of picks) {
     it(`signs with the cached session: ${name}`, async () => {
-      const { home } = loginHome(env['AWS_PROFILE'] ?? profile ?? 'default', HOUR);
+      const { home } = loginHome(env['AWS_PROFILE'] ?? profile ?? 'default', SESSION, HOUR);
       const calls = signin.calls.length;
       await withEnv(envFor(home, { ...env, AWS_ENDPOINT_URL_SIGNIN: signin.url }), async () => {
         const config = resolvedConfig({
@@ -120,8 +77,21 @@ describe('aws login sessions', () => {
     });
   }
 
+  it('the rdsiam CLI, a process of its own, signs `rdsiam token` with the session of AWS_PROFILE', async () => {
+    const { home } = loginHome('dev', SESSION, HOUR);
+    const r = await spawnCli(['token'], {
+      HOME: home,
+      AWS_PROFILE: 'dev',
+      RDSIAM_DSN: `postgres://app_user@${RDS_HOST}:5432/app`,
+      RDSIAM_PLUGINS: 'iam',
+    });
+    assert.equal(r.code, 0, r.err);
+    const checked = await verifyToken(r.out.trim(), 'rds-db', 'us-east-1', SESSION);
+    assert.equal(checked.hasSessionToken, true);
+  });
+
   it('keeps the session expiry, so credentials are fetched again before it', async () => {
-    const { home, cacheFile } = loginHome('dev', HOUR);
+    const { home, cacheFile } = loginHome('dev', SESSION, HOUR);
     const expiresAt = Date.parse(JSON.parse(readFileSync(cacheFile, 'utf8')).accessToken.expiresAt);
     await withEnv(envFor(home), async () => {
       const current = await new SharedCredentials(credentialSettings('login', { profile: 'dev' })).current();
@@ -131,7 +101,7 @@ describe('aws login sessions', () => {
   });
 
   it('renews a session near its expiry through AWS Sign-In, with a DPoP proof, and caches the renewal', async () => {
-    const { home, cacheFile, dpopKeyX, dpopKey } = loginHome('dev', 60_000);
+    const { home, cacheFile, dpopKeyX, dpopKey, refreshToken } = loginHome('dev', SESSION, 60_000);
     signin.answer = {
       kind: 'token',
       credentials: RENEWED,
@@ -148,9 +118,9 @@ describe('aws login sessions', () => {
     const call = signin.calls.at(-1)!;
     assert.equal(call.path, '/v1/token');
     assert.deepEqual(call.body, {
-      clientId: 'arn:aws:signin:::devtools/same-device',
+      clientId: LOGIN_CLIENT_ID,
       grantType: 'refresh_token',
-      refreshToken: REFRESH_TOKEN,
+      refreshToken,
     });
     assert.equal(call.dpopValid, true, 'the proof is signed by the cached DPoP key, for POST to this URL');
     assert.equal(call.dpopKeyX, dpopKeyX);
@@ -163,7 +133,7 @@ describe('aws login sessions', () => {
 
   it('an expired session that Sign-In will not renew is a CredentialsError that says to run aws login', async () => {
     for (const source of ['login', 'chain'] as const) {
-      const { home } = loginHome('dev', -60_000);
+      const { home, refreshToken } = loginHome('dev', SESSION, -60_000);
       signin.answer = { kind: 'denied', error: 'TOKEN_EXPIRED' };
       const err = await withEnv(envFor(home, { AWS_ENDPOINT_URL_SIGNIN: signin.url }), () =>
         caught(new SharedCredentials(credentialSettings(source, { profile: 'dev' })).current()),
@@ -173,7 +143,7 @@ describe('aws login sessions', () => {
       assert.match(err.message, /Your session has expired/);
       assert.match(err.message, /run `aws login`/i);
       for (const text of [err.message, inspect(err, { depth: 10 }), String(err.stack)]) {
-        for (const secret of [SESSION.secretAccessKey, SESSION.sessionToken, REFRESH_TOKEN]) {
+        for (const secret of [SESSION.secretAccessKey, SESSION.sessionToken, refreshToken]) {
           assert.ok(!text.includes(secret), `a secret leaked into: ${text}`);
         }
       }
