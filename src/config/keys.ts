@@ -23,7 +23,16 @@ const SSL_MODES = ['verify-full', 'verify-ca', 'require', 'disable'] as const;
 /** How TLS is verified (`ssl.mode`). */
 export type SslMode = (typeof SSL_MODES)[number];
 
-const CREDENTIALS_SOURCES = ['chain', 'env', 'ini', 'process', 'container', 'instance', 'web_identity'] as const;
+const CREDENTIALS_SOURCES = [
+  'chain',
+  'env',
+  'ini',
+  'process',
+  'login',
+  'container',
+  'instance',
+  'web_identity',
+] as const;
 /** Where AWS credentials come from (`aws_credentials_source`). */
 export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
 
@@ -196,7 +205,7 @@ export const CONNECTION_KEYS = {
     default: 'chain' as CredentialsSource,
     doc:
       'Where AWS credentials come from: chain (the default provider chain), env, ini (shared files), process, ' +
-      'container (ECS/EKS), instance (EC2 IMDS) or web_identity.',
+      'login (an `aws login` session), container (ECS/EKS), instance (EC2 IMDS) or web_identity.',
     example: 'container',
   }),
   aws_profile: key({

@@ -68,7 +68,7 @@ type Settings = ReadonlyMap<string, Setting>;
 type Draft = ResolvedConnectionKeys;
 
 const DEFAULT: ValueOrigin = { kind: 'default' };
-const PROFILE_SOURCES = ['chain', 'ini', 'process'];
+const PROFILE_SOURCES = ['chain', 'ini', 'process', 'login'];
 
 function issue(setting: Pick<Setting, 'path' | 'origin'>, message: string): ConfigIssue {
   return { path: setting.path, origin: setting.origin, message };

@@ -175,6 +175,9 @@ async function buildSdkProvider(s: CredentialSettings): Promise<CredentialsProvi
         return sdk.fromIni({ ...profile, clientConfig });
       case 'process':
         return sdk.fromProcess(profile);
+      case 'login':
+        // Renews the session through the AWS Sign-In service when it is near expiry (AWS_ENDPOINT_URL_SIGNIN).
+        return sdk.fromLoginCredentials({ ...profile, clientConfig });
       case 'container':
         // fromHttp also covers EKS Pod Identity; fromContainerMetadata is the classic ECS path.
         return sdk.createCredentialChain(sdk.fromHttp(), sdk.fromContainerMetadata());
@@ -198,10 +201,13 @@ async function buildSdkProvider(s: CredentialSettings): Promise<CredentialsProvi
 
 const HINTS: Record<CredentialsSource, string> = {
   chain:
-    'Set AWS_PROFILE (or aws_profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a container or instance role is available.',
+    'Set AWS_PROFILE (or aws_profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a container or instance role is available; for an `aws login` profile, run `aws login` again.',
   env: 'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary credentials).',
-  ini: 'Check the profile in ~/.aws/credentials and ~/.aws/config (or the files AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name).',
+  ini: 'Check the profile in ~/.aws/credentials and ~/.aws/config (or the files AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name); for an `aws login` profile, run `aws login` again.',
   process: "Run the profile's credential_process command by hand: it must exit 0 and print Version 1 JSON.",
+  login:
+    'Run `aws login` (with --profile for a named profile) to start a new session; the profile needs a login_session ' +
+    'in ~/.aws/config, and its session is cached under ~/.aws/login/cache.',
   container:
     'Check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI and that the endpoint answers.',
   instance: 'Check that this EC2 instance has an instance profile and that its metadata service (IMDS) is reachable.',

@@ -8,7 +8,7 @@ import { requireTestbed, type Testbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { collect } from '../support/events.js';
 import { testbedOptions } from '../support/testbed-config.js';
-import { closedPort, startFakeFrontEnd, type FrontEndAnswer } from '../support/fake-front-end.js';
+import { closedPort, STARTING, startFakeFrontEnd, THROTTLED } from '../support/fake-front-end.js';
 
 type Engine = 'postgres' | 'mysql';
 
@@ -23,22 +23,6 @@ async function throughFrontEnd(t: Testbed, engine: Engine, port: number, overrid
   });
   return { options, creds };
 }
-
-const STARTING: Record<Engine, FrontEndAnswer> = {
-  postgres: { kind: 'error', code: '57P03', message: 'the database system is starting up' },
-  mysql: { kind: 'error', errno: 1053, code: '08S01', message: 'Server shutdown in progress' },
-};
-
-// RDS Proxy's texts (its troubleshooting guide); its PostgreSQL SQLSTATE is undocumented, so an authentication one,
-// the hardest case: it must still not be taken for a refused token.
-const THROTTLED: Record<Engine, FrontEndAnswer> = {
-  postgres: {
-    kind: 'error',
-    code: '28000',
-    message: 'The IAM authentication failed because of too many competing requests.',
-  },
-  mysql: { kind: 'error', errno: 1040, code: 'HY000', message: 'IAM authentication rate limit exceeded' },
-};
 
 const SLEEP: Record<Engine, string> = { postgres: 'SELECT pg_sleep(10)', mysql: 'SELECT SLEEP(10)' };
 
@@ -206,7 +190,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
       const tb = await requireTestbed(t);
       if (!tb) return;
       // The proxy throttles the first 20 logins; the cap spreads the 300 over about 3 s; every connect must
-      // succeed within its retry budget (30 s), which is the bound.
+      // succeed within its retry budget (30 s), which is the bound. The timing, in virtual time, is in
+      // test/unit/drivers-connect-retry.test.ts.
       const front = await startFakeFrontEnd(tb, engine, (n) => (n < 20 ? THROTTLED[engine] : { kind: 'relay' }));
       const { options, creds } = await throughFrontEnd(tb, engine, front.port, { iam_max_new_connections_per_s: 100 });
       const backoffs = collect('rdsiam:connect:backoff');

@@ -1,28 +1,41 @@
-// rdsiam/otel against the test bed: metric and span names, units, attributes and values, with the SDK's in-memory
-// readers and exporters; a leak scan of every exported attribute; and the documented setup example, run.
+// rdsiam/otel against the test bed: metric and span names, instruments, units, attributes and values, with the SDK's
+// in-memory readers and exporters; one retry metric per retry event; a leak scan of every exported attribute; the
+// documentation checked against what is exported; and the documented setup example, run.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type MetricData,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { AuthError, connectFromConfig } from '../../src/index.js';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { AuthError, connectFromConfig, CredentialsError } from '../../src/index.js';
 import { registerOpenTelemetry } from '../../src/otel.js';
 import { requireTestbed } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
-import { startFakeFrontEnd } from '../support/fake-front-end.js';
+import { STARTING, startFakeFrontEnd, THROTTLED } from '../support/fake-front-end.js';
+import { collect } from '../support/events.js';
+import { fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
 import { randomCredentials } from '../testbed/keys.js';
 import { runNode } from '../support/run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// DescribeGlobalClusters for the global database test (AWS_ENDPOINT_URL_RDS, for this file).
+const rds = fakeRdsApiForThisFile();
 
 /** A metric reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -35,10 +48,19 @@ class TestReader extends MetricReader {
 
 interface Point {
   name: string;
+  /** The instrument: COUNTER or HISTOGRAM. */
+  kind: string;
   unit: string;
   attributes: Record<string, unknown>;
   value: number;
   count?: number;
+}
+
+/** What instrument made the data: a monotonic sum is a counter's. */
+function instrumentOf(m: MetricData): string {
+  if (m.dataPointType === DataPointType.HISTOGRAM) return 'HISTOGRAM';
+  if (m.dataPointType === DataPointType.SUM && m.isMonotonic) return 'COUNTER';
+  return `data point type ${m.dataPointType}`;
 }
 
 function points(resource: ResourceMetrics): Point[] {
@@ -48,6 +70,7 @@ function points(resource: ResourceMetrics): Point[] {
         const v = p.value as number | { count: number; sum?: number };
         return {
           name: m.descriptor.name,
+          kind: instrumentOf(m),
           unit: m.descriptor.unit,
           attributes: p.attributes,
           value: typeof v === 'number' ? v : (v.sum ?? 0),
@@ -58,49 +81,84 @@ function points(resource: ResourceMetrics): Point[] {
   );
 }
 
-const reader = new TestReader();
-const meterProvider = new MeterProvider({ readers: [reader] });
-const spans = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-let stop: (() => void) | undefined;
+/** Providers with in-memory readers and exporters, registered until `stop()`. */
+function recorder() {
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const unregister = registerOpenTelemetry({ meterProvider, tracerProvider });
+  return {
+    metrics: async () => points((await reader.collect()).resourceMetrics),
+    spans: () => exporter.getFinishedSpans(),
+    stop: async () => {
+      unregister();
+      await meterProvider.shutdown();
+    },
+  };
+}
+
+// Registered for the whole file: what every test exported, for the leak scan and the documentation check.
+let all: ReturnType<typeof recorder>;
 const secrets: string[] = [];
 
 before(() => {
-  stop = registerOpenTelemetry({ meterProvider, tracerProvider });
+  all = recorder();
 });
-after(async () => {
-  stop?.();
-  await meterProvider.shutdown();
-});
+after(() => all.stop());
 
-const mine = (host: string, port: number) => (p: Point) =>
-  p.attributes['server.address'] === host && p.attributes['server.port'] === port;
+/** Each test's own recorder, so its values are exact. */
+async function recorded(t: TestContext): Promise<ReturnType<typeof recorder>> {
+  const r = recorder();
+  t.after(() => r.stop());
+  return r;
+}
+
+/** The exported points of `name`, as [attributes, value or count] sorted, checking the instrument and unit. */
+function series(ps: Point[], name: string, kind: 'COUNTER' | 'HISTOGRAM', unit: string) {
+  const found = ps.filter((p) => p.name === name);
+  for (const p of found) assert.deepEqual([p.kind, p.unit], [kind, unit], name);
+  return found
+    .map((p) => [p.attributes, kind === 'COUNTER' ? p.value : p.count] as const)
+    .sort((a, b) => canonical(a).localeCompare(canonical(b)));
+}
+
+function canonical([attributes, n]: readonly [Record<string, unknown>, number | undefined]): string {
+  return JSON.stringify([Object.entries(attributes).sort(([x], [y]) => x.localeCompare(y)), n]);
+}
+
+/** The attributes of a connection (where the driver dials) and of a signed token (the name it is signed for). */
+const at = (host: string, port: number) => ({ 'server.address': host, 'server.port': port });
+const DB_SYSTEM = { postgres: 'postgresql', mysql: 'mysql' } as const;
+
+class CredentialsProviderError extends Error {
+  override name = 'CredentialsProviderError';
+}
 
 describe('rdsiam/otel', () => {
   test('a connect: one rdsiam.connect span with credentials and sign children, and the metrics of it', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
+    const r = await recorded(t);
     const key = await tb.newKey({ kind: 'temporary' });
     secrets.push(key.secretAccessKey, key.sessionToken ?? '', key.accessKeyId);
     const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider);
-    spans.reset();
     for (let i = 0; i < 2; i++) await (await connectFromConfig(options)).end();
-    const finished = spans.getFinishedSpans();
+    const finished = r.spans();
     const connects = finished.filter((s) => s.name === 'rdsiam.connect');
     assert.equal(connects.length, 2);
-    const [first] = connects as [ReadableSpan];
-    assert.deepEqual(first.attributes, {
-      'db.system.name': 'postgresql',
-      'server.address': tb.postgres.host,
-      'server.port': tb.postgres.port,
-      'rdsiam.connect.attempts': 1,
-    });
-    const children = finished.filter((s) => s.parentSpanContext?.spanId === first.spanContext().spanId);
+    const [first, second] = connects as [ReadableSpan, ReadableSpan];
+    const pg = { 'db.system.name': 'postgresql', ...at(tb.postgres.host, tb.postgres.port) };
+    assert.deepEqual(first.attributes, { ...pg, 'rdsiam.connect.attempts': 1 });
+    const childrenOf = (span: ReadableSpan) =>
+      finished.filter((s) => s.parentSpanContext?.spanId === span.spanContext().spanId);
+    const children = childrenOf(first);
     assert.deepEqual(children.map((s) => s.name).sort(), ['rdsiam.credentials', 'rdsiam.sign']);
+    assert.deepEqual(childrenOf(second), [], 'the second connect uses the cached credentials and token');
+    const signedFor = at(tb.postgres.endpoint, tb.postgres.port);
     const sign = children.find((s) => s.name === 'rdsiam.sign')!;
     assert.deepEqual(sign.attributes, {
-      'server.address': tb.postgres.endpoint,
-      'server.port': tb.postgres.port,
+      ...signedFor,
       'db.user.name': tb.postgres.iamUser,
       'cloud.region': tb.postgres.region,
       'rdsiam.plugin': 'iam',
@@ -108,38 +166,27 @@ describe('rdsiam/otel', () => {
     const credentials = children.find((s) => s.name === 'rdsiam.credentials')!;
     assert.deepEqual(credentials.attributes, { 'rdsiam.credentials.source': 'chain' });
 
-    const all = points((await reader.collect()).resourceMetrics);
-    const created = all.filter(
-      (p) => p.name === 'db.client.connection.create_time' && mine(tb!.postgres.host, tb!.postgres.port)(p),
-    );
-    assert.equal(created.length, 1);
-    assert.equal(created[0]?.unit, 's');
-    assert.ok((created[0]?.count ?? 0) >= 2);
-    assert.deepEqual(created[0]?.attributes, {
-      'db.system.name': 'postgresql',
-      'server.address': tb.postgres.host,
-      'server.port': tb.postgres.port,
-    });
-    const forEndpoint = all.filter(mine(tb.postgres.endpoint, tb.postgres.port));
-    const byName = (name: string) => forEndpoint.filter((p) => p.name === name);
-    assert.ok(byName('rdsiam.token.signings').every((p) => p.unit === '{signing}'));
-    const hits = byName('rdsiam.token.cache.lookups');
-    assert.ok(hits.some((p) => p.attributes['rdsiam.cache.hit'] === true && p.value >= 1));
-    assert.ok(hits.some((p) => p.attributes['rdsiam.cache.hit'] === false && p.value >= 1));
-    const ages = byName('rdsiam.token.age');
-    assert.ok(ages.length === 1 && ages[0]?.unit === 's' && (ages[0]?.count ?? 0) >= 2);
-    const fetches = all.filter((p) => p.name === 'rdsiam.credentials.fetches');
-    assert.ok(fetches.some((p) => p.attributes['rdsiam.credentials.source'] === 'chain' && p.value >= 1));
-    const duration = all.find((p) => p.name === 'rdsiam.credentials.fetch.duration');
-    assert.equal(duration?.unit, 's');
+    const ps = await r.metrics();
+    assert.deepEqual(series(ps, 'db.client.connection.create_time', 'HISTOGRAM', 's'), [[pg, 2]]);
+    assert.deepEqual(series(ps, 'rdsiam.token.signings', 'COUNTER', '{signing}'), [[signedFor, 1]]);
+    assert.deepEqual(series(ps, 'rdsiam.token.cache.lookups', 'COUNTER', '{lookup}'), [
+      [{ ...signedFor, 'rdsiam.cache.hit': false }, 1],
+      [{ ...signedFor, 'rdsiam.cache.hit': true }, 1],
+    ]);
+    assert.deepEqual(series(ps, 'rdsiam.token.age', 'HISTOGRAM', 's'), [[signedFor, 2]]);
+    const chain = { 'rdsiam.credentials.source': 'chain' };
+    assert.deepEqual(series(ps, 'rdsiam.credentials.fetches', 'COUNTER', '{fetch}'), [[chain, 1]]);
+    assert.deepEqual(series(ps, 'rdsiam.credentials.fetch.duration', 'HISTOGRAM', 's'), [[chain, 1]]);
+    assert.deepEqual(series(ps, 'rdsiam.auth.refusals', 'COUNTER', '{refusal}'), []);
+    assert.deepEqual(series(ps, 'rdsiam.connect.retries', 'COUNTER', '{retry}'), []);
   });
 
   test('refusals, with rdsiam.retried, and a failed connect span with its error class and code', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
+    const r = await recorded(t);
     const unknown = randomCredentials();
     secrets.push(unknown.secretAccessKey, unknown.accessKeyId);
-    spans.reset();
     await assert.rejects(
       connectFromConfig(testbedOptions(tb, 'mysql', countingCredentials(unknown).provider)),
       AuthError,
@@ -153,56 +200,196 @@ describe('rdsiam/otel', () => {
     await tb.verifier.addKey({ ...key, maxTokenAgeSeconds: 1 });
     await (await connectFromConfig(options)).end();
 
-    const failed = spans.getFinishedSpans().find((s) => s.name === 'rdsiam.connect' && s.status.code === 2);
-    assert.equal(failed?.attributes['error.type'], 'AuthError');
-    assert.equal(failed?.attributes['rdsiam.error.code'], 'RDSIAM_AUTH');
-    const refusals = points((await reader.collect()).resourceMetrics).filter(
-      (p) => p.name === 'rdsiam.auth.refusals' && mine(tb!.mysql.endpoint, tb!.mysql.port)(p),
-    );
-    assert.ok(refusals.some((p) => p.attributes['rdsiam.retried'] === false && p.value >= 1));
-    assert.ok(refusals.some((p) => p.attributes['rdsiam.retried'] === true && p.value >= 1));
+    const failed = r.spans().filter((s) => s.name === 'rdsiam.connect' && s.status.code === SpanStatusCode.ERROR);
+    assert.equal(failed.length, 1);
+    assert.deepEqual(failed[0]?.status, { code: SpanStatusCode.ERROR, message: 'AuthError' });
+    assert.equal(failed[0]?.attributes['error.type'], 'AuthError');
+    assert.equal(failed[0]?.attributes['rdsiam.error.code'], 'RDSIAM_AUTH');
+    const ps = await r.metrics();
+    const signedFor = at(tb.mysql.endpoint, tb.mysql.port);
+    assert.deepEqual(series(ps, 'rdsiam.auth.refusals', 'COUNTER', '{refusal}'), [
+      [{ ...signedFor, 'rdsiam.retried': false }, 1],
+      [{ ...signedFor, 'rdsiam.retried': true }, 1],
+    ]);
+    const mysql = { 'db.system.name': 'mysql', ...at(tb.mysql.host, tb.mysql.port) };
+    assert.deepEqual(series(ps, 'db.client.connection.create_time', 'HISTOGRAM', 's'), [
+      [{ ...mysql, 'error.type': 'AuthError' }, 1],
+      [mysql, 2],
+    ]);
   });
 
-  test('connect retries are counted by kind, and the connect span says how many attempts it took', async (t) => {
+  test('a credentials failure: both spans in error with class and code, a failed fetch counted', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
-    const front = await startFakeFrontEnd(tb, 'postgres', (n) =>
-      n < 2 ? { kind: 'error', code: '57P03', message: 'the database system is starting up' } : { kind: 'relay' },
-    );
-    spans.reset();
-    try {
-      const key = await tb.newKey();
-      secrets.push(key.secretAccessKey, key.accessKeyId);
-      const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
-        dsn: `postgres://${tb.postgres.iamUser}@127.0.0.1:${front.port}/${tb.postgres.database}`,
-        iam_default_port: tb.postgres.port,
-      });
-      await (await connectFromConfig(options)).end();
-    } finally {
-      await front.close();
-    }
-    const connect = spans.getFinishedSpans().find((s) => s.name === 'rdsiam.connect');
-    assert.equal(connect?.attributes['rdsiam.connect.attempts'], 3);
-    const retries = points((await reader.collect()).resourceMetrics).filter(
-      (p) => p.name === 'rdsiam.connect.retries' && p.attributes['server.port'] === front.port,
-    );
-    assert.deepEqual(
-      retries.map((p) => [p.unit, p.attributes['rdsiam.retry.kind'], p.value]),
-      [['{retry}', 'unavailable', 2]],
-    );
+    const r = await recorded(t);
+    const failing = async (): Promise<never> => {
+      throw new CredentialsProviderError('Could not load credentials from any providers');
+    };
+    await assert.rejects(connectFromConfig(testbedOptions(tb, 'postgres', failing)), CredentialsError);
+    const finished = r.spans();
+    const connect = finished.find((s) => s.name === 'rdsiam.connect')!;
+    assert.equal(connect.status.code, SpanStatusCode.ERROR);
+    assert.equal(connect.attributes['error.type'], 'CredentialsError');
+    assert.equal(connect.attributes['rdsiam.error.code'], 'RDSIAM_CREDENTIALS');
+    const fetch = finished.filter((s) => s.name === 'rdsiam.credentials');
+    assert.equal(fetch.length, 1);
+    assert.equal(fetch[0]?.parentSpanContext?.spanId, connect.spanContext().spanId);
+    assert.deepEqual(fetch[0]?.status, { code: SpanStatusCode.ERROR, message: 'CredentialsProviderError' });
+    assert.deepEqual(fetch[0]?.attributes, {
+      'rdsiam.credentials.source': 'chain',
+      'error.type': 'CredentialsProviderError',
+    });
+    const ps = await r.metrics();
+    const failedFetch = { 'rdsiam.credentials.source': 'chain', 'error.type': 'CredentialsError' };
+    assert.deepEqual(series(ps, 'rdsiam.credentials.fetches', 'COUNTER', '{fetch}'), [[failedFetch, 1]]);
+    assert.deepEqual(series(ps, 'rdsiam.credentials.fetch.duration', 'HISTOGRAM', 's'), [[failedFetch, 1]]);
+    assert.deepEqual(series(ps, 'rdsiam.token.signings', 'COUNTER', '{signing}'), []);
+  });
+
+  for (const engine of ['postgres', 'mysql'] as const) {
+    test(`${engine}: each connect retry is one rdsiam:connect:backoff event and one rdsiam.connect.retries increment, by kind`, async (t) => {
+      const tb = await requireTestbed(t);
+      if (!tb) return;
+      const r = await recorded(t);
+      // Throttled twice by RDS Proxy, then twice starting up, then through.
+      const front = await startFakeFrontEnd(tb, engine, (n) =>
+        n < 2 ? THROTTLED[engine] : n < 4 ? STARTING[engine] : { kind: 'relay' },
+      );
+      const backoffs = collect('rdsiam:connect:backoff');
+      try {
+        const key = await tb.newKey();
+        secrets.push(key.secretAccessKey, key.accessKeyId);
+        const s = tb[engine];
+        const options = testbedOptions(tb, engine, countingCredentials(key).provider, {
+          dsn: `${engine}://${s.iamUser}@127.0.0.1:${front.port}/${s.database}`,
+          iam_default_port: s.port,
+        });
+        await (await connectFromConfig(options)).end();
+      } finally {
+        backoffs.stop();
+        await front.close();
+      }
+      const where = { 'db.system.name': DB_SYSTEM[engine], ...at('127.0.0.1', front.port) };
+      const mine = backoffs.events.filter((e) => e.port === front.port);
+      assert.deepEqual(
+        mine.map((e) => [e.engine, e.host, e.kind, e.attempt]),
+        [
+          [engine, '127.0.0.1', 'throttled', 1],
+          [engine, '127.0.0.1', 'throttled', 2],
+          [engine, '127.0.0.1', 'unavailable', 3],
+          [engine, '127.0.0.1', 'unavailable', 4],
+        ],
+      );
+      const ps = await r.metrics();
+      assert.deepEqual(series(ps, 'rdsiam.connect.retries', 'COUNTER', '{retry}'), [
+        [{ ...where, 'rdsiam.retry.kind': 'throttled' }, mine.filter((e) => e.kind === 'throttled').length],
+        [{ ...where, 'rdsiam.retry.kind': 'unavailable' }, mine.filter((e) => e.kind === 'unavailable').length],
+      ]);
+      assert.deepEqual(series(ps, 'rdsiam.auth.refusals', 'COUNTER', '{refusal}'), [], 'a throttle is no refusal');
+      assert.deepEqual(series(ps, 'db.client.connection.create_time', 'HISTOGRAM', 's'), [[where, 1]]);
+      const connect = r.spans().filter((span) => span.name === 'rdsiam.connect');
+      assert.deepEqual(
+        connect.map((span) => span.attributes),
+        [{ ...where, 'rdsiam.connect.attempts': 5 }],
+      );
+    });
+  }
+
+  test("a global database endpoint: a rdsiam.global_writer span under the connect, naming the writer's region", async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const r = await recorded(t);
+    const key = await tb.newKey();
+    secrets.push(key.secretAccessKey, key.accessKeyId);
+    rds.clusters = [
+      {
+        identifier: 'testbed',
+        endpoint: tb.postgres.globalEndpoint,
+        members: ['us-east-1', 'eu-west-1'].map((region) => ({
+          arn: `arn:aws:rds:${region}:123456789012:cluster:testbed-${region}`,
+          isWriter: region === 'eu-west-1',
+        })),
+      },
+    ];
+    await tb.verifier.addKey({ ...key, region: 'eu-west-1' });
+    const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
+      iam_host: tb.postgres.globalEndpoint,
+      iam_global_region: 'us-east-1',
+      ssl: { ca: tb.caPem, servername: tb.postgres.endpoint },
+    });
+    await (await connectFromConfig(options)).end();
+    const finished = r.spans();
+    const connect = finished.find((s) => s.name === 'rdsiam.connect')!;
+    const writer = finished.filter((s) => s.name === 'rdsiam.global_writer');
+    assert.equal(writer.length, 1);
+    assert.equal(writer[0]?.parentSpanContext?.spanId, connect.spanContext().spanId);
+    assert.deepEqual(writer[0]?.attributes, {
+      'rdsiam.global.endpoint': tb.postgres.globalEndpoint,
+      'cloud.region': 'us-east-1',
+      'rdsiam.global.writer_region': 'eu-west-1',
+    });
+    const sign = finished.find((s) => s.name === 'rdsiam.sign');
+    assert.equal(sign?.attributes['cloud.region'], 'eu-west-1');
   });
 
   test('leak scan: no exported attribute, status or metric holds a token, secret key, session token or password', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const exported = JSON.stringify({
-      metrics: points((await reader.collect()).resourceMetrics),
-      spans: spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, status: s.status })),
+      metrics: await all.metrics(),
+      spans: all.spans().map((s) => ({ name: s.name, attributes: s.attributes, status: s.status, events: s.events })),
     });
     assert.ok(exported.length > 1000, 'something was exported');
     assert.doesNotMatch(exported, /X-Amz-(Signature|Security-Token|Credential)/);
     for (const secret of [...secrets, tb.mysql.password].filter((s) => s !== '')) {
       assert.ok(!exported.includes(secret), 'a secret, a key id or a password was exported');
+    }
+  });
+
+  test("docs/observability.md names every exported metric and span, with each one's instrument, unit and attributes", async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const doc = await readFile(join(ROOT, 'docs/observability.md'), 'utf8');
+    const rows = (heading: string) => {
+      const section = doc.split(`## ${heading}\n`)[1]?.split('\n## ')[0] ?? '';
+      return section
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => line.slice(2, -2).split(' | '));
+    };
+    // Attribute names are the backticked words with a dot (values such as `postgresql` have none).
+    const names = (cell: string) => [...cell.matchAll(/`([a-z_.]+\.[a-z_.]+)`/g)].map((m) => m[1]!);
+    const metricRows = new Map(rows('Metrics').map((c) => [c[0]!.replaceAll('`', ''), c]));
+    const documented = new Map(
+      [...metricRows].map(([name, [, instrument = '', attributes = '']]) => {
+        const same = /^as `([^`]+)`$/.exec(attributes)?.[1];
+        return [
+          name,
+          {
+            kind: instrument.split(',')[0]!.toUpperCase(),
+            unit: /`([^`]+)`/.exec(instrument)?.[1],
+            attributes: names(same ? (metricRows.get(same)?.[2] ?? '') : attributes),
+          },
+        ];
+      }),
+    );
+    const exported = await all.metrics();
+    assert.deepEqual([...new Set(exported.map((p) => p.name))].sort(), [...documented.keys()].sort());
+    for (const p of exported) {
+      const d = documented.get(p.name)!;
+      assert.deepEqual([p.kind, p.unit], [d.kind, d.unit], p.name);
+      for (const a of Object.keys(p.attributes)) assert.ok(d.attributes.includes(a), `${p.name}: ${a} undocumented`);
+    }
+    const spanRows = new Map(rows('Spans').map((c) => [c[0]!.replaceAll('`', ''), names(c[2] ?? '')]));
+    const spans = all.spans();
+    assert.deepEqual([...new Set(spans.map((s) => s.name))].sort(), [...spanRows.keys()].sort());
+    // A failed operation's two attributes are documented once, under the table.
+    const onError = ['error.type', 'rdsiam.error.code'];
+    for (const a of onError) assert.match(doc.split('## Spans')[1]!, new RegExp(`\`${a}\``));
+    for (const s of spans) {
+      for (const a of Object.keys(s.attributes)) {
+        assert.ok([...spanRows.get(s.name)!, ...onError].includes(a), `${s.name}: ${a} undocumented`);
+      }
     }
   });
 
@@ -212,7 +399,13 @@ describe('rdsiam/otel', () => {
     const doc = await readFile(join(ROOT, 'docs/observability.md'), 'utf8');
     const example = /## Setup[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)?.[1];
     assert.ok(example, 'the Setup section has a ts block');
-    assert.ok(example.trim().split('\n').length <= 14, 'a short example');
+    assert.ok(
+      example
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() !== '').length <= 10,
+      'a 10-line example',
+    );
     // Beside node_modules, so that its imports resolve; rdsiam itself from the sources.
     const dir = join(ROOT, 'node_modules/.cache/rdsiam-otel-example');
     await mkdir(dir, { recursive: true });

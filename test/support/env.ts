@@ -32,6 +32,8 @@ export const NO_AWS_ENV: Record<string, undefined> = Object.fromEntries(
     'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
     'AWS_WEB_IDENTITY_TOKEN_FILE',
     'AWS_ROLE_ARN',
+    'AWS_LOGIN_CACHE_DIRECTORY',
+    'AWS_ENDPOINT_URL_SIGNIN',
     'AWS_REGION',
     'AWS_DEFAULT_REGION',
   ].map((k) => [k, undefined]),

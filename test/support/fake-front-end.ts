@@ -30,6 +30,25 @@ export interface FakeFrontEnd {
 
 type Engine = 'postgres' | 'mysql';
 
+/** A server that is starting up (or shutting down): what a restart or a failover answers a login. */
+export const STARTING: Record<'postgres' | 'mysql', FrontEndAnswer> = {
+  postgres: { kind: 'error', code: '57P03', message: 'the database system is starting up' },
+  mysql: { kind: 'error', errno: 1053, code: '08S01', message: 'Server shutdown in progress' },
+};
+
+/**
+ * RDS Proxy throttling a login, in the texts of its troubleshooting guide. Its PostgreSQL SQLSTATE is undocumented,
+ * so an authentication one, the hardest case: it must still not be taken for a refused token.
+ */
+export const THROTTLED: Record<'postgres' | 'mysql', FrontEndAnswer> = {
+  postgres: {
+    kind: 'error',
+    code: '28000',
+    message: 'The IAM authentication failed because of too many competing requests.',
+  },
+  mysql: { kind: 'error', errno: 1040, code: 'HY000', message: 'IAM authentication rate limit exceeded' },
+};
+
 /**
  * A loopback front end for a test bed server, like RDS Proxy's: it terminates TLS with the test bed's own certificate
  * (it names the RDS-style endpoint), reads the login, answers per `answer(n)` (n counts connections from 0), and

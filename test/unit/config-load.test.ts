@@ -513,13 +513,13 @@ describe('loadConfig: validation messages', () => {
         RDSIAM_AWS_CREDENTIALS_SOURCE: 'container',
       }),
       [
-        'aws_profile (from RDSIAM_AWS_PROFILE): is only used with aws_credentials_source chain, ini, process, but that is "container"',
+        'aws_profile (from RDSIAM_AWS_PROFILE): is only used with aws_credentials_source chain, ini, process, login, but that is "container"',
         'aws_role_session_name (from RDSIAM_AWS_ROLE_SESSION_NAME): is only used with aws_role_arn, which is not set (got "app")',
       ],
     );
     assert.match(
       (await issuesFor({ RDSIAM_AWS_CREDENTIALS_SOURCE: 'sso' }))[0] ?? '',
-      /must be one of chain, env, ini, process, container, instance, web_identity, got "sso"/,
+      /must be one of chain, env, ini, process, login, container, instance, web_identity, got "sso"/,
     );
   });
 

@@ -2,13 +2,19 @@
 // the per-process pacing of new IAM logins. Time is a manual clock; waits advance it instead of sleeping.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffMs, withConnectRetry, type ConnectRetryPolicy } from '../../src/drivers/connect-retry.js';
+import {
+  backoffMs,
+  withConnectRetry,
+  type ConnectRetryPolicy,
+  type RetryTiming,
+} from '../../src/drivers/connect-retry.js';
 import { isThrottled, transientState } from '../../src/drivers/transient.js';
 import { isLoginError } from '../../src/drivers/retry.js';
 import { LoginBucket } from '../../src/drivers/login-rate.js';
 import { ThrottledError, UnavailableError } from '../../src/errors.js';
 import { collect } from '../support/events.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { VirtualTime } from '../support/virtual-time.js';
 
 function fakeTiming(random = () => 0.5) {
   const clock = new ManualClock();
@@ -24,7 +30,11 @@ function fakeTiming(random = () => 0.5) {
   };
 }
 
-function policy(engine: 'postgres' | 'mysql', budgetMs: number, timing = fakeTiming()): ConnectRetryPolicy {
+function policy(
+  engine: 'postgres' | 'mysql',
+  budgetMs: number,
+  timing: RetryTiming = fakeTiming(),
+): ConnectRetryPolicy {
   return { engine, host: 'db.example', port: 5432, budgetMs, timing };
 }
 
@@ -201,5 +211,59 @@ describe('LoginBucket', () => {
       [10, 20, 30, 2000],
       'the 300th login waits 2 s: 100 at once, then 100 a second',
     );
+  });
+});
+
+describe('a burst of 300 concurrent connects through a throttling RDS Proxy, in virtual time', () => {
+  // RDS Proxy as modelled here: at most 200 new IAM logins in any second (what RDS advises), the rest throttled
+  // with its PostgreSQL text. Each attempt takes its turn from the bucket first, as pacedLogins does per token.
+  async function burst(rate: number | undefined) {
+    const time = new VirtualTime();
+    const start = time.now();
+    const timing = { clock: time, random: () => 0.5, sleep: time.sleep };
+    const bucket = rate === undefined ? undefined : new LoginBucket(rate, timing);
+    const admitted: number[] = [];
+    let throttled = 0;
+    const events = collect('rdsiam:connect:backoff');
+    try {
+      const doneAt = await time.run(
+        Promise.all(
+          Array.from({ length: 300 }, () =>
+            withConnectRetry(policy('postgres', 30_000, timing), async () => {
+              await bucket?.take();
+              const now = time.now();
+              if (admitted.filter((at) => at > now - 1_000).length >= 200) {
+                throttled++;
+                throw PROXY_PG;
+              }
+              admitted.push(now);
+              return now - start;
+            }),
+          ),
+        ),
+      );
+      return { doneAt, throttled, retries: events.events };
+    } finally {
+      events.stop();
+    }
+  }
+
+  it('uncapped: the 100 over the limit are throttled, back off together, and all get through within 1.2 s', async () => {
+    const { doneAt, throttled, retries } = await burst(undefined);
+    assert.equal(doneAt.length, 300);
+    // 200 at once; the other 100 retry after 75, 225, 525 ms (still within the second: throttled again) and 1125 ms.
+    assert.equal(doneAt.filter((t) => t === 0).length, 200);
+    assert.deepEqual([...new Set(doneAt)], [0, 1_125]);
+    assert.equal(throttled, 400);
+    assert.equal(retries.length, throttled, 'one event per retry');
+    assert.ok(retries.every((e) => e.kind === 'throttled' && e.elapsedMs + e.delayMs <= e.budgetMs));
+  });
+
+  it('capped by iam_max_new_connections_per_s 100: nothing throttled, the last through at 2 s', async () => {
+    const { doneAt, throttled, retries } = await burst(100);
+    assert.equal(doneAt.length, 300);
+    assert.equal(throttled, 0);
+    assert.equal(retries.length, 0);
+    assert.equal(Math.max(...doneAt), 2_000, '100 at once, then 100 a second');
   });
 });
