@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { channel } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, mock, test } from 'node:test';
+import { mock, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Pool as MysqlPool } from 'mysql2/promise';
@@ -18,9 +18,9 @@ import { createMysqlPool, createPgPool, RDSIAM_CHANNELS, tokenProviderFor } from
 import { loadConfig } from '../../src/config/load.js';
 import type { MemoryTokenCache } from '../../src/token/cache.js';
 import { runtimeFor } from '../../src/token/runtime.js';
-import { startContainerEndpoint, type ContainerEndpoint } from '../support/container-endpoint.js';
+import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { countingCredentials, processProfile } from '../support/credentials.js';
-import { NO_AWS_ENV } from '../support/env.js';
+import { NO_AWS_ENV, withEnv } from '../support/env.js';
 import { fakeRdsApiForThisFile, globalDatabase } from '../support/fake-rds-api.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { testbedOptions } from '../support/testbed-config.js';
@@ -80,31 +80,6 @@ function resources(cache: MemoryTokenCache) {
   return { cacheSize: cache.size, timers, listeners, subscribed, heap: process.memoryUsage().heapUsed };
 }
 
-let container: ContainerEndpoint | undefined;
-const savedEnv: Record<string, string | undefined> = {};
-after(async () => {
-  mock.timers.reset();
-  await container?.close();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
-
-/** Sets process-wide environment for the SDK's providers, restored after the file. */
-function setEnv(env: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(env)) {
-    if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
-
-before(() => {
-  // The SDK's own credential memo would keep the first answer; every fetch here must reach our sources.
-  setEnv(NO_AWS_ENV);
-});
-
 test('24 simulated hours: rotations picked up early, every token valid, writer moves healed, resources flat', {
   timeout: 240_000,
 }, async (t) => {
@@ -130,7 +105,7 @@ test('24 simulated hours: rotations picked up early, every token valid, writer m
   const containerKeys = Array.from({ length: 48 }, () => randomCredentials('temporary'));
   for (const key of containerKeys) await register(key);
   let handedOut = 0;
-  container = await startContainerEndpoint(() => {
+  const container = await startContainerEndpoint(() => {
     const key = containerKeys[handedOut++]!;
     expiresAt.set(key.accessKeyId, Date.now() + HOUR);
     return key;
@@ -160,168 +135,174 @@ test('24 simulated hours: rotations picked up early, every token valid, writer m
     writeFileSync(currentJson, JSON.stringify(body));
   };
   issueProcessKey();
-  setEnv({ ...profileEnv, AWS_CONTAINER_CREDENTIALS_FULL_URI: container.url });
-
-  // The global database: a long-term key of its own, whose logins must name the writer's region.
-  const globalKey = await tb.newKey();
-  let writerRegion = 'us-west-2';
-  const regions = ['us-west-2', 'eu-west-1', 'us-east-1'];
-  const moveWriter = async (region: string) => {
-    writerRegion = region;
-    api.clusters = [globalDatabase('testbed', tb.postgres.globalEndpoint, region)];
-    await register(globalKey, { region });
-  };
-  await moveWriter(writerRegion);
-
-  const common = { iam_expiration: IAM_EXPIRATION_S, pool: { max: 2 } };
-  const noInjected = async () => assert.fail('the SDK provider is used');
-  const withoutInjected = (o: ReturnType<typeof testbedOptions>) => {
-    const { credentials: _sdk, ...rest } = o;
-    return { ...rest, clock };
-  };
-  const pgOptions = withoutInjected(
-    testbedOptions(tb, 'postgres', noInjected, { ...common, aws_credentials_source: 'container' }),
-  );
-  const mysqlOptions = withoutInjected(
-    testbedOptions(tb, 'mysql', noInjected, { ...common, aws_credentials_source: 'process', aws_profile: 'day' }),
-  );
-  const globalOptions = {
-    ...testbedOptions(tb, 'postgres', countingCredentials(globalKey).provider, {
-      ...common,
-      iam_host: tb.postgres.globalEndpoint,
-      iam_global_region: 'us-east-1',
-      iam_global_ttl_s: 3600,
-      ssl: { ca: tb.caPem, servername: tb.postgres.endpoint },
-    }),
-    clock,
-  };
-  // The token engine the pools use (same config, same clock: the same cache and credentials), asked directly.
-  const engines = {
-    container: tokenProviderFor(await loadConfig(pgOptions), { clock }),
-    process: tokenProviderFor(await loadConfig(mysqlOptions), { clock }),
-  };
-  const pools: { pg: PgPool; mysql: MysqlPool; global: PgPool } = {
-    pg: await createPgPool(pgOptions),
-    mysql: await createMysqlPool(mysqlOptions),
-    global: await createPgPool(globalOptions),
-  };
-  const cache = runtimeFor(clock).cache as MemoryTokenCache;
-
-  const served = {
-    container: { keys: new Set<string>(), tokens: new Set<string>(), minLeftMs: Infinity },
-    process: { keys: new Set<string>(), tokens: new Set<string>(), minLeftMs: Infinity },
-  };
-  const connects = { pg: 0, mysql: 0, global: 0 };
-  const refusalsPerMove: number[] = [];
-  const hourly: ReturnType<typeof resources>[] = [];
-  let globalSeen = 0;
-  // The keys the two sources' tokens are signed with at this step.
-  const signingKeys = new Set<string>();
-
-  /** A new physical connection on each pool, checked with a query, then closed. */
-  const connectEach = async () => {
-    await Promise.all([...signingKeys, globalKey.accessKeyId].map(tellVerifier));
-    const pgClient = await pools.pg.connect();
-    await pgClient.query('SELECT 1');
-    pgClient.release(true);
-    const mysqlConn = await pools.mysql.getConnection();
-    await mysqlConn.query('SELECT 1');
-    mysqlConn.destroy();
-    const globalClient = await pools.global.connect();
-    await globalClient.query('SELECT 1');
-    globalClient.release(true);
-    connects.pg++;
-    connects.mysql++;
-    connects.global++;
-  };
-
+  const env = { ...NO_AWS_ENV, ...profileEnv, AWS_CONTAINER_CREDENTIALS_FULL_URI: container.url };
   try {
-    for (let elapsed = 0; elapsed <= HOURS * HOUR; elapsed += STEP) {
-      if (elapsed > 0) {
-        clock.advance(STEP);
-        mock.timers.setTime(clock.now());
-      }
-      issueProcessKey();
-      if (elapsed % WRITER_MOVES_EVERY === WRITER_MOVES_AT) {
+    await withEnv(env, async () => {
+      // The global database: a long-term key of its own, whose logins must name the writer's region.
+      const globalKey = await tb.newKey();
+      let writerRegion = 'us-west-2';
+      const regions = ['us-west-2', 'eu-west-1', 'us-east-1'];
+      const moveWriter = async (region: string) => {
+        writerRegion = region;
+        api.clusters = [globalDatabase('testbed', tb.postgres.globalEndpoint, region)];
+        await register(globalKey, { region });
+      };
+      await moveWriter(writerRegion);
+
+      const common = { iam_expiration: IAM_EXPIRATION_S, pool: { max: 2 } };
+      const noInjected = async () => assert.fail('the SDK provider is used');
+      const withoutInjected = (o: ReturnType<typeof testbedOptions>) => {
+        const { credentials: _sdk, ...rest } = o;
+        return { ...rest, clock };
+      };
+      const pgOptions = withoutInjected(
+        testbedOptions(tb, 'postgres', noInjected, { ...common, aws_credentials_source: 'container' }),
+      );
+      const mysqlOptions = withoutInjected(
+        testbedOptions(tb, 'mysql', noInjected, { ...common, aws_credentials_source: 'process', aws_profile: 'day' }),
+      );
+      const globalOptions = {
+        ...testbedOptions(tb, 'postgres', countingCredentials(globalKey).provider, {
+          ...common,
+          iam_host: tb.postgres.globalEndpoint,
+          iam_global_region: 'us-east-1',
+          iam_global_ttl_s: 3600,
+          ssl: { ca: tb.caPem, servername: tb.postgres.endpoint },
+        }),
+        clock,
+      };
+      // The token engine the pools use (same config, same clock: the same cache and credentials), asked directly.
+      const engines = {
+        container: tokenProviderFor(await loadConfig(pgOptions), { clock }),
+        process: tokenProviderFor(await loadConfig(mysqlOptions), { clock }),
+      };
+      const pools: { pg: PgPool; mysql: MysqlPool; global: PgPool } = {
+        pg: await createPgPool(pgOptions),
+        mysql: await createMysqlPool(mysqlOptions),
+        global: await createPgPool(globalOptions),
+      };
+      const cache = runtimeFor(clock).cache as MemoryTokenCache;
+
+      const served = {
+        container: { keys: new Set<string>(), tokens: new Set<string>(), minLeftMs: Infinity },
+        process: { keys: new Set<string>(), tokens: new Set<string>(), minLeftMs: Infinity },
+      };
+      const connects = { pg: 0, mysql: 0, global: 0 };
+      const refusalsPerMove: number[] = [];
+      const hourly: ReturnType<typeof resources>[] = [];
+      let globalSeen = 0;
+      // The keys the two sources' tokens are signed with at this step.
+      const signingKeys = new Set<string>();
+
+      /** A new physical connection on each pool, checked with a query, then closed. */
+      const connectEach = async () => {
+        await Promise.all([...signingKeys, globalKey.accessKeyId].map(tellVerifier));
+        const pgClient = await pools.pg.connect();
+        await pgClient.query('SELECT 1');
+        pgClient.release(true);
+        const mysqlConn = await pools.mysql.getConnection();
+        await mysqlConn.query('SELECT 1');
+        mysqlConn.destroy();
+        const globalClient = await pools.global.connect();
+        await globalClient.query('SELECT 1');
+        globalClient.release(true);
+        connects.pg++;
+        connects.mysql++;
+        connects.global++;
+      };
+
+      try {
+        for (let elapsed = 0; elapsed <= HOURS * HOUR; elapsed += STEP) {
+          if (elapsed > 0) {
+            clock.advance(STEP);
+            mock.timers.setTime(clock.now());
+          }
+          issueProcessKey();
+          if (elapsed % WRITER_MOVES_EVERY === WRITER_MOVES_AT) {
+            const logins = await tb.verifier.logins({ accessKeyId: globalKey.accessKeyId });
+            refusalsPerMove.push(logins.slice(globalSeen).filter((l) => l.verdict === 'region').length);
+            globalSeen = logins.length;
+            await moveWriter(regions[(regions.indexOf(writerRegion) + 1) % regions.length]!);
+          }
+
+          signingKeys.clear();
+          for (const name of ['container', 'process'] as const) {
+            const token = await engines[name].get();
+            const { accessKeyId, signedAt } = tokenFacts(token.value.reveal());
+            const leftMs = expiresAt.get(accessKeyId)! - clock.now();
+            signingKeys.add(accessKeyId);
+            served[name].keys.add(accessKeyId);
+            served[name].tokens.add(token.fingerprint);
+            served[name].minLeftMs = Math.min(served[name].minLeftMs, leftMs);
+            assert.ok(leftMs > 30 * SECOND, `${name}: a token served ${leftMs} ms before its credentials expire`);
+            if (token.fromCache) {
+              assert.ok(
+                clock.now() - signedAt < IAM_EXPIRATION_S * SECOND,
+                `${name}: a cached token served ${(clock.now() - signedAt) / SECOND} s after signing`,
+              );
+            }
+          }
+          if (elapsed % CONNECT_EVERY === 0) await connectEach();
+          if (elapsed > 0 && elapsed % HOUR === 0) {
+            gc();
+            hourly.push(resources(cache));
+          }
+        }
         const logins = await tb.verifier.logins({ accessKeyId: globalKey.accessKeyId });
         refusalsPerMove.push(logins.slice(globalSeen).filter((l) => l.verdict === 'region').length);
-        globalSeen = logins.length;
-        await moveWriter(regions[(regions.indexOf(writerRegion) + 1) % regions.length]!);
+      } finally {
+        await Promise.all([pools.pg.end(), pools.mysql.end(), pools.global.end()]);
       }
 
-      signingKeys.clear();
-      for (const name of ['container', 'process'] as const) {
-        const token = await engines[name].get();
-        const { accessKeyId, signedAt } = tokenFacts(token.value.reveal());
-        const leftMs = expiresAt.get(accessKeyId)! - clock.now();
-        signingKeys.add(accessKeyId);
-        served[name].keys.add(accessKeyId);
-        served[name].tokens.add(token.fingerprint);
-        served[name].minLeftMs = Math.min(served[name].minLeftMs, leftMs);
-        assert.ok(leftMs > 30 * SECOND, `${name}: a token served ${leftMs} ms before its credentials expire`);
-        if (token.fromCache) {
-          assert.ok(
-            clock.now() - signedAt < IAM_EXPIRATION_S * SECOND,
-            `${name}: a cached token served ${(clock.now() - signedAt) / SECOND} s after signing`,
-          );
-        }
+      t.diagnostic(
+        JSON.stringify({
+          connects,
+          keys: { container: served.container.keys.size, process: served.process.keys.size },
+          tokens: { container: served.container.tokens.size, process: served.process.tokens.size },
+          minLeftS: { container: served.container.minLeftMs / SECOND, process: served.process.minLeftMs / SECOND },
+        }),
+      );
+      // Rotation: the container's credentials renewed 15 minutes ahead, the late issuer's before they expired.
+      assert.ok(served.container.minLeftMs >= 15 * MINUTE, `container: ${served.container.minLeftMs} ms left at worst`);
+      assert.ok(served.container.keys.size >= 30, `container keys used: ${served.container.keys.size}`);
+      assert.equal(served.process.keys.size, HOURS + 1, 'every key the process issued, one per hour');
+      // Token lifetimes: ~100 lifetimes of 870 s in a day, each a new signing.
+      for (const name of ['container', 'process'] as const)
+        assert.ok(served[name].tokens.size >= 99, `${name}: ${served[name].tokens.size} tokens in 24 h`);
+
+      // Every new physical connection logged in with a valid token, judged at the fake time.
+      const verdicts = async (keys: TestCredentials[]) =>
+        (await Promise.all(keys.map((k) => tb.verifier.logins({ accessKeyId: k.accessKeyId }))))
+          .flat()
+          .map((l) => l.verdict);
+      const pgVerdicts = await verdicts(containerKeys);
+      const mysqlVerdicts = await verdicts(processKeys);
+      assert.deepEqual([...new Set(pgVerdicts)], ['ok']);
+      assert.deepEqual([...new Set(mysqlVerdicts)], ['ok']);
+      assert.equal(pgVerdicts.length, connects.pg);
+      assert.equal(mysqlVerdicts.length, connects.mysql);
+      assert.equal(connects.pg, (HOURS * HOUR) / CONNECT_EVERY + 1);
+
+      // Global writer: each move healed after exactly one refusal (the cached region's), none before the first move.
+      assert.deepEqual(refusalsPerMove, [0, 1, 1, 1, 1, 1, 1], 'region refusals before the first move, then per move');
+      const globalVerdicts = (await verdicts([globalKey])).filter((v) => v !== 'region');
+      assert.deepEqual([...new Set(globalVerdicts)], ['ok']);
+      assert.equal(globalVerdicts.length, connects.global);
+
+      // Resources: flat from hour to hour.
+      t.diagnostic(JSON.stringify(hourly.map(({ heap, ...r }) => ({ ...r, heapMB: +(heap / 2 ** 20).toFixed(1) }))));
+      const [first, second] = hourly;
+      for (const [i, r] of hourly.entries()) {
+        assert.ok(r.cacheSize <= 6, `hour ${i + 1}: ${r.cacheSize} cached tokens for 3 targets`);
+        assert.ok(r.timers <= first!.timers + 2, `hour ${i + 1}: ${r.timers} timers, ${first!.timers} after hour 1`);
+        assert.equal(r.listeners, first!.listeners, `hour ${i + 1}: process listeners`);
+        assert.equal(r.subscribed, first!.subscribed, `hour ${i + 1}: diagnostics channels with subscribers`);
       }
-      if (elapsed % CONNECT_EVERY === 0) await connectEach();
-      if (elapsed > 0 && elapsed % HOUR === 0) {
-        gc();
-        hourly.push(resources(cache));
-      }
-    }
-    const logins = await tb.verifier.logins({ accessKeyId: globalKey.accessKeyId });
-    refusalsPerMove.push(logins.slice(globalSeen).filter((l) => l.verdict === 'region').length);
+      const growth = hourly.at(-1)!.heap - second!.heap;
+      assert.ok(growth < HEAP_BOUND_BYTES, `heap grew ${(growth / 2 ** 20).toFixed(1)} MB from hour 2 to hour 24`);
+    });
   } finally {
-    await Promise.all([pools.pg.end(), pools.mysql.end(), pools.global.end()]);
+    mock.timers.reset();
+    await container.close();
   }
-
-  t.diagnostic(
-    JSON.stringify({
-      connects,
-      keys: { container: served.container.keys.size, process: served.process.keys.size },
-      tokens: { container: served.container.tokens.size, process: served.process.tokens.size },
-      minLeftS: { container: served.container.minLeftMs / SECOND, process: served.process.minLeftMs / SECOND },
-    }),
-  );
-  // Rotation: the container's credentials renewed 15 minutes ahead, the late issuer's before they expired.
-  assert.ok(served.container.minLeftMs >= 15 * MINUTE, `container: ${served.container.minLeftMs} ms left at worst`);
-  assert.ok(served.container.keys.size >= 30, `container keys used: ${served.container.keys.size}`);
-  assert.equal(served.process.keys.size, HOURS + 1, 'every key the process issued, one per hour');
-  // Token lifetimes: ~100 lifetimes of 870 s in a day, each a new signing.
-  for (const name of ['container', 'process'] as const)
-    assert.ok(served[name].tokens.size >= 99, `${name}: ${served[name].tokens.size} tokens in 24 h`);
-
-  // Every new physical connection logged in with a valid token, judged at the fake time.
-  const verdicts = async (keys: TestCredentials[]) =>
-    (await Promise.all(keys.map((k) => tb.verifier.logins({ accessKeyId: k.accessKeyId }))))
-      .flat()
-      .map((l) => l.verdict);
-  const pgVerdicts = await verdicts(containerKeys);
-  const mysqlVerdicts = await verdicts(processKeys);
-  assert.deepEqual([...new Set(pgVerdicts)], ['ok']);
-  assert.deepEqual([...new Set(mysqlVerdicts)], ['ok']);
-  assert.equal(pgVerdicts.length, connects.pg);
-  assert.equal(mysqlVerdicts.length, connects.mysql);
-  assert.equal(connects.pg, (HOURS * HOUR) / CONNECT_EVERY + 1);
-
-  // Global writer: each move healed after exactly one refusal (the cached region's), none before the first move.
-  assert.deepEqual(refusalsPerMove, [0, 1, 1, 1, 1, 1, 1], 'region refusals before the first move, then per move');
-  const globalVerdicts = (await verdicts([globalKey])).filter((v) => v !== 'region');
-  assert.deepEqual([...new Set(globalVerdicts)], ['ok']);
-  assert.equal(globalVerdicts.length, connects.global);
-
-  // Resources: flat from hour to hour.
-  t.diagnostic(JSON.stringify(hourly.map(({ heap, ...r }) => ({ ...r, heapMB: +(heap / 2 ** 20).toFixed(1) }))));
-  const [first, second] = hourly;
-  for (const [i, r] of hourly.entries()) {
-    assert.ok(r.cacheSize <= 6, `hour ${i + 1}: ${r.cacheSize} cached tokens for 3 targets`);
-    assert.ok(r.timers <= first!.timers + 2, `hour ${i + 1}: ${r.timers} timers, ${first!.timers} after hour 1`);
-    assert.equal(r.listeners, first!.listeners, `hour ${i + 1}: process listeners`);
-    assert.equal(r.subscribed, first!.subscribed, `hour ${i + 1}: diagnostics channels with subscribers`);
-  }
-  const growth = hourly.at(-1)!.heap - second!.heap;
-  assert.ok(growth < HEAP_BOUND_BYTES, `heap grew ${(growth / 2 ** 20).toFixed(1)} MB from hour 2 to hour 24`);
 });
