@@ -130,6 +130,10 @@ export class MemoryTokenCache implements TokenCache {
   #store(key: string, entry: CachedToken): void {
     this.#entries.delete(key);
     this.#entries.set(key, entry);
+    // A token of rotated credentials is never asked for again (the identity is part of its key): dropped here once
+    // dead, or the cache would keep one per rotation, for ever, up to maxEntries.
+    const now = this.clock.now();
+    for (const [k, e] of this.#entries) if (now >= e.expiresAt) this.#entries.delete(k);
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.maxEntries) break;
       this.#entries.delete(oldest);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Client } from 'pg';
 import { connectPg, createPgPool } from '../../src/connect.js';
-import { fakeRdsApiForThisFile } from '../support/fake-rds-api.js';
+import { fakeRdsApiForThisFile, globalDatabase } from '../support/fake-rds-api.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { countingCredentials } from '../support/credentials.js';
 import { collect } from '../support/events.js';
@@ -14,17 +14,9 @@ import { requireTestbed, type Testbed, type TestCredentials } from '../support/t
 
 const api = fakeRdsApiForThisFile();
 
-const arn = (region: string) => `arn:aws:rds:${region}:123456789012:cluster:testbed-${region}`;
-
 /** Makes `region` the writer's, for the fake API and for the verifier (this key's logins only). */
 async function moveWriter(tb: Testbed, key: TestCredentials, region: string): Promise<void> {
-  api.clusters = [
-    {
-      identifier: 'testbed',
-      endpoint: tb.postgres.globalEndpoint,
-      members: ['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => ({ arn: arn(r), isWriter: r === region })),
-    },
-  ];
+  api.clusters = [globalDatabase('testbed', tb.postgres.globalEndpoint, region)];
   await tb.verifier.addKey({ ...key, region });
 }
 

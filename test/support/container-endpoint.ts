@@ -16,11 +16,12 @@ export interface ContainerEndpoint {
 
 /**
  * A loopback ECS/EKS container-credentials endpoint, as the SDK's `fromContainerMetadata` calls it:
- * serves `credentials` (ok), answers 500 with a body that quotes the secret key, which no error may repeat
+ * serves `credentials`, valid for an hour from `Date.now()` (ok); given a function, asks it for each answer, so
+ * each fetch may hand out new session credentials, as a rotating endpoint does; answers 500 with a body that quotes the secret key, which no error may repeat
  * (error), or holds every request unanswered (slow).
  */
 export async function startContainerEndpoint(
-  credentials: TestCredentials,
+  credentials: TestCredentials | (() => TestCredentials),
   behaviour: EndpointBehaviour = 'ok',
 ): Promise<ContainerEndpoint> {
   let hits = 0;
@@ -30,16 +31,17 @@ export async function startContainerEndpoint(
     hits++;
     authorization = req.headers.authorization;
     if (behaviour === 'slow') return void held.push(res);
+    const served = typeof credentials === 'function' ? credentials() : credentials;
     if (behaviour === 'error') {
       res.statusCode = 500;
-      return void res.end(`internal error ${credentials.secretAccessKey}`);
+      return void res.end(`internal error ${served.secretAccessKey}`);
     }
     res.setHeader('content-type', 'application/json');
     res.end(
       JSON.stringify({
-        AccessKeyId: credentials.accessKeyId,
-        SecretAccessKey: credentials.secretAccessKey,
-        Token: credentials.sessionToken,
+        AccessKeyId: served.accessKeyId,
+        SecretAccessKey: served.secretAccessKey,
+        Token: served.sessionToken,
         Expiration: new Date(Date.now() + 3_600_000).toISOString(),
       }),
     );

@@ -75,6 +75,18 @@ export interface FakeProxyEndpoint {
 
 const ACCOUNT = '123456789012';
 
+/** The global database `identifier` behind `endpoint`, with members in three regions and its writer in `region`. */
+export function globalDatabase(identifier: string, endpoint: string, region: string): FakeGlobalCluster {
+  return {
+    identifier,
+    endpoint,
+    members: ['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => ({
+      arn: `arn:aws:rds:${r}:${ACCOUNT}:cluster:${identifier}-${r}`,
+      isWriter: r === region,
+    })),
+  };
+}
+
 /**
  * A loopback stand-in for the RDS Query API: DescribeGlobalClusters from `clusters`, and DescribeDBClusters,
  * DescribeDBInstances, DescribeDBClusterEndpoints, DescribeDBProxies and DescribeDBProxyEndpoints from the lists named

@@ -10,7 +10,7 @@ export const MARIADBD = '/usr/sbin/mariadbd';
 type MysqlPaths = Layout['mysql'];
 
 /** Runs SQL as root@localhost over the unix socket (unix_socket auth: we are root). */
-function mysqlRoot(paths: MysqlPaths, sql: string): Promise<string> {
+export function mysqlRoot(paths: MysqlPaths, sql: string): Promise<string> {
   return runCommand(
     'mariadb',
     ['--no-defaults', `--socket=${paths.socket}`, '-uroot', '--batch', '--skip-column-names'],
@@ -85,6 +85,17 @@ export async function startMariadb(options: {
     '--auth-root-authentication-method=socket',
   ]);
 
+  await launchMariadbd(paths, port);
+  await mysqlRoot(paths, options.setupSql);
+}
+
+export async function stopMariadb(paths: MysqlPaths): Promise<void> {
+  const pid = await readPid(paths.pidFile);
+  if (pid !== undefined && (await isOurs(pid, paths.config))) await terminate(pid, 20_000);
+}
+
+/** Starts mariadbd on the instance's config and waits until it answers. */
+async function launchMariadbd(paths: MysqlPaths, port: number): Promise<void> {
   const log = await open(paths.log, 'a');
   const child = spawn(MARIADBD, [`--defaults-file=${paths.config}`], {
     detached: true,
@@ -101,10 +112,10 @@ export async function startMariadb(options: {
     30_000,
     () => (exited ? 'mariadbd exited during start-up' : undefined),
   );
-  await mysqlRoot(paths, options.setupSql);
 }
 
-export async function stopMariadb(paths: MysqlPaths): Promise<void> {
-  const pid = await readPid(paths.pidFile);
-  if (pid !== undefined && (await isOurs(pid, paths.config))) await terminate(pid, 20_000);
+/** Stops MariaDB (as on a shutdown: in-flight sessions are cut) and starts it again on the same data and port. */
+export async function restartMariadb(paths: MysqlPaths, port: number): Promise<void> {
+  await stopMariadb(paths);
+  await launchMariadbd(paths, port);
 }

@@ -104,6 +104,18 @@ export async function startCluster(options: {
   }
 }
 
+/** Restarts the cluster (fast shutdown: sessions are cut, new logins refused until it is up again). */
+export async function restartCluster(paths: ClusterPaths, owner: OsUser): Promise<void> {
+  const bin = await postgresBinDir();
+  await runCommand(
+    join(bin, 'pg_ctl'),
+    ['restart', '-m', 'fast', '-w', '-t', '30', '-D', paths.data, '-l', paths.log],
+    {
+      as: owner,
+    },
+  );
+}
+
 /** Stops the cluster if it runs (fast shutdown, then signals). */
 export async function stopCluster(paths: ClusterPaths, owner: OsUser | undefined): Promise<void> {
   const pid = await readPid(join(paths.data, 'postmaster.pid'));

@@ -180,6 +180,20 @@ describe('MemoryTokenCache: LRU bound', () => {
   });
 });
 
+describe('MemoryTokenCache: dead tokens', () => {
+  it('drops dead tokens of keys never asked for again (rotated credentials) when it stores a new one', async () => {
+    const clock = new ManualClock();
+    const cache = new MemoryTokenCache({ clock });
+    const signer = countingSigner();
+    // One key per rotation, as the credentials' identity is part of the key; each asked for only while current.
+    for (let rotation = 0; rotation < 24; rotation++) {
+      await cache.get(`target|identity${rotation}`, TTL, signer.sign);
+      clock.advance(TTL);
+    }
+    assert.equal(cache.size, 1, 'only the last one, whose ttl is running out now');
+  });
+});
+
 describe('MemoryTokenCache: printing', () => {
   it('shows no token in util.inspect or JSON', async () => {
     const cache = new MemoryTokenCache({ clock: new ManualClock() });

@@ -19,6 +19,11 @@ export interface KeyPolicy extends TestCredentials {
   hangUp?: boolean;
   /** The region this key's logins must be signed for, instead of the server's (a writer that moved region). */
   region?: string;
+  /**
+   * Judges this key's tokens as if the time were now plus this (ms): a test whose signer runs on a simulated clock
+   * (hours ahead) is checked against that clock, and other tests against the real one.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface VerifierConfig {

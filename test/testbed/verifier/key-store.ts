@@ -38,5 +38,6 @@ export function keyProblem(value: unknown): string | undefined {
   if (k.hangUp !== undefined && typeof k.hangUp !== 'boolean') return 'hangUp must be a boolean';
   if (k.region !== undefined && !(typeof k.region === 'string' && /^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(k.region)))
     return 'region must be an AWS region name such as us-west-2';
+  if (k.clockOffsetMs !== undefined && !Number.isFinite(k.clockOffsetMs)) return 'clockOffsetMs must be a number';
   return undefined;
 }

@@ -117,7 +117,8 @@ export async function checkToken(input: {
   const amzDate = get('X-Amz-Date') ?? '';
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) return refuse('malformed', `X-Amz-Date=${amzDate} is not yyyymmddThhmmssZ`, base);
-  const ageSeconds = (now.getTime() - signedAt.getTime()) / 1000;
+  const offsetMs = (claimedKey === undefined ? undefined : input.findKey(claimedKey)?.clockOffsetMs) ?? 0;
+  const ageSeconds = (now.getTime() + offsetMs - signedAt.getTime()) / 1000;
   if (ageSeconds < -CLOCK_SKEW_SECONDS)
     return refuse('future', `signed ${Math.round(-ageSeconds)} s in the future`, base);
   if (ageSeconds > expires)
