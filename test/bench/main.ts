@@ -523,7 +523,7 @@ interface Side {
   relayPid?: number;
 }
 
-/** Samples of each side, rotated per round; with each side's relay CPU µs per sample, summed over the samples. */
+/** Samples of each side, rotated per round, and the CPU µs its relay process spent per sample (the mean). */
 async function rotateMetered(rounds: number, sides: Side[], sample: (c: BenchClient) => Promise<number | void>) {
   const cpu = sides.map(() => 0);
   const times = await rotate(
