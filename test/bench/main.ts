@@ -1,8 +1,8 @@
 // `npm run bench [-- --json] [-- --node=22]`: rdsiam side by side with the raw drivers, the AWS Advanced NodeJS
 // Wrapper and hand-wired rds-signer code, against the local IAM test bed. A/B alternate per iteration; medians, p90s,
 // ratios. `--node=MAJOR` runs it all, fresh processes included, on that Node (support/node-binary.mjs).
-import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import { arch, cpus, platform } from 'node:os';
@@ -22,7 +22,7 @@ import { countingCredentials } from '../support/credentials.js';
 import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
 import { nodeBinDir } from '../support/node-binary.mjs';
 import { startProxy } from '../proxy/proxy-support.js';
-import { alternate, ratio, summarize, type Summary } from './stats.js';
+import { alternate, ratio, rotate, summarize, type Summary } from './stats.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -447,14 +447,15 @@ interface BenchClient {
   end(): Promise<void>;
 }
 
-/** How row 11 reaches one engine: directly with a token, or through the proxy with none. */
+/** How row 11 reaches one engine: directly with a token (at `port`, or the server's own), or through the proxy. */
 interface ProxyBench {
   server: 'postgres' | 'mysql';
   label: string;
   /** About 50 MB of result. */
   bulk: string;
-  direct(tb: Testbed, token: string): Promise<BenchClient>;
-  proxied(tb: Testbed, port: number): Promise<BenchClient>;
+  direct(tb: Testbed, token: string, port?: number): Promise<BenchClient>;
+  /** Through the proxy listening on 127.0.0.1:`port`, or on its Unix socket in directory `port`. */
+  proxied(tb: Testbed, port: number | string): Promise<BenchClient>;
 }
 
 const PROXY_BENCHES: ProxyBench[] = [
@@ -462,14 +463,16 @@ const PROXY_BENCHES: ProxyBench[] = [
     server: 'postgres',
     label: 'pg   ',
     bulk: "SELECT repeat('x', 1000) FROM generate_series(1, 50000)",
-    direct: async (tb, token) => {
-      const c = new pg.Client(pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token));
+    direct: async (tb, token, port = tb.postgres.port) => {
+      const c = new pg.Client({ ...pgOptions(tb.caPem, tb.postgres, tb.postgres.iamUser, token), port });
       await c.connect();
       return c;
     },
     proxied: async (tb, port) => {
       const s = tb.postgres;
-      const c = new pg.Client({ host: '127.0.0.1', port, user: s.iamUser, database: s.database });
+      // pg takes a directory as the host, and the port for the socket's name (.s.PGSQL.<port>).
+      const at = typeof port === 'string' ? { host: port, port: s.port } : { host: '127.0.0.1', port };
+      const c = new pg.Client({ ...at, user: s.iamUser, database: s.database });
       await c.connect();
       return c;
     },
@@ -479,54 +482,171 @@ const PROXY_BENCHES: ProxyBench[] = [
     label: 'mysql',
     // MariaDB's sequence engine: seq_1_to_N is a table of N rows.
     bulk: "SELECT repeat('x', 1000) FROM seq_1_to_50000",
-    direct: (tb, token) => mysql.createConnection(mysqlOptions(tb.caPem, tb.mysql, tb.mysql.iamUser, { token })),
+    direct: (tb, token, port = tb.mysql.port) =>
+      mysql.createConnection({
+        ...mysqlOptions(tb.caPem, tb.mysql, tb.mysql.iamUser, { token }),
+        // TCP_NODELAY, as mysql2 sets on the sockets it opens itself (and the proxy on its own).
+        stream: () => netConnect({ host: tb.mysql.host, port, noDelay: true }),
+      }),
     proxied: (tb, port) =>
-      mysql.createConnection({ host: '127.0.0.1', port, user: tb.mysql.iamUser, database: tb.mysql.database }),
+      mysql.createConnection({
+        ...(typeof port === 'string' ? { socketPath: join(port, 'mysqld.sock') } : { host: '127.0.0.1', port }),
+        user: tb.mysql.iamUser,
+        database: tb.mysql.database,
+      }),
   },
 ];
 
-/** 11. `rdsiam proxy` (a real process) against direct connections: SELECT 1 round trips, a large result, memory. */
+/** CPU time a process has used so far, all its threads, in µs (the scheduler's ns count, not 10 ms ticks). */
+function cpuMicros(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  }
+  return ns / 1000;
+}
+
+/** The floor for row 11: a bare `pipe` relay process (children/bare-relay.mjs) in front of the server. */
+async function bareRelay(host: string, port: number): Promise<{ pid: number; port: number; stop(): void }> {
+  const script = fileURLToPath(new URL('children/bare-relay.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (line: string) => resolve(Number(line.trim())));
+    child.once('exit', (code) => reject(new Error(`bare-relay.mjs exited ${code}`)));
+  });
+  return { pid: child.pid ?? 0, port: listening, stop: () => void child.kill() };
+}
+
+/** One way to the database in row 11, and the relay process on it whose CPU time is counted (none for direct). */
+interface Side {
+  client: BenchClient;
+  relayPid?: number;
+}
+
+/** Samples of each side, rotated per round, and the CPU µs its relay process spent per sample (the mean). */
+async function rotateMetered(rounds: number, sides: Side[], sample: (c: BenchClient) => Promise<number | void>) {
+  const cpu = sides.map(() => 0);
+  const times = await rotate(
+    rounds,
+    sides.map(({ client, relayPid }, i) => async () => {
+      const before = relayPid === undefined ? 0 : cpuMicros(relayPid);
+      const reported = await sample(client);
+      if (relayPid !== undefined) cpu[i]! += cpuMicros(relayPid) - before;
+      return reported;
+    }),
+  );
+  return sides.map((_, i) => ({ summary: summarize(times[i]!), cpuMicros: cpu[i]! / rounds }));
+}
+
+/**
+ * 11. `rdsiam proxy` (real processes, one on TCP, one on a Unix socket) against direct connections, with a bare
+ * relay process as the floor of any extra hop; the four sides rotated per round. SELECT 1 round trips, a large
+ * result, the relays' CPU time, memory per idle session.
+ */
 async function proxyVsDirect(tb: Testbed, engine: ProxyBench) {
   const key = await tb.newKey();
-  const proxy = await startProxy(['--listen', '127.0.0.1:0'], testbedEnv(tb, engine.server, key));
+  const env = testbedEnv(tb, engine.server, key);
+  const socketDir = tempDir('rdsiam-bench-proxy-');
+  const [proxy, unixProxy] = await Promise.all([
+    startProxy(['--listen', '127.0.0.1:0'], env),
+    startProxy(['--unix-socket', socketDir], env),
+  ]);
+  const server = tb[engine.server];
+  const floor = await bareRelay(server.host, server.port);
   try {
     const token = await getAuthToken(testbedOptions(tb, engine.server, countingCredentials(key).provider));
-    const [direct, proxied] = await Promise.all([engine.direct(tb, token), engine.proxied(tb, proxy.port)]);
-    const ROUND_TRIPS = 500;
+    const sides: Side[] = await Promise.all([
+      engine.direct(tb, token).then((client) => ({ client })),
+      engine.direct(tb, token, floor.port).then((client) => ({ client, relayPid: floor.pid })),
+      engine.proxied(tb, proxy.port).then((client) => ({ client, relayPid: proxy.pid })),
+      engine.proxied(tb, socketDir).then((client) => ({ client, relayPid: unixProxy.pid })),
+    ]);
+    const ROUND_TRIPS = 250;
     // µs per round trip, averaged over a batch so timer resolution does not count.
-    const roundTrips = (c: BenchClient) => async () => {
+    const roundTrips = async (c: BenchClient) => {
       const started = performance.now();
       for (let i = 0; i < ROUND_TRIPS; i++) await c.query('SELECT 1');
       return ((performance.now() - started) * 1000) / ROUND_TRIPS;
     };
-    const bulk = (c: BenchClient) => async () => void (await c.query(engine.bulk));
-    const [viaProxy, directRt] = await alternate(20, roundTrips(proxied), roundTrips(direct));
-    const [bulkProxy, bulkDirect] = await alternate(10, bulk(proxied), bulk(direct));
-    const p = summarize(viaProxy);
-    const d = summarize(directRt);
-    const bp = summarize(bulkProxy);
-    const bd = summarize(bulkDirect);
-    await Promise.all([direct.end(), proxied.end()]);
-    // Memory per idle session: the proxy's RSS with 100 more clients connected, over 100.
+    const [d, f, p, u] = await rotateMetered(40, sides, roundTrips);
+    const [bd, bf, bp, bu] = await rotateMetered(12, sides, (c) => c.query(engine.bulk).then(() => undefined));
+    await Promise.all(sides.map(({ client }) => client.end()));
+
+    // Memory per idle session: how the proxy's RSS grows with 200 more clients connected, over 200, after 20 sessions
+    // have come and gone (what the first sessions load and allocate once is not counted); then, with those 200
+    // closed, the same again, where the memory they freed is reused.
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proxy.pid}/status`, 'utf8'))?.[1] ?? 0);
-    const before = rss();
-    const idle = await Promise.all(Array.from({ length: 100 }, () => engine.proxied(tb, proxy.port)));
-    const perSessionKb = Math.round((rss() - before) / 100);
-    await Promise.all(idle.map((c) => c.end()));
-    const throughput = Number((bd.median / bp.median).toFixed(3));
-    log(
-      `11. proxy ${engine.label}   SELECT 1 via proxy ${fmt(p, 'µs')}; direct ${fmt(d, 'µs')}; +${(p.median - d.median).toFixed(1)} µs, ` +
-        `ratio ${ratio(p, d)}; 50 MB result via proxy ${fmt(bp)}, direct ${fmt(bd)}, throughput ratio ${throughput}; ` +
-        `~${perSessionKb} kB RSS per idle session`,
-    );
-    return {
-      selectOneRatio: ratio(p, d),
-      addedMicros: Number((p.median - d.median).toFixed(1)),
-      throughput,
-      perSessionKb,
+    const IDLE = 200;
+    const open = async (n: number) => {
+      const clients: BenchClient[] = [];
+      for (let i = 0; i < n; i += 50) {
+        const batch = Array.from({ length: Math.min(50, n - i) }, () => engine.proxied(tb, proxy.port));
+        clients.push(...(await Promise.all(batch)));
+      }
+      return clients;
     };
+    const perIdleSession = async () => {
+      const before = rss();
+      const clients = await open(IDLE);
+      const kb = Math.round((rss() - before) / IDLE);
+      await Promise.all(clients.map((c) => c.end()));
+      return kb;
+    };
+    await Promise.all((await open(20)).map((c) => c.end()));
+    const perSessionKb = await perIdleSession();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const perSessionKbReused = await perIdleSession();
+
+    const added = (a: Summary) => Number((a.median - d!.summary.median).toFixed(1));
+    const throughput = (a: Summary) => Number((bd!.summary.median / a.median).toFixed(3));
+    const micros = (n: number) => Number(n.toFixed(1));
+    const result = {
+      selectOneRatio: ratio(p!.summary, d!.summary),
+      addedMicros: added(p!.summary),
+      throughput: throughput(bp!.summary),
+      perSessionKb,
+      perSessionKbReused,
+      unixSocket: {
+        selectOneRatio: ratio(u!.summary, d!.summary),
+        addedMicros: added(u!.summary),
+        throughput: throughput(bu!.summary),
+      },
+      bareRelay: {
+        selectOneRatio: ratio(f!.summary, d!.summary),
+        addedMicros: added(f!.summary),
+        throughput: throughput(bf!.summary),
+      },
+      relayCpuMicrosPerRoundTrip: {
+        proxy: micros(p!.cpuMicros / ROUND_TRIPS),
+        unixSocket: micros(u!.cpuMicros / ROUND_TRIPS),
+        bareRelay: micros(f!.cpuMicros / ROUND_TRIPS),
+      },
+      relayCpuMsPerResult: {
+        proxy: micros(bp!.cpuMicros / 1000),
+        unixSocket: micros(bu!.cpuMicros / 1000),
+        bareRelay: micros(bf!.cpuMicros / 1000),
+      },
+    };
+    const cpu = result.relayCpuMicrosPerRoundTrip;
+    log(
+      `11. proxy ${engine.label}   SELECT 1 direct ${fmt(d!.summary, 'µs')}; via proxy ${fmt(p!.summary, 'µs')}, ` +
+        `+${result.addedMicros} µs, ratio ${result.selectOneRatio}; via its Unix socket ${fmt(u!.summary, 'µs')}, ` +
+        `ratio ${result.unixSocket.selectOneRatio}; via a bare relay ${fmt(f!.summary, 'µs')}, ` +
+        `+${result.bareRelay.addedMicros} µs, ratio ${result.bareRelay.selectOneRatio}; relay CPU per round trip: ` +
+        `proxy ${cpu.proxy} µs, Unix socket ${cpu.unixSocket} µs, bare relay ${cpu.bareRelay} µs`,
+    );
+    const bulkCpu = result.relayCpuMsPerResult;
+    log(
+      `11. proxy ${engine.label}   50 MB result direct ${fmt(bd!.summary)}; via proxy ${fmt(bp!.summary)}, ` +
+        `throughput ratio ${result.throughput}; via its Unix socket ${fmt(bu!.summary)}, ratio ` +
+        `${result.unixSocket.throughput}; via a bare relay ${fmt(bf!.summary)}, ratio ${result.bareRelay.throughput}; ` +
+        `relay CPU per result: proxy ${bulkCpu.proxy} ms, Unix socket ${bulkCpu.unixSocket} ms, bare relay ` +
+        `${bulkCpu.bareRelay} ms; RSS per idle session ~${perSessionKb} kB, ~${perSessionKbReused} kB with memory reused`,
+    );
+    return result;
   } finally {
-    await proxy.stop();
+    floor.stop();
+    await Promise.all([proxy.stop(), unixProxy.stop()]);
   }
 }
 

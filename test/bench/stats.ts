@@ -20,23 +20,25 @@ export async function alternate(
   a: () => Promise<number | void>,
   b: () => Promise<number | void>,
 ): Promise<[number[], number[]]> {
-  const timesA: number[] = [];
-  const timesB: number[] = [];
-  const time = async (fn: () => Promise<number | void>, into: number[]) => {
-    const started = performance.now();
-    const reported = await fn();
-    into.push(typeof reported === 'number' ? reported : performance.now() - started);
-  };
+  const [timesA = [], timesB = []] = await rotate(rounds, [a, b]);
+  return [timesA, timesB];
+}
+
+/**
+ * `alternate` for any number of sides: each round runs every side once, starting one further along than the round
+ * before. A side reports its own sample (a number), or is timed in ms.
+ */
+export async function rotate(rounds: number, sides: (() => Promise<number | void>)[]): Promise<number[][]> {
+  const times = sides.map((): number[] => []);
   for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      await time(a, timesA);
-      await time(b, timesB);
-    } else {
-      await time(b, timesB);
-      await time(a, timesA);
+    for (let k = 0; k < sides.length; k++) {
+      const side = (i + k) % sides.length;
+      const started = performance.now();
+      const reported = await sides[side]!();
+      times[side]!.push(typeof reported === 'number' ? reported : performance.now() - started);
     }
   }
-  return [timesA, timesB];
+  return times;
 }
 
 export const ratio = (a: Summary, b: Summary): number => Number((a.median / b.median).toFixed(3));

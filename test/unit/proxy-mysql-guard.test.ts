@@ -44,3 +44,20 @@ test('the rest of a 16 MB command is neither a command nor an upload', () => {
   assert.equal(refusals, 1, 'the command after it is still seen');
   assert.ok(passed.equals(Buffer.concat([long, rest, ping])));
 });
+
+test('a chunk with nothing taken out passes as the same Buffer (no copy), one cut mid-header up to the cut', () => {
+  const guard = changeUserGuard(() => assert.fail('nothing to refuse'));
+  const stream = Buffer.concat([query, ping, query]);
+  assert.equal(guard(stream), stream);
+  const cut = query.length + 2;
+  assert.equal(guard(stream.subarray(0, cut)).buffer, stream.buffer, 'the part before the cut is not copied');
+  assert.deepEqual(guard(stream.subarray(cut)), stream.subarray(query.length));
+});
+
+test('a 16 MB COM_CHANGE_USER is taken out with its continuation', () => {
+  const long = packet(0, Buffer.concat([Buffer.from([0x11]), Buffer.alloc(0xffffff - 1, 0x20)]));
+  const rest = packet(1, Buffer.from([0x03, 0x03]));
+  const { passed, refusals } = guarded(Buffer.concat([long, rest, ping]), 65536);
+  assert.equal(refusals, 1);
+  assert.ok(passed.equals(ping));
+});
