@@ -17,6 +17,7 @@ import {
   packet,
   parseHandshakeResponse,
   PER_SIDE,
+  QUIT_PACKET,
   readPacket,
 } from './mysql-packets.js';
 import type { MysqlDialled, MysqlUpstream } from './mysql-upstream.js';
@@ -35,6 +36,8 @@ export interface MysqlService {
   connect(): Promise<MysqlDialled>;
   /** Signs in on `dialled` as the client asked (a refused cached token is replaced and tried once more). */
   open(client: HandshakeResponse, dialled: MysqlDialled): Promise<MysqlUpstream>;
+  /** Ends the database's connection `connectionId` (and what it runs) from a connection of its own. */
+  kill(connectionId: number): Promise<void>;
   password: NativePasswordHash | undefined;
   /** TLS toward clients; when set, clients must use it. */
   tls: SecureContext | undefined;
@@ -132,10 +135,24 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     signedIn = true;
     session.upstreamOpened(Date.now() - started, upstream.token.fingerprint);
     client.write(packet(sequenceId, upstream.ok));
+    // Whether the client waits for an answer: then a client that goes away has its connection killed, as MySQL
+    // notices a closed client only when it next writes to it (after a SLEEP(3600), say).
+    let busy = false;
     return await relay(client, upstream.socket, {
       clientLeftover: reader.release(),
       upstreamLeftover: upstream.leftover,
       idleTimeoutMs: service.idleTimeoutMs,
+      observe: {
+        fromClient: (chunk) => {
+          busy = !chunk.subarray(-5).equals(QUIT_PACKET);
+        },
+        toClient: () => {
+          busy = false;
+        },
+      },
+      onClientGone: () => {
+        if (busy) void service.kill(upstream.connectionId).catch(() => {});
+      },
       fromClient: changeUserGuard(() => {
         const message =
           `rdsiam proxy does not serve COM_CHANGE_USER: its IAM token is for user '${service.user}' only. ` +

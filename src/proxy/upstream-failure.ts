@@ -17,9 +17,14 @@ export function upstreamFailure(err: unknown, endpoint: { host: string; port: nu
   const text = scrub(err instanceof Error ? err.message : String(err));
   if (err instanceof AuthError) return { refused: true, serverCode: undefined, message: text, hint: DOCTOR_HINT };
   const { code, errno } = (err ?? {}) as { code?: unknown; errno?: unknown };
-  // A server's answer (no such database, too many connections) reaches the client as the server gave it.
+  // A server's answer (no such database, too many connections) reaches the client as the server gave it; a socket
+  // error's errno (negative, from the system) is not one.
   const serverCode =
-    typeof errno === 'number' ? errno : typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+    typeof errno === 'number' && errno > 0
+      ? errno
+      : typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+        ? code
+        : undefined;
   if (serverCode !== undefined) return { refused: false, serverCode, message: text, hint: DOCTOR_HINT };
   const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
   return {

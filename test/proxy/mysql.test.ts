@@ -11,7 +11,7 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { freePort, httpGet, startProxy, type ProxyProcess } from './proxy-support.js';
+import { freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
 
 async function proxyFor(
   t: { after(fn: () => Promise<unknown>): void },
@@ -132,6 +132,32 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
         .map((e) => e.code),
       ['1235'],
     );
+  });
+
+  test('a client that goes mid-query has its database connection killed: SLEEP(30) stops and the thread ends', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    const watcher = await connection(tb, proxy.port);
+    const sleep = `select sleep(30) as gone_${process.pid}`;
+    const threads = async () => {
+      const [rows] = await watcher.query('select id from information_schema.processlist where info = ?', [sleep]);
+      return (rows as { id: number }[]).map((r) => Number(r.id));
+    };
+    const leaving = await connection(tb, proxy.port);
+    leaving.on('error', () => {});
+    leaving.query(sleep).catch(() => {});
+    const [id] = await until('the sleeping query', async () =>
+      (await threads()).length === 1 ? threads() : undefined,
+    );
+    assert.equal(id, leaving.threadId);
+    (leaving as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    // Closing its upstream socket alone would leave the thread sleeping for the full 30 s, past this wait.
+    await until('the thread to end', async () => {
+      const [rows] = await watcher.query('select count(*) as n from information_schema.processlist where id = ?', [id]);
+      return Number((rows as { n: number }[])[0]!.n) === 0 ? true : undefined;
+    });
+    await watcher.end();
   });
 
   test('50 clients at once', async (t) => {
