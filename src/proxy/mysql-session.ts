@@ -5,7 +5,13 @@ import { ByteReader } from './byte-reader.js';
 import { startTls } from './client-tls.js';
 import { changeUserGuard } from './mysql-command-guard.js';
 import type { Serve, Session } from './listener.js';
-import { type NativePasswordHash, nativePasswordMatches } from './mysql-native-password.js';
+import {
+  CACHING_SHA2_PASSWORD,
+  type LocalPasswordHashes,
+  type LocalPasswordPlugin,
+  localPasswordMatches,
+  NATIVE_PASSWORD,
+} from './mysql-local-password.js';
 import {
   authSwitchRequest,
   CLIENT,
@@ -38,14 +44,15 @@ export interface MysqlService {
   open(client: HandshakeResponse, dialled: MysqlDialled): Promise<MysqlUpstream>;
   /** Ends the database's connection `connectionId` (and what it runs) from a connection of its own. */
   kill(connectionId: number): Promise<void>;
-  password: NativePasswordHash | undefined;
+  password: LocalPasswordHashes | undefined;
   /** TLS toward clients; when set, clients must use it. */
   tls: SecureContext | undefined;
   idleTimeoutMs: number | undefined;
 }
 
-const NATIVE_PASSWORD = 'mysql_native_password';
 const ER_NOT_SUPPORTED_YET = 1235;
+/** caching_sha2_password's AuthMoreData "fast_auth_success": the scramble matched; the OK follows. */
+const FAST_AUTH_SUCCESS = Buffer.from([0x01, 0x03]);
 
 export function mysqlServe(service: MysqlService): Serve {
   return (socket, session) => serveMysql(socket, session, service);
@@ -80,7 +87,8 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     // TLS toward the client only with --tls-*.
     const offered = ((dialled.greeting.capabilities & ~PER_SIDE) | (service.tls ? CLIENT.ssl : 0)) >>> 0;
     client.write(
-      greetingPacket({ ...dialled.greeting, capabilities: offered, scramble: salt, authPlugin: NATIVE_PASSWORD }),
+      // caching_sha2_password first: MySQL 8's default, and the one MySQL 9's clients still have.
+      greetingPacket({ ...dialled.greeting, capabilities: offered, scramble: salt, authPlugin: CACHING_SHA2_PASSWORD }),
     );
     let reply = await readPacket(reader);
     sequenceId = reply.sequenceId + 1;
@@ -108,16 +116,19 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
           `token is for that user); connect with user ${service.user}`,
       );
     }
-    // Whatever the client's default plugin, the proxy switches it to mysql_native_password: the one it can check
-    // (with a local password), and one whose client side takes a bare OK (caching_sha2_password's expects more).
+    // A client that answered with the greeting's caching_sha2_password, or without plugin auth (4.1 auth, as
+    // mysql_native_password), is checked as it answered. Any other is switched to mysql_native_password, which every
+    // client has: one that named it did not necessarily compute it on this scramble (MariaDB's clients send nothing).
+    let plugin: LocalPasswordPlugin = NATIVE_PASSWORD;
     let authData = response.authData;
-    if (response.authPlugin !== undefined && response.authPlugin !== NATIVE_PASSWORD) {
+    if (response.authPlugin === CACHING_SHA2_PASSWORD) plugin = CACHING_SHA2_PASSWORD;
+    else if (response.authPlugin !== undefined) {
       client.write(packet(sequenceId, authSwitchRequest(NATIVE_PASSWORD, nul(salt))));
       const switched = await readPacket(reader);
       sequenceId = switched.sequenceId + 1;
       authData = switched.payload;
     }
-    if (service.password && !nativePasswordMatches(service.password, salt, authData)) {
+    if (service.password && !localPasswordMatches(service.password, plugin, salt, authData)) {
       return refuse(
         1045,
         '28000',
@@ -134,6 +145,8 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     }
     signedIn = true;
     session.upstreamOpened(Date.now() - started, upstream.token.fingerprint);
+    // caching_sha2_password's client waits for its fast path's verdict before the OK, unless it sent no password.
+    if (plugin === CACHING_SHA2_PASSWORD && authData.length > 0) client.write(packet(sequenceId++, FAST_AUTH_SUCCESS));
     client.write(packet(sequenceId, upstream.ok));
     // Whether the client waits for an answer: then a client that goes away has its connection killed, as MySQL
     // notices a closed client only when it next writes to it (after a SLEEP(3600), say).

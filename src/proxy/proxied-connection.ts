@@ -10,7 +10,7 @@ import { tokenProviderFor, type TokenDeps } from '../token/token-provider.js';
 import { CancelMap, type UpstreamKey } from './cancel-map.js';
 import type { Serve } from './listener.js';
 import type { ProxyOptions } from './options.js';
-import { nativePasswordHash } from './mysql-native-password.js';
+import { localPasswordHashes } from './mysql-local-password.js';
 import { type HandshakeResponse, QUIT_PACKET } from './mysql-packets.js';
 import { mysqlServe } from './mysql-session.js';
 import { dialMysql, type MysqlDialled, plainResponse, runAndQuit, signInMysql } from './mysql-upstream.js';
@@ -98,7 +98,7 @@ export async function proxiedConnection(
         },
         // KILL CONNECTION rather than KILL QUERY: the client is gone, so nothing is left to keep its connection for.
         kill: async (id) => runAndQuit(await signInAlone(), `KILL CONNECTION ${id}`),
-        password: options.password && nativePasswordHash(options.password.reveal()),
+        password: options.password && localPasswordHashes(options.password.reveal()),
         tls: clientTls,
         idleTimeoutMs: options.idleTimeoutMs,
       }),
