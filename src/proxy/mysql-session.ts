@@ -15,6 +15,7 @@ import {
 import {
   authSwitchRequest,
   CLIENT,
+  COM_CHANGE_USER,
   errPayload,
   greetingPacket,
   type HandshakeResponse,
@@ -29,7 +30,7 @@ import {
 import type { MysqlDialled, MysqlUpstream } from './mysql-upstream.js';
 import { relay, type RelayStats } from './relay.js';
 import type { UpstreamDial } from './upstream-dial.js';
-import { upstreamFailure } from './upstream-failure.js';
+import { lostUpstream, onUpstreamGone, upstreamFailure } from './upstream-failure.js';
 
 /** What every MySQL session of one listener shares. */
 export interface MysqlService {
@@ -51,6 +52,8 @@ export interface MysqlService {
 }
 
 const ER_NOT_SUPPORTED_YET = 1235;
+/** "Lost connection to server during query": the client library's own number for it. */
+const CR_SERVER_LOST = 2013;
 /** caching_sha2_password's AuthMoreData "fast_auth_success": the scramble matched; the OK follows. */
 const FAST_AUTH_SUCCESS = Buffer.from([0x01, 0x03]);
 
@@ -151,13 +154,24 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     // Whether the client waits for an answer: then a client that goes away has its connection killed, as MySQL
     // notices a closed client only when it next writes to it (after a SLEEP(3600), say).
     let busy = false;
-    return await relay(client, upstream.socket, {
+    // The sequence id the answer takes, when the client's last chunk was one whole packet (a command): should the
+    // database then go without answering, the client gets an error packet as that answer, before the close.
+    let answerId: number | undefined;
+    const upstreamSocket = upstream.socket;
+    onUpstreamGone(upstreamSocket, () => {
+      if (!busy || answerId === undefined || client.destroyed || client.writableEnded) return;
+      client.write(packet(answerId, errPayload(CR_SERVER_LOST, 'HY000', lostUpstream(service.dial))));
+    });
+    return await relay(client, upstreamSocket, {
       clientLeftover: reader.release(),
       upstreamLeftover: upstream.leftover,
       idleTimeoutMs: service.idleTimeoutMs,
       observe: {
         fromClient: (chunk) => {
-          busy = !chunk.subarray(-5).equals(QUIT_PACKET);
+          const whole = chunk.length >= 5 && chunk.readUIntLE(0, 3) + 4 === chunk.length;
+          // COM_QUIT has no answer; a COM_CHANGE_USER the proxy answers itself (changeUserGuard, below).
+          busy = !chunk.subarray(-5).equals(QUIT_PACKET) && !(whole && chunk[3] === 0 && chunk[4] === COM_CHANGE_USER);
+          answerId = whole ? (chunk[3]! + 1) & 0xff : undefined;
         },
         toClient: () => {
           busy = false;

@@ -1,7 +1,8 @@
 // `rdsiam proxy` while its database restarts, through a loopback front end that relays to the test bed (restarting
-// the shared servers would disturb the test files running beside this one): a session the server ends gets the
-// server's own error, a session cut off gets its driver's connection-lost error, and a client that connects while the
-// database is down or starting up rides through on the connect retries, through the same proxy process.
+// the shared servers would disturb the test files running beside this one): a session the server interrupts gets the
+// server's own error, a query whose database goes without a word gets the protocol's "connection lost" from the
+// proxy, and a client that connects while the database is down or starting up rides through on the connect retries,
+// through the same proxy process.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -55,15 +56,15 @@ const INTERRUPT: Record<Engine, { sql: (id: number) => string; field: 'code' | '
   postgres: { sql: (id) => `select pg_terminate_backend(${id})`, field: 'code', code: '57P01' },
   mysql: { sql: (id) => `kill query ${id}`, field: 'errno', code: 1317 },
 };
-/** What each driver says when the socket drops. */
-const LOST: Record<Engine, RegExp> = {
-  postgres: /Connection terminated unexpectedly/,
-  mysql: /Connection lost: The server closed the connection/,
+/** What the proxy answers a query whose database went without a word: the protocol's own "connection lost". */
+const LOST: Record<Engine, { field: 'code' | 'errno'; code: string | number }> = {
+  postgres: { field: 'code', code: '08006' },
+  mysql: { field: 'errno', code: 2013 },
 };
 
 for (const engine of ['postgres', 'mysql'] as const) {
   describe(`rdsiam proxy for ${engine} while the database restarts`, () => {
-    test("the server's error reaches its session; a session cut off gets its driver's; a client during the restart rides through", {
+    test("the server's error reaches its session; a query cut off gets the protocol's connection-lost error; a client during the restart rides through", {
       timeout: 90_000,
     }, async (t) => {
       const tb = await requireTestbed(t);
@@ -96,7 +97,9 @@ for (const engine of ['postgres', 'mysql'] as const) {
       const running = failure(cut.query(SLEEP[engine]));
       await new Promise((r) => setTimeout(r, 300));
       await front.close();
-      assert.match(String((await running).message), LOST[engine]);
+      const lost = await running;
+      assert.equal(lost[LOST[engine].field], LOST[engine].code, `${lost.code ?? lost.errno}: ${lost.message}`);
+      assert.match(String(lost.message), /rdsiam proxy lost its connection to the database at 127\.0\.0\.1:\d+ /);
 
       // A client connecting now is refused upstream, then told the database is starting up, then served.
       const back = new Promise<FakeFrontEnd>((resolve) =>
