@@ -67,6 +67,8 @@ export class ByteReader {
     waiting?.reject(this.#failure);
   }
 
-  #onEnd = (): void => this.#fail(new Error('the connection closed during the handshake'));
+  // ECONNRESET, as a socket reports a peer that hung up: a database that restarts mid-handshake is tried again.
+  #onEnd = (): void =>
+    this.#fail(Object.assign(new Error('the connection closed during the handshake'), { code: 'ECONNRESET' }));
   #onError = (err: Error): void => this.#fail(err);
 }

@@ -21,9 +21,12 @@ export const CLIENT = {
 /** Never passed between the two sides: compression (the proxy would have to compress) and TLS (each side's own). */
 export const PER_SIDE = CLIENT.compress | CLIENT.zstdCompression | CLIENT.ssl;
 
-/** The commands the proxy answers itself rather than passing on. */
+/** The commands the proxy answers itself rather than passing on (COM_CHANGE_USER), follows, or sends (a KILL). */
 export const COM_CHANGE_USER = 0x11;
-export const COM_QUIT = 0x01;
+const COM_QUIT = 0x01;
+export const COM_QUERY = 0x03;
+/** A whole COM_QUIT packet, as a client ends its session with it. */
+export const QUIT_PACKET = Buffer.from([1, 0, 0, 0, COM_QUIT]);
 
 /** The largest handshake packet the proxy reads (a token is ~2 KB; connect attributes are at most 64 KB). */
 const MAX_HANDSHAKE_PACKET = 1 << 20;
@@ -264,7 +267,10 @@ export function errPayload(errno: number, sqlState: string, message: string): Bu
   return Buffer.concat([Buffer.from([ERR]), int(2, errno), Buffer.from(`#${sqlState}${message}`, 'utf8')]);
 }
 
-/** The error an ERR payload carries, as mysql2 reports one (`errno`, `sqlState`, and `code` for a refusal). */
+// mysql2's names for the errors the token retry (a refusal) and the connect retry (a shutdown) read.
+const ERROR_NAMES: Readonly<Record<number, string>> = { 1045: 'ER_ACCESS_DENIED_ERROR', 1053: 'ER_SERVER_SHUTDOWN' };
+
+/** The error an ERR payload carries, as mysql2 reports one (`errno`, `sqlState`, and `code` for those above). */
 export function serverError(payload: Buffer): Error & { errno: number; sqlState: string | undefined } {
   const errno = payload.readUInt16LE(1);
   const marked = payload[3] === 0x23;
@@ -273,7 +279,7 @@ export function serverError(payload: Buffer): Error & { errno: number; sqlState:
   return Object.assign(new Error(message), {
     errno,
     sqlState,
-    ...(errno === 1045 ? { code: 'ER_ACCESS_DENIED_ERROR' } : {}),
+    ...(ERROR_NAMES[errno] === undefined ? {} : { code: ERROR_NAMES[errno] }),
   });
 }
 

@@ -5,10 +5,17 @@ import { ByteReader } from './byte-reader.js';
 import { startTls } from './client-tls.js';
 import { changeUserGuard } from './mysql-command-guard.js';
 import type { Serve, Session } from './listener.js';
-import { type NativePasswordHash, nativePasswordMatches } from './mysql-native-password.js';
+import {
+  CACHING_SHA2_PASSWORD,
+  type LocalPasswordHashes,
+  type LocalPasswordPlugin,
+  localPasswordMatches,
+  NATIVE_PASSWORD,
+} from './mysql-local-password.js';
 import {
   authSwitchRequest,
   CLIENT,
+  COM_CHANGE_USER,
   errPayload,
   greetingPacket,
   type HandshakeResponse,
@@ -17,12 +24,13 @@ import {
   packet,
   parseHandshakeResponse,
   PER_SIDE,
+  QUIT_PACKET,
   readPacket,
 } from './mysql-packets.js';
 import type { MysqlDialled, MysqlUpstream } from './mysql-upstream.js';
 import { relay, type RelayStats } from './relay.js';
 import type { UpstreamDial } from './upstream-dial.js';
-import { upstreamFailure } from './upstream-failure.js';
+import { lostUpstream, onUpstreamGone, upstreamFailure } from './upstream-failure.js';
 
 /** What every MySQL session of one listener shares. */
 export interface MysqlService {
@@ -35,14 +43,19 @@ export interface MysqlService {
   connect(): Promise<MysqlDialled>;
   /** Signs in on `dialled` as the client asked (a refused cached token is replaced and tried once more). */
   open(client: HandshakeResponse, dialled: MysqlDialled): Promise<MysqlUpstream>;
-  password: NativePasswordHash | undefined;
+  /** Ends the database's connection `connectionId` (and what it runs) from a connection of its own. */
+  kill(connectionId: number): Promise<void>;
+  password: LocalPasswordHashes | undefined;
   /** TLS toward clients; when set, clients must use it. */
   tls: SecureContext | undefined;
   idleTimeoutMs: number | undefined;
 }
 
-const NATIVE_PASSWORD = 'mysql_native_password';
 const ER_NOT_SUPPORTED_YET = 1235;
+/** "Lost connection to server during query": the client library's own number for it. */
+const CR_SERVER_LOST = 2013;
+/** caching_sha2_password's AuthMoreData "fast_auth_success": the scramble matched; the OK follows. */
+const FAST_AUTH_SUCCESS = Buffer.from([0x01, 0x03]);
 
 export function mysqlServe(service: MysqlService): Serve {
   return (socket, session) => serveMysql(socket, session, service);
@@ -77,7 +90,8 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     // TLS toward the client only with --tls-*.
     const offered = ((dialled.greeting.capabilities & ~PER_SIDE) | (service.tls ? CLIENT.ssl : 0)) >>> 0;
     client.write(
-      greetingPacket({ ...dialled.greeting, capabilities: offered, scramble: salt, authPlugin: NATIVE_PASSWORD }),
+      // caching_sha2_password first: MySQL 8's default, and the one MySQL 9's clients still have.
+      greetingPacket({ ...dialled.greeting, capabilities: offered, scramble: salt, authPlugin: CACHING_SHA2_PASSWORD }),
     );
     let reply = await readPacket(reader);
     sequenceId = reply.sequenceId + 1;
@@ -105,16 +119,19 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
           `token is for that user); connect with user ${service.user}`,
       );
     }
-    // Whatever the client's default plugin, the proxy switches it to mysql_native_password: the one it can check
-    // (with a local password), and one whose client side takes a bare OK (caching_sha2_password's expects more).
+    // A client that answered with the greeting's caching_sha2_password, or without plugin auth (4.1 auth, as
+    // mysql_native_password), is checked as it answered. Any other is switched to mysql_native_password, which every
+    // client has: one that named it did not necessarily compute it on this scramble (MariaDB's clients send nothing).
+    let plugin: LocalPasswordPlugin = NATIVE_PASSWORD;
     let authData = response.authData;
-    if (response.authPlugin !== undefined && response.authPlugin !== NATIVE_PASSWORD) {
+    if (response.authPlugin === CACHING_SHA2_PASSWORD) plugin = CACHING_SHA2_PASSWORD;
+    else if (response.authPlugin !== undefined) {
       client.write(packet(sequenceId, authSwitchRequest(NATIVE_PASSWORD, nul(salt))));
       const switched = await readPacket(reader);
       sequenceId = switched.sequenceId + 1;
       authData = switched.payload;
     }
-    if (service.password && !nativePasswordMatches(service.password, salt, authData)) {
+    if (service.password && !localPasswordMatches(service.password, plugin, salt, authData)) {
       return refuse(
         1045,
         '28000',
@@ -131,11 +148,38 @@ async function serveMysql(socket: Socket, session: Session, service: MysqlServic
     }
     signedIn = true;
     session.upstreamOpened(Date.now() - started, upstream.token.fingerprint);
+    // caching_sha2_password's client waits for its fast path's verdict before the OK, unless it sent no password.
+    if (plugin === CACHING_SHA2_PASSWORD && authData.length > 0) client.write(packet(sequenceId++, FAST_AUTH_SUCCESS));
     client.write(packet(sequenceId, upstream.ok));
-    return await relay(client, upstream.socket, {
+    // Whether the client waits for an answer: then a client that goes away has its connection killed, as MySQL
+    // notices a closed client only when it next writes to it (after a SLEEP(3600), say).
+    let busy = false;
+    // The sequence id the answer takes, when the client's last chunk was one whole packet (a command): should the
+    // database then go without answering, the client gets an error packet as that answer, before the close.
+    let answerId: number | undefined;
+    const upstreamSocket = upstream.socket;
+    onUpstreamGone(upstreamSocket, () => {
+      if (!busy || answerId === undefined || client.destroyed || client.writableEnded) return;
+      client.write(packet(answerId, errPayload(CR_SERVER_LOST, 'HY000', lostUpstream(service.dial))));
+    });
+    return await relay(client, upstreamSocket, {
       clientLeftover: reader.release(),
       upstreamLeftover: upstream.leftover,
       idleTimeoutMs: service.idleTimeoutMs,
+      observe: {
+        fromClient: (chunk) => {
+          const whole = chunk.length >= 5 && chunk.readUIntLE(0, 3) + 4 === chunk.length;
+          // COM_QUIT has no answer; a COM_CHANGE_USER the proxy answers itself (changeUserGuard, below).
+          busy = !chunk.subarray(-5).equals(QUIT_PACKET) && !(whole && chunk[3] === 0 && chunk[4] === COM_CHANGE_USER);
+          answerId = whole ? (chunk[3]! + 1) & 0xff : undefined;
+        },
+        toClient: () => {
+          busy = false;
+        },
+      },
+      onClientGone: () => {
+        if (busy) void service.kill(upstream.connectionId).catch(() => {});
+      },
       fromClient: changeUserGuard(() => {
         const message =
           `rdsiam proxy does not serve COM_CHANGE_USER: its IAM token is for user '${service.user}' only. ` +

@@ -7,6 +7,7 @@ import { ByteReader } from './byte-reader.js';
 import {
   AUTH_SWITCH,
   CLIENT,
+  COM_QUERY,
   ERR,
   type Greeting,
   type HandshakeResponse,
@@ -17,6 +18,7 @@ import {
   parseAuthSwitch,
   parseGreeting,
   PER_SIDE,
+  QUIT_PACKET,
   readPacket,
   responseHead,
   serverError,
@@ -38,6 +40,8 @@ export interface MysqlUpstream {
   /** Bytes received after the OK (none, normally). */
   leftover: Buffer;
   token: IssuedToken;
+  /** The database's id for this connection (what `KILL` takes). */
+  connectionId: number;
 }
 
 const CLEAR_PASSWORD = 'mysql_clear_password';
@@ -130,7 +134,15 @@ export function signInMysql(
     for (;;) {
       const reply = await readPacket(reader);
       const kind = reply.payload[0];
-      if (kind === OK) return { socket, ok: reply.payload, leftover: reader.release(), token };
+      if (kind === OK) {
+        return {
+          socket,
+          ok: reply.payload,
+          leftover: reader.release(),
+          token,
+          connectionId: dialled.greeting.connectionId,
+        };
+      }
       if (kind === ERR) {
         const err = serverError(reply.payload);
         tagError(err, token);
@@ -148,4 +160,19 @@ export function signInMysql(
       socket.write(packet(reply.sequenceId + 1, password));
     }
   });
+}
+
+/** Runs one statement that returns no rows (a `KILL`) on a signed-in connection, then quits; throws the server's error. */
+export async function runAndQuit(upstream: MysqlUpstream, sql: string): Promise<void> {
+  const reader = new ByteReader(upstream.socket);
+  // The sign-in paused the socket to hand it over.
+  upstream.socket.resume();
+  upstream.socket.write(packet(0, Buffer.concat([Buffer.from([COM_QUERY]), Buffer.from(sql, 'utf8')])));
+  try {
+    const reply = await readPacket(reader);
+    if (reply.payload[0] === ERR) throw serverError(reply.payload);
+  } finally {
+    reader.release();
+    upstream.socket.end(QUIT_PACKET);
+  }
 }

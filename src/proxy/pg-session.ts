@@ -18,7 +18,7 @@ import { scramExchange, type ScramVerifier } from './pg-scram.js';
 import { cancelUpstream, type PgUpstream } from './pg-upstream.js';
 import { relay, type RelayStats } from './relay.js';
 import type { UpstreamDial } from './upstream-dial.js';
-import { upstreamFailure } from './upstream-failure.js';
+import { lostUpstream, onUpstreamGone, upstreamFailure } from './upstream-failure.js';
 
 /** What every PostgreSQL session of one listener shares. */
 export interface PgService {
@@ -138,6 +138,14 @@ async function servePg(socket: Socket, session: Session, service: PgService): Pr
   // its connection end now rather than when it next writes to the closed socket.
   let busy = false;
   let tail: Buffer = Buffer.alloc(0);
+  // Whether what the client got last ends with a ReadyForQuery, a message boundary: then a database that goes without
+  // a word of its own (its FATAL at a shutdown would come last) can be reported in the protocol, before the close.
+  let atReady = upstream.leftover.length === 0;
+  let terminating = false;
+  onUpstreamGone(upstream.socket, () => {
+    if (!atReady || terminating || client.destroyed || client.writableEnded) return;
+    client.write(errorResponse({ severity: 'FATAL', code: '08006', message: lostUpstream(service.dial) }));
+  });
   try {
     return await relay(client, upstream.socket, {
       clientLeftover: reader.release(),
@@ -145,11 +153,13 @@ async function servePg(socket: Socket, session: Session, service: PgService): Pr
       idleTimeoutMs: service.idleTimeoutMs,
       observe: {
         fromClient: (chunk) => {
-          busy = !chunk.subarray(-5).equals(TERMINATE);
+          terminating = chunk.subarray(-5).equals(TERMINATE);
+          busy = !terminating;
         },
         toClient: (chunk) => {
           tail = chunk.length >= 6 ? chunk.subarray(-6) : Buffer.concat([tail, chunk]).subarray(-6);
-          if (tail.length === 6 && tail.subarray(0, 5).equals(READY_HEAD)) busy = false;
+          atReady = tail.length === 6 && tail.subarray(0, 5).equals(READY_HEAD);
+          if (atReady) busy = false;
         },
       },
       onClientGone: () => {

@@ -1,6 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import type { Engine } from '../config/dsn.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { connectRetryFor, withConnectRetry } from '../drivers/connect-retry.js';
 import { connectPlanFor } from '../drivers/plan.js';
 import { withTokenRetry } from '../drivers/retry.js';
 import { nodeTlsOptions, tlsPlanFor } from '../drivers/tls.js';
@@ -9,10 +10,10 @@ import { tokenProviderFor, type TokenDeps } from '../token/token-provider.js';
 import { CancelMap, type UpstreamKey } from './cancel-map.js';
 import type { Serve } from './listener.js';
 import type { ProxyOptions } from './options.js';
-import { nativePasswordHash } from './mysql-native-password.js';
-import { COM_QUIT, type HandshakeResponse, packet } from './mysql-packets.js';
+import { localPasswordHashes } from './mysql-local-password.js';
+import { type HandshakeResponse, QUIT_PACKET } from './mysql-packets.js';
 import { mysqlServe } from './mysql-session.js';
-import { dialMysql, type MysqlDialled, plainResponse, signInMysql } from './mysql-upstream.js';
+import { dialMysql, type MysqlDialled, plainResponse, runAndQuit, signInMysql } from './mysql-upstream.js';
 import { scramVerifier } from './pg-scram.js';
 import { pgServe, TERMINATE } from './pg-session.js';
 import { openPgUpstream } from './pg-upstream.js';
@@ -59,6 +60,9 @@ export async function proxiedConnection(
     port: plan.port,
   };
   const clientTls = options.tls && createSecureContext({ cert: options.tls.cert, key: options.tls.key });
+  // A client's upstream connection rides through a restart, failover or throttling as the drivers' connects do; the
+  // readiness probe does not wait: it reports whether a sign-in works now.
+  const retry = connectRetryFor(config);
   if (config.dsn.engine === 'mysql') {
     const connect = () => dialMysql(dial);
     const open = (client: HandshakeResponse, dialled: MysqlDialled | undefined) => {
@@ -71,6 +75,11 @@ export async function proxiedConnection(
         return signInMysql(dial, on, client, tracked);
       });
     };
+    /** A connection of the proxy's own, as a client with nothing to ask for signs in. */
+    const signInAlone = async () => {
+      const dialled = await connect();
+      return open(plainResponse(dialled.greeting, plan.user, plan.database), dialled);
+    };
     return {
       ...common,
       socketName: 'mysqld.sock',
@@ -78,16 +87,23 @@ export async function proxiedConnection(
         dial,
         user: plan.user,
         database: plan.database,
-        connect,
-        open,
-        password: options.password && nativePasswordHash(options.password.reveal()),
+        connect: () => withConnectRetry(retry, connect),
+        open: (client, dialled) => {
+          let first: MysqlDialled | undefined = dialled;
+          return withConnectRetry(retry, () => {
+            const on = first;
+            first = undefined;
+            return open(client, on);
+          });
+        },
+        // KILL CONNECTION rather than KILL QUERY: the client is gone, so nothing is left to keep its connection for.
+        kill: async (id) => runAndQuit(await signInAlone(), `KILL CONNECTION ${id}`),
+        password: options.password && localPasswordHashes(options.password.reveal()),
         tls: clientTls,
         idleTimeoutMs: options.idleTimeoutMs,
       }),
       probe: async () => {
-        const dialled = await connect();
-        const upstream = await open(plainResponse(dialled.greeting, plan.user, plan.database), dialled);
-        upstream.socket.end(packet(0, Buffer.from([COM_QUIT])));
+        (await signInAlone()).socket.end(QUIT_PACKET);
       },
     };
   }
@@ -103,7 +119,7 @@ export async function proxiedConnection(
       dial,
       user: plan.user,
       database: plan.database,
-      open,
+      open: (params) => withConnectRetry(retry, () => open(params)),
       password: options.password && scramVerifier(options.password.reveal()),
       tls: clientTls,
       idleTimeoutMs: options.idleTimeoutMs,

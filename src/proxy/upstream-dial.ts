@@ -21,7 +21,8 @@ export async function withDeadline<T>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       current?.destroy();
-      reject(new Error(`${what} timed out after ${ms} ms (connect_timeout_ms)`));
+      // ETIMEDOUT, as a socket reports it: a stalled database is tried again within connect_retry_budget_ms.
+      reject(Object.assign(new Error(`${what} timed out after ${ms} ms (connect_timeout_ms)`), { code: 'ETIMEDOUT' }));
     }, ms);
   });
   try {

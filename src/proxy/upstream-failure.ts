@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { AuthError } from '../errors.js';
 import { scrub } from '../secret.js';
 
@@ -17,9 +18,14 @@ export function upstreamFailure(err: unknown, endpoint: { host: string; port: nu
   const text = scrub(err instanceof Error ? err.message : String(err));
   if (err instanceof AuthError) return { refused: true, serverCode: undefined, message: text, hint: DOCTOR_HINT };
   const { code, errno } = (err ?? {}) as { code?: unknown; errno?: unknown };
-  // A server's answer (no such database, too many connections) reaches the client as the server gave it.
+  // A server's answer (no such database, too many connections) reaches the client as the server gave it; a socket
+  // error's errno (negative, from the system) is not one.
   const serverCode =
-    typeof errno === 'number' ? errno : typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+    typeof errno === 'number' && errno > 0
+      ? errno
+      : typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+        ? code
+        : undefined;
   if (serverCode !== undefined) return { refused: false, serverCode, message: text, hint: DOCTOR_HINT };
   const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
   return {
@@ -28,4 +34,27 @@ export function upstreamFailure(err: unknown, endpoint: { host: string; port: nu
     message: `rdsiam proxy could not sign in to ${endpoint.host}:${endpoint.port}: ${name}${text}`,
     hint: DOCTOR_HINT,
   };
+}
+
+/** What a client is told when the database went mid-session without a word of its own (a crash, a network fault). */
+export function lostUpstream(endpoint: { host: string; port: number }): string {
+  return (
+    `rdsiam proxy lost its connection to the database at ${endpoint.host}:${endpoint.port} (a restart, failover or ` +
+    'network fault). Connect again: new connections are retried while the database comes back.'
+  );
+}
+
+/**
+ * Calls `tell` once, when the database's side ends or closes, and before the relay closes the client, provided it is
+ * called before `relay()` (listeners run in the order they were added): the moment for last words to the client.
+ */
+export function onUpstreamGone(upstream: Duplex, tell: () => void): void {
+  let told = false;
+  const once = () => {
+    if (told) return;
+    told = true;
+    tell();
+  };
+  upstream.once('end', once);
+  upstream.once('close', once);
 }

