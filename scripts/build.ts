@@ -9,6 +9,7 @@ import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledLicenses, cycloneDxFragment, noticesMarkdown } from './third-party-licenses.js';
 
@@ -127,6 +128,127 @@ const optionalTypescript: Plugin = {
   },
 };
 
+// The CLI. `bin` runs dist/cli/rdsiam.cjs, which only starts dist/cli/main.cjs: `rdsiam token`, the command run
+// once per psql session, with all it needs and the help, in one CommonJS file, since `require` loads a file whole
+// and at once where Node's ES module loader takes a file at a time (for `rdsiam token` a fifth of its time less).
+// The other commands (the doctor, the proxy with pg-protocol, check with the drivers, ...) are one more file,
+// dist/cli/commands.cjs, that main.cjs requires only when one of them runs: a cold `rdsiam token` does not parse
+// it (half the CLI's code). One file, not one per command: they share modules main.cjs does not hold (src/doctor/,
+// the drivers), and `rdsiam completion` loads them all. What commands.cjs needs from main.cjs it takes from
+// main.cjs's exports, so that every module exists once in a process: one ConfigError class for main's
+// `instanceof`, one config cache, one token runtime.
+const CLI_MAIN = 'main.cjs';
+const CLI_COMMANDS = 'commands.cjs';
+/** The src/cli/ modules in CLI_COMMANDS: every command but token, and what `token --url` and `exec` share. */
+const CLI_COMMANDS_MODULES = [
+  'check',
+  'client-setup',
+  'completion',
+  'doctor',
+  'exec',
+  'policy',
+  'proxy',
+  'schema',
+  'version',
+];
+const CLI_OPTIONS = {
+  ...common,
+  format: 'cjs',
+  external: EXTERNAL,
+  define: NO_IMPORT_META,
+} as const;
+const cliPlugins = () => [commonJsFiles('../', { packagesInside: true }), builtinsByRequire];
+
+// An `import('./doctor.js')` (main.ts's, token.ts's) of a module in CLI_COMMANDS as a `require` of that file, on
+// first use.
+const otherCommands: Plugin = {
+  name: 'cli-commands-file',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' && CLI_COMMANDS_MODULES.includes(args.path.slice(2, -3))
+        ? { path: CLI_COMMANDS, namespace: 'cli-commands' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'cli-commands' }, () => ({
+      contents: `module.exports = require("./${CLI_COMMANDS}");\n`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /.*/, namespace: 'cli-commands' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+// In CLI_COMMANDS: each module main.cjs holds, taken from main.cjs's exports (under `exportName`) instead of bundled
+// again. `shared` collects what was taken, for main.cjs to export.
+function fromCliMain(inMain: Set<string>, shared: Map<string, string>): Plugin {
+  const exportName = (input: string) => `m_${input.replace(/\W/g, '_')}`;
+  return {
+    name: 'from-cli-main',
+    setup(b) {
+      b.onResolve({ filter: /.*/, namespace: 'cli-main' }, (args) => ({ path: args.path, external: true }));
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'from-cli-main' || args.kind === 'entry-point') return undefined;
+        const found = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'from-cli-main',
+        });
+        const input = found.namespace === 'file' && !found.external ? relative(root, found.path) : undefined;
+        if (input === undefined || !inMain.has(input)) return found.errors.length > 0 ? undefined : found;
+        shared.set(input, exportName(input));
+        return { path: exportName(input), namespace: 'cli-main' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'cli-main' }, (args) => ({
+        contents: `module.exports = require("./${CLI_MAIN}").${args.path};\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+async function buildCli() {
+  const mainEntry = (exports: string[]) => ({
+    contents: [`export { main } from './src/cli/main.ts';`, ...exports].join('\n'),
+    resolveDir: root,
+    sourcefile: 'cli-main.ts',
+  });
+  const mainOptions = { ...CLI_OPTIONS, outfile: `${dist}cli/${CLI_MAIN}`, plugins: [otherCommands, ...cliPlugins()] };
+  // What main.cjs holds, to know what CLI_COMMANDS can take from it.
+  const probe = await build({ ...mainOptions, stdin: mainEntry([]), write: false });
+  const shared = new Map<string, string>();
+  const commands = await build({
+    ...CLI_OPTIONS,
+    stdin: {
+      contents: CLI_COMMANDS_MODULES.map((n) => `export * from './src/cli/${n}.ts';`).join('\n'),
+      resolveDir: root,
+      sourcefile: 'cli-commands.ts',
+    },
+    outfile: `${dist}cli/${CLI_COMMANDS}`,
+    plugins: [...cliPlugins(), fromCliMain(new Set(Object.keys(probe.metafile.inputs)), shared)],
+  });
+  const cliMain = await build({
+    ...mainOptions,
+    stdin: mainEntry(
+      [...shared].sort().map(([input, name]) => `export * as ${name} from ${JSON.stringify(`./${input}`)};`),
+    ),
+  });
+  const bin = await build({
+    ...CLI_OPTIONS,
+    entryPoints: ['src/cli/run.ts'],
+    outfile: `${dist}cli/rdsiam.cjs`,
+    banner: { js: `#!/usr/bin/env node\n${NOTICE_BANNER}` },
+    plugins: [
+      {
+        name: 'cli-main-file',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: `./${CLI_MAIN}`, external: true }));
+        },
+      },
+    ],
+  });
+  return [bin, cliMain, commands];
+}
+
 rmSync(dist, { recursive: true, force: true });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -160,19 +282,6 @@ const builds = await Promise.all([
     external: EXTERNAL,
     plugins: [commonJsFiles('./'), builtinsByCall],
   }),
-  // The CLI, one CommonJS file that `bin` runs: `require` loads it whole and at once, where Node's ES module loader
-  // takes a file at a time, each a round trip through its thread pool. For `rdsiam token` that is a fifth of its
-  // time less, although this file also holds the commands it does not run.
-  build({
-    ...common,
-    entryPoints: ['src/cli/run.ts'],
-    format: 'cjs',
-    outfile: `${dist}cli/rdsiam.cjs`,
-    banner: { js: `#!/usr/bin/env node\n${NOTICE_BANNER}` },
-    external: EXTERNAL,
-    define: NO_IMPORT_META,
-    plugins: [commonJsFiles('../', { packagesInside: true }), builtinsByRequire],
-  }),
   build({
     ...common,
     entryPoints: { index: 'src/index.ts', otel: 'src/otel.ts' },
@@ -183,6 +292,8 @@ const builds = await Promise.all([
     plugins: [commonJsFiles('../', { packagesInside: true }), builtinsByRequire],
   }),
 ]);
+
+const cliBuilds = await buildCli();
 
 // `import { z } from 'zod'` keeps all of zod in a bundle, every locale included (about 50 ms more to import); only
 // `import * as z from 'zod'` lets esbuild leave out what is not used.
@@ -198,7 +309,7 @@ if (locales.length > 0) {
   process.exit(1);
 }
 
-const metafiles = builds.map((b) => b.metafile);
+const metafiles = [...builds, ...cliBuilds].map((b) => b.metafile);
 const licenses = bundledLicenses(metafiles, root);
 if (licenses.problems.length > 0) {
   console.error(

@@ -1,4 +1,4 @@
-import { channel } from 'node:diagnostics_channel';
+import { channel, type Channel } from 'node:diagnostics_channel';
 import type { PluginCode } from './aws-facts.js';
 import type { ConflictCode } from './dsql-retry.js';
 
@@ -115,9 +115,15 @@ const CHANNELS: Record<RdsIamChannel, true> = {
 /** Every channel rdsiam publishes on, e.g. to subscribe to all of them for debug logging. */
 export const RDSIAM_CHANNELS: readonly RdsIamChannel[] = Object.freeze(Object.keys(CHANNELS) as RdsIamChannel[]);
 
+// Each channel kept once made: `channel(name)` looks the name up among weak references on every call, which the
+// token cache's hit path paid with no one subscribed (row 12 of the benchmarks). Importing rdsiam makes none.
+let channels: Map<RdsIamChannel, Channel> | undefined;
+
 /** Publishes an event; the payload is built only when someone is subscribed. */
 export function publish<K extends RdsIamChannel>(name: K, payload: () => RdsIamEvents[K]): void {
-  const ch = channel(name);
+  channels ??= new Map();
+  let ch = channels.get(name);
+  if (ch === undefined) channels.set(name, (ch = channel(name)));
   if (ch.hasSubscribers) ch.publish(payload());
 }
 

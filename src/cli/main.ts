@@ -11,7 +11,8 @@ interface Command {
   run(args: string[], io: CliIo): number | Promise<number>;
 }
 
-// Each command is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or check.
+// Each command is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or check. (The
+// build puts every command but token in a file of their own that only they load: scripts/build.ts.)
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   token: {
     summary: 'print one IAM auth token for the configured connection (--url: as a DSN, --env: as shell exports)',

@@ -9,6 +9,7 @@ import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build as esbuild, type BuildOptions, type Plugin as EsbuildPlugin } from 'esbuild';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { AwsMySQLClient } from 'aws-advanced-nodejs-wrapper/mysql';
@@ -20,7 +21,7 @@ import { startContainerEndpoint } from '../support/container-endpoint.js';
 import { mysqlOptions, pgOptions, type Testbed, type TestCredentials } from '../support/testbed.js';
 import { countingCredentials } from '../support/credentials.js';
 import { testbedEnv, testbedOptions } from '../support/testbed-config.js';
-import { nodeBinDir } from '../support/node-binary.mjs';
+import { nodeBinDir, runtimeBinary } from '../support/node-binary.mjs';
 import { startProxy } from '../proxy/proxy-support.js';
 import { alternate, ratio, rotate, summarize, type Summary } from './stats.js';
 
@@ -44,6 +45,59 @@ if (otherNode !== undefined) {
   });
   process.exit(r.status ?? 1);
 }
+// `--cold-start-nodes`: the cold-start rows (7, 8, 9, 10) on each of these Node majors, one `--node=` run each, then
+// row 7c (Bun and Deno) on this Node; the figures side by side, and in the JSON by major.
+const COLD_START_NODES = ['22', '24', '26'];
+const COLD_START_KEYS = [
+  'firstConnectVsHandWired',
+  'tokenColdStartVsHandWired',
+  'cliTokenVsHandWired',
+  'coldInstructionsVsHandWired',
+];
+if (process.argv.includes('--cold-start-nodes')) {
+  const bench = (args: string[]): Record<string, unknown> => {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--json', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    if (r.status !== 0) throw new Error(`bench ${args.join(' ')} failed (exit ${r.status})`);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const byNode: Record<string, Record<string, unknown>> = {};
+  for (const major of COLD_START_NODES)
+    byNode[major] = bench([`--node=${major}`, `--only=${COLD_START_KEYS.join(',')}`]);
+  const runtimes = bench(['--only=firstConnectOnRuntimes']);
+  const table = coldStartTable(byNode);
+  (json ? process.stderr : process.stdout).write(`${table}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ coldStartByNode: byNode, ...runtimes }, null, 2)}\n`);
+  process.exit(0);
+}
+
+/** The cold-start figures by Node major, one line per figure (leaf of the JSON), one column per major. */
+function coldStartTable(byNode: Record<string, Record<string, unknown>>): string {
+  const leaves = (value: unknown, path: string): Array<[string, unknown]> =>
+    typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([k, v]) => leaves(v, path ? `${path}.${k}` : k))
+      : [[path, value]];
+  const majors = Object.keys(byNode);
+  const rows = new Map<string, string[]>();
+  for (const [i, major] of majors.entries()) {
+    for (const key of COLD_START_KEYS) {
+      for (const [path, value] of leaves(byNode[major]![key], key)) {
+        const row = rows.get(path) ?? majors.map(() => '-');
+        row[i] = String(value);
+        rows.set(path, row);
+      }
+    }
+  }
+  const width = Math.max(...[...rows.keys()].map((k) => k.length));
+  return [
+    `${'cold start, rdsiam / hand-wired'.padEnd(width)}  ${majors.map((m) => `Node ${m}`.padStart(8)).join('  ')}`,
+    ...[...rows].map(([path, values]) => `${path.padEnd(width)}  ${values.map((v) => v.padStart(8)).join('  ')}`),
+  ].join('\n');
+}
+
 // Fresh-process samples per side: each is a whole Node start, so noise is large; medians of many.
 const FRESH_ROUNDS = 31;
 const log = (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -190,10 +244,12 @@ async function child(
   args: string[],
   env: Record<string, string>,
   cwd = APP_DIR,
+  runtime: string[] = [process.execPath],
 ): Promise<Record<string, number>> {
+  const [command, ...before] = runtime;
   const { stdout } = await run(
-    process.execPath,
-    [fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args],
+    command!,
+    [...before, fileURLToPath(new URL(`children/${script}`, import.meta.url)), ...args],
     {
       cwd,
       env,
@@ -209,12 +265,12 @@ async function childPair(
   a: string,
   b: string,
   env: Record<string, string>,
-  { rounds = FRESH_ROUNDS, cwd = APP_DIR } = {},
+  { rounds = FRESH_ROUNDS, cwd = APP_DIR, runtime = [process.execPath] } = {},
 ): Promise<[Summary, Summary]> {
   const [as, bs] = await alternate(
     rounds,
-    async () => (await child(script, [a], env, cwd)).ms,
-    async () => (await child(script, [b], env, cwd)).ms,
+    async () => (await child(script, [a], env, cwd, runtime)).ms,
+    async () => (await child(script, [b], env, cwd, runtime)).ms,
   );
   return [summarize(as), summarize(bs)];
 }
@@ -242,6 +298,33 @@ async function firstConnectHandWired(tb: Testbed, engine: Engine) {
   const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', childEnv(tb, engine, await tb.newKey()));
   log(`7. first connect ${engine.padEnd(8)} rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`);
   return ratio(o, h);
+}
+
+/**
+ * 7c. Row 7 on Bun and on Deno (their binaries from npm, support/node-binary.mjs), each against the same hand-wired
+ * code on the same runtime. No goal yet: where these runtimes stand.
+ */
+async function firstConnectOnRuntimes(tb: Testbed) {
+  const result: Record<string, { pg: number; mysql: number }> = {};
+  for (const name of ['bun', 'deno'] as const) {
+    const cache = tempDir(`rdsiam-bench-${name}-cache-`);
+    const extra: Record<string, string> =
+      name === 'deno'
+        ? { DENO_DIR: cache, DENO_NO_UPDATE_CHECK: '1' }
+        : { BUN_INSTALL_CACHE_DIR: cache, DO_NOT_TRACK: '1' };
+    const runtime = name === 'deno' ? [runtimeBinary('deno'), 'run', '-A'] : [runtimeBinary('bun')];
+    const ratios = { pg: 0, mysql: 0 };
+    for (const engine of ['postgres', 'mysql'] as const) {
+      const env = childEnv(tb, engine, await tb.newKey(), extra);
+      const [o, h] = await childPair('first-connect.mjs', 'ours', 'hand-wired', env, { runtime });
+      log(
+        `7c. first connect on ${name.padEnd(4)} ${engine.padEnd(8)} rdsiam ${fmt(o)}; hand-wired ${fmt(h)}; ratio ${ratio(o, h)}`,
+      );
+      ratios[engine === 'postgres' ? 'pg' : 'mysql'] = ratio(o, h);
+    }
+    result[name] = ratios;
+  }
+  return result;
 }
 
 /** 7b. Row 7 with the config in a `.rdsiamrc.yaml` (cosmiconfig finds and parses it) instead of RDSIAM_* variables. */
@@ -384,31 +467,102 @@ async function coldStart(tb: Testbed) {
   return ratio(o, p);
 }
 
-/** 6. A pool of 10 whose connections idle out between waves, 5,000 queries: ours vs a pg.Pool with a fixed token. */
-/** 11. What `rdsiam/otel` costs a warm connect: unregistered (nothing built) vs registered (metrics and spans). */
+/**
+ * The library built twice from src/ alike, as CommonJS bundles under .cache/: as it ships, and with its channel calls
+ * compiled out (`publish` empty, `traced` calling its function), for row 12's floor.
+ */
+async function channelBuilds(): Promise<{ shipped: Library; compiledOut: Library }> {
+  const dir = join(root, '.cache/bench-channels/');
+  const compiledOut: EsbuildPlugin = {
+    name: 'channels-compiled-out',
+    setup(b) {
+      b.onLoad({ filter: /\/src\/tracing\.ts$/ }, () => ({
+        contents: 'export function traced(_name, _context, fn) { return fn(); }\n',
+        loader: 'ts',
+      }));
+      b.onLoad({ filter: /\/src\/events\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const emptied = source.replace(/(export function publish<[^{]*\{)[^}]*\}/, '$1}');
+        if (emptied === source) throw new Error('row 12: no `export function publish` in src/events.ts to compile out');
+        return { contents: emptied, loader: 'ts' };
+      });
+    },
+  };
+  const options: BuildOptions = {
+    entryPoints: [join(root, 'src/index.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    define: { 'import.meta.url': 'undefined' },
+    logLevel: 'warning',
+  };
+  await Promise.all([
+    esbuild({ ...options, outfile: `${dir}shipped.cjs` }),
+    esbuild({ ...options, outfile: `${dir}compiled-out.cjs`, plugins: [compiledOut] }),
+  ]);
+  const load = createRequire(import.meta.url);
+  return { shipped: load(`${dir}shipped.cjs`) as Library, compiledOut: load(`${dir}compiled-out.cjs`) as Library };
+}
+
+type Library = typeof import('../../src/index.js');
+
+/**
+ * 12. What rdsiam's diagnostics and tracing channels cost its hot paths, side by side: nothing subscribed, `rdsiam/otel`
+ * registered (in-memory SDK providers), and the same build with the channel calls compiled out. Per path: a token
+ * cache hit and a fresh signing (µs per call, batches), and a warm connect (TLS + IAM login, new connection).
+ */
 async function otelCost(tb: Testbed) {
   const { registerOpenTelemetry } = await import('../../src/otel.js');
   const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
   const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
-  const meterProvider = new MeterProvider();
-  const tracerProvider = new BasicTracerProvider();
+  const providers = { meterProvider: new MeterProvider(), tracerProvider: new BasicTracerProvider() };
+  const { shipped, compiledOut } = await channelBuilds();
   const options = testbedOptions(tb, 'postgres', countingCredentials(await tb.newKey()).provider);
-  const connect = async () => (await connectFromConfig(options)).end();
-  await connect();
-  const [off, on] = await alternate(60, connect, async () => {
-    const stop = registerOpenTelemetry({ meterProvider, tracerProvider });
-    const t = performance.now();
-    await connect();
-    const elapsed = performance.now() - t;
-    stop();
-    return elapsed;
-  });
-  const a = summarize(off);
-  const b = summarize(on);
-  log(`11. OpenTelemetry  warm connect, not registered ${fmt(a)}; registered ${fmt(b)}; ratio ${ratio(b, a)}`);
-  return ratio(b, a);
+  const hotPaths = async (lib: Library) => {
+    const source = lib.tokenProviderFor(await lib.loadConfig(options), options);
+    await source.get();
+    const perCall = (batch: number, call: () => Promise<unknown>) => async () => {
+      const t = performance.now();
+      for (let i = 0; i < batch; i++) await call();
+      return ((performance.now() - t) / batch) * 1000;
+    };
+    return {
+      cacheHit: perCall(200, () => source.get()),
+      signing: perCall(20, () => source.fresh()),
+      connect: async () => (await lib.connectFromConfig(options)).end(),
+    };
+  };
+  const [off, out] = [await hotPaths(shipped), await hotPaths(compiledOut)];
+  const registered = (run: () => Promise<number | void>) => async (): Promise<number> => {
+    const stop = registerOpenTelemetry(providers);
+    try {
+      const t = performance.now();
+      const reported = await run();
+      return typeof reported === 'number' ? reported : performance.now() - t;
+    } finally {
+      stop();
+    }
+  };
+  const result: Record<string, { unregisteredVsCompiledOut: number; registeredVsUnregistered: number }> = {};
+  for (const [path, rounds, unit] of [
+    ['cacheHit', 200, 'µs'],
+    ['signing', 150, 'µs'],
+    ['connect', 40, 'ms'],
+  ] as const) {
+    for (const warm of [off[path], out[path], registered(off[path])]) await warm();
+    const [a, b, c] = (await rotate(rounds, [off[path], registered(off[path]), out[path]])).map(summarize);
+    result[path] = { unregisteredVsCompiledOut: ratio(a!, c!), registeredVsUnregistered: ratio(b!, a!) };
+    log(
+      `12. channels ${path.padEnd(8)} compiled out ${fmt(c!, unit)}; nothing subscribed ${fmt(a!, unit)}; ` +
+        `rdsiam/otel registered ${fmt(b!, unit)}; unsubscribed/compiled out ${ratio(a!, c!)}, registered/unsubscribed ${ratio(b!, a!)}`,
+    );
+  }
+  return result;
 }
 
+/** 6. A pool of 10 whose connections idle out between waves, 5,000 queries: ours vs a pg.Pool with a fixed token. */
 async function poolChurn(tb: Testbed) {
   const key = await tb.newKey();
   const options = testbedOptions(tb, 'postgres', countingCredentials(key).provider, {
@@ -686,6 +840,7 @@ try {
       mysql: await firstConnectFromFile(tb, 'mysql'),
     };
   }
+  if (only?.includes('firstConnectOnRuntimes')) result.firstConnectOnRuntimes = await firstConnectOnRuntimes(tb);
   if (wanted('tokenColdStartVsHandWired')) result.tokenColdStartVsHandWired = await tokenColdStart(tb);
   if (wanted('cliTokenVsHandWired')) result.cliTokenVsHandWired = await cliToken(tb);
   if (wanted('coldInstructionsVsHandWired')) {
@@ -710,7 +865,7 @@ try {
       mysql: await proxyVsDirect(tb, PROXY_BENCHES[1]!),
     };
   }
-  if (wanted('otelRegisteredVsNot')) result.otelRegisteredVsNot = await otelCost(tb);
+  if (wanted('otelCost')) result.otelCost = await otelCost(tb);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   bed.release();

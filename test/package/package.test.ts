@@ -228,6 +228,8 @@ describe('the packed package', () => {
       'dist/cosmiconfig.cjs',
       'dist/packages.cjs',
       'dist/cli/rdsiam.cjs',
+      'dist/cli/main.cjs',
+      'dist/cli/commands.cjs',
       'dist/otel.js',
       'dist/cjs/otel.js',
       'dist/types/otel.d.ts',
@@ -292,7 +294,14 @@ describe('the packed package', () => {
       const text = await readFile(join(ROOT, 'node_modules', name, 'LICENSE'), 'utf8');
       assert.ok(section.includes(text.trimEnd()), `${id}: its LICENSE text`);
     }
-    for (const bundle of ['dist/index.js', 'dist/cjs/index.js', 'dist/cli/rdsiam.cjs', 'dist/cosmiconfig.cjs']) {
+    for (const bundle of [
+      'dist/index.js',
+      'dist/cjs/index.js',
+      'dist/cli/rdsiam.cjs',
+      'dist/cli/main.cjs',
+      'dist/cli/commands.cjs',
+      'dist/cosmiconfig.cjs',
+    ]) {
       const head = (await readFile(`${installed}${bundle}`, 'utf8')).split('\n', 3).join('\n');
       assert.match(head, /\/\*! rdsiam, MIT License\..*dist\/THIRD_PARTY_LICENSES\.md \*\//, bundle);
     }
@@ -577,6 +586,24 @@ describe('the rdsiam executable, installed', () => {
     const at = { bin: join(pgApp.dir, 'node_modules/.bin'), cwd: project };
     assert.deepEqual(await bashComplete(script.out, ['rdsiam', 'ch'], at), ['check']);
     assert.deepEqual(await bashComplete(script.out, ['rdsiam', 'exec', '--connection', ''], at), ['reader', 'writer']);
+  });
+
+  test('the commands in commands.cjs run on the modules of main.cjs: a config error is one, exit code 2', async () => {
+    const dsn = 'postgres://app@db.cluster-abc123.us-east-1.rds.amazonaws.com/app';
+    const policy = await npx(['policy', '--no-lookup'], { RDSIAM_DSN: dsn, RDSIAM_PLUGINS: 'iam' });
+    assert.equal(policy.code, 0, policy.err);
+    assert.equal(
+      (JSON.parse(policy.out) as { Statement: Array<{ Resource: string }> }).Statement[0]?.Resource,
+      'arn:aws:rds-db:us-east-1:<account>:dbuser:<resource-id>/app',
+    );
+    // main.cjs maps its own ConfigError class to exit code 2: a second copy of the config code in commands.cjs
+    // would throw another class, and exit 1.
+    const check = await npx(['check'], { RDSIAM_DSN: dsn, RDSIAM_PLUGINS: 'bogus' });
+    assert.equal(check.code, 2, check.err);
+    assert.match(
+      check.err,
+      /^Invalid rdsiam config:\n {2}- plugins \(from RDSIAM_PLUGINS\): has unknown plugin code "bogus"/,
+    );
   });
 
   test('npx rdsiam schema prints the shipped JSON Schema', async () => {
