@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { type Duplex, Transform } from 'node:stream';
 
 export interface RelayOptions {
   /** Read from the client during the handshake but not yet passed on. */
@@ -23,18 +23,33 @@ export interface RelayStats {
 /** Passes bytes both ways until either side closes, then closes the other; resolves when both are closed. */
 export function relay(client: Socket, upstream: Duplex, options: RelayOptions): Promise<RelayStats> {
   const stats: RelayStats = { bytesFromClient: 0, bytesToClient: 0 };
-  const { fromClient: seeFromClient, toClient: seeToClient } = options.observe ?? {};
   const pass = options.fromClient;
-  forward(client, upstream, options.clientLeftover, (chunk) => {
+  const clientLeftover = pass ? pass(options.clientLeftover) : options.clientLeftover;
+  if (clientLeftover.length > 0) upstream.write(clientLeftover);
+  if (options.upstreamLeftover.length > 0) client.write(options.upstreamLeftover);
+  stats.bytesFromClient += options.clientLeftover.length;
+  stats.bytesToClient += options.upstreamLeftover.length;
+  if (pass) {
+    const filter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const kept = pass(chunk);
+        done(null, kept.length > 0 ? kept : undefined);
+      },
+    });
+    client.pipe(filter).pipe(upstream);
+  } else client.pipe(upstream);
+  upstream.pipe(client);
+  const { fromClient, toClient } = options.observe ?? {};
+  client.on('data', (chunk: Buffer) => {
     stats.bytesFromClient += chunk.length;
-    seeFromClient?.(chunk);
-    return pass ? pass(chunk) : chunk;
+    fromClient?.(chunk);
   });
-  forward(upstream, client, options.upstreamLeftover, (chunk) => {
+  upstream.on('data', (chunk: Buffer) => {
     stats.bytesToClient += chunk.length;
-    seeToClient?.(chunk);
-    return chunk;
+    toClient?.(chunk);
   });
+  client.resume();
+  upstream.resume();
   if (options.idleTimeoutMs !== undefined) client.setTimeout(options.idleTimeoutMs, () => client.destroy());
 
   const closed = (socket: Duplex) =>
@@ -55,22 +70,4 @@ export function relay(client: Socket, upstream: Duplex, options: RelayOptions): 
     if (!clientGone) client.end(() => client.destroy());
   });
   return Promise.all([closed(client), closed(upstream)]).then(() => stats);
-}
-
-/**
- * Writes what `keep` leaves of each chunk read from `from` (after `leftover`) to `to`, the same Buffer when it keeps
- * it all. One listener per direction and no stream in between: the relay's whole per-chunk cost. `from` pauses
- * while `to` has more queued than its high-water mark, as `pipe` would.
- */
-function forward(from: Duplex, to: Duplex, leftover: Buffer, keep: (chunk: Buffer) => Buffer): void {
-  const write = (chunk: Buffer): boolean => {
-    const kept = keep(chunk);
-    if (kept.length === 0 || to.write(kept)) return true;
-    from.pause();
-    return false;
-  };
-  from.on('data', write);
-  from.once('end', () => to.end());
-  to.on('drain', () => from.resume());
-  if (leftover.length === 0 || write(leftover)) from.resume();
 }
