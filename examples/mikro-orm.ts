@@ -1,5 +1,5 @@
-// MikroORM 6 with its PostgreSQL driver (for MySQL, import MikroORM from '@mikro-orm/mysql'; the options are the
-// same call). Every connection Knex opens under MikroORM asks for the password again and gets a current token.
+// MikroORM 7 with its PostgreSQL driver (for MySQL, import MikroORM from '@mikro-orm/mysql'; the options are the
+// same call; on MikroORM 6, pass `major: 6`). Every connection pg opens under MikroORM gets a current token.
 import { MikroORM } from '@mikro-orm/postgresql';
 import { mikroOrmOptionsFromConfig } from 'rdsiam';
 

@@ -53,7 +53,7 @@ export type { TypeormOptions } from './integrations/typeorm.js';
 export { sequelizeOptionsFromConfig } from './integrations/sequelize.js';
 export type { SequelizeOptions, SequelizeBuilderInput } from './integrations/sequelize.js';
 export { mikroOrmOptionsFromConfig } from './integrations/mikro-orm.js';
-export type { MikroOrmOptions } from './integrations/mikro-orm.js';
+export type { MikroOrm6Options, MikroOrmMajor, MikroOrmOptions } from './integrations/mikro-orm.js';
 export { postgresOptionsFromConfig } from './integrations/postgres-js.js';
 export type { PostgresOptions, PostgresJsOptions } from './integrations/postgres-js.js';
 export { bunSqlOptionsFromConfig } from './integrations/bun-sql.js';

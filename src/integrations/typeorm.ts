@@ -30,7 +30,7 @@ export type TypeormOptions =
   | (TypeormCommon & { type: 'mysql'; connectorPackage: 'mysql2' });
 
 /**
- * TypeORM 0.3 `DataSource` options for PostgreSQL (pg) or MySQL (mysql2), by the DSN: pg gets a password
+ * TypeORM 1.x or 0.3 `DataSource` options for PostgreSQL (pg) or MySQL (mysql2), by the DSN: pg gets a password
  * function and mysql2 the token auth plugin, both through `extra`, which TypeORM hands to the driver's pool.
  * The driver module is rdsiam's, so a cached token the server refuses is replaced and retried once.
  */
