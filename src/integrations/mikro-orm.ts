@@ -13,6 +13,7 @@ import {
   URL_DEFEATS,
   type LibraryOptionsInput,
 } from './library-options.js';
+import { installedMikroOrmMajor } from './mikro-orm-major.js';
 
 /** What both majors share. */
 interface MikroOrmCommon {
@@ -48,7 +49,7 @@ export interface MikroOrm6Options extends MikroOrmCommon {
 
 /** Which MikroORM major the options are for: the two pass the password and the driver's options differently. */
 export interface MikroOrmMajor {
-  /** 7 (the default) or 6. */
+  /** 6 or 7; by default the major of the `@mikro-orm/core` found from the working directory, else 7. */
   major?: 6 | 7;
 }
 
@@ -96,7 +97,7 @@ async function connectionOptions6(
 }
 
 /**
- * MikroORM 7 options (or MikroORM 6's, with `major: 6`) for its PostgreSQL or MySQL driver, by the DSN: every new
+ * MikroORM 7 or 6 options (the installed major's, or `major`'s) for its PostgreSQL or MySQL driver, by the DSN: every new
  * connection the driver's pool opens gets a current token. No retry: MikroORM gives no hook around a connect. A
  * refused cached token is dropped (on MikroORM 6's PostgreSQL, served until `iam_expiration`), so the next
  * connection signs a fresh one.
@@ -110,7 +111,9 @@ export async function mikroOrmOptionsFromConfig<T extends object = {}>(
 export async function mikroOrmOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> & MikroOrmMajor = {},
 ): Promise<(MikroOrmOptions | MikroOrm6Options) & T> {
-  const { merge, major = 7, ...connect } = options;
+  const { merge, major: asked, ...connect } = options;
+  // The other major's shape would leave out TLS on 6 (driverOptions.connection) or the password function on 7.
+  const major = asked ?? installedMikroOrmMajor(connect.cwd ?? process.cwd()) ?? 7;
   const { config, provider } = await prepare(connect, undefined, 'mikroOrmOptionsFromConfig');
   const plan = connectPlanFor(config);
   const { max, idle_timeout_ms } = config.pool;

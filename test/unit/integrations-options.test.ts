@@ -2,6 +2,7 @@
 // clear ConfigError for any option that would keep new connections from getting a current token.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import {
   bunSqlOptionsFromConfig,
   ConfigError,
@@ -13,8 +14,13 @@ import {
   typeormOptionsFromConfig,
   type ConnectOptions,
 } from '../../src/index.js';
+import { installedMikroOrmMajor } from '../../src/integrations/mikro-orm-major.js';
 import { RDS_HOST } from '../support/hosts.js';
 import { NO_CONFIG_DIR } from '../support/projects.js';
+import { tempDir } from '../support/temp-dir.js';
+
+// TypeORM 0.3 and MikroORM 6 in a package of their own (test/fixtures/previous-majors/node_modules).
+const PREVIOUS_MAJORS = fileURLToPath(new URL('../fixtures/previous-majors/', import.meta.url));
 
 const READER_HOST = RDS_HOST.replace('mydb.', 'mydb-reader.');
 
@@ -270,6 +276,17 @@ describe("library builders merge the library's own options", () => {
     assert.equal(mysql.password, undefined, 'MySQL sends the token through the auth plugin');
     const plugins = mysql.driverOptions['authPlugins'] as Record<string, unknown>;
     assert.equal(typeof plugins['mysql_clear_password'], 'function');
+  });
+
+  it("without `major`, the MikroORM major installed where the config is searched decides the options' shape", async () => {
+    assert.equal(installedMikroOrmMajor(PREVIOUS_MAJORS), 6);
+    assert.equal(installedMikroOrmMajor(NO_CONFIG_DIR), 7);
+    assert.equal(installedMikroOrmMajor(tempDir('rdsiam-no-mikro-orm-')), undefined);
+    const six = await mikroOrmOptionsFromConfig({ ...options('postgres'), cwd: PREVIOUS_MAJORS });
+    const connection = (six.driverOptions as { connection?: Record<string, unknown> }).connection;
+    assert.equal((connection?.['ssl'] as { servername?: string } | undefined)?.servername, RDS_HOST);
+    const seven = await mikroOrmOptionsFromConfig({ ...options('postgres'), cwd: PREVIOUS_MAJORS, major: 7 });
+    assert.equal((seven.driverOptions['ssl'] as { servername?: string }).servername, RDS_HOST);
   });
 
   it('the mariadb pool closes idle connections only if minimumIdle is 0, and its idleTimeout is in seconds', async () => {
