@@ -1,5 +1,6 @@
 // MikroORM 7 with its PostgreSQL driver (for MySQL, import MikroORM from '@mikro-orm/mysql'; the options are the
-// same call; on MikroORM 6 the same call finds the installed major; `major: 6` gives 6's types). Every connection pg opens under MikroORM gets a current token.
+// same call; on MikroORM 6 too: it finds the installed major, and `major: 6` gives 6's types). Every connection pg
+// opens under MikroORM gets a current token.
 import { MikroORM } from '@mikro-orm/postgresql';
 import { mikroOrmOptionsFromConfig } from 'rdsiam';
 
