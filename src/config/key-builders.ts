@@ -6,8 +6,31 @@ import { invalid, type EnvFallback, type Group, type Key, type ResolveContext, t
 
 // The builders the key table (keys.ts) declares its keys with. Internal: public types never name zod.
 
+/**
+ * A key's rule, twice from the same arguments: its zod schema, built on first use (it words the problems and makes
+ * the JSON Schema), and a plain test of a value. The test lets a valid config be loaded without building or running
+ * any zod schema, which for a process's first token is most of what validating costs.
+ */
+export interface Check<S extends z.ZodMiniType> {
+  schema(): S;
+  /** True only for values the schema accepts (and leaves as they are). */
+  accepts(value: unknown): boolean;
+  /** Env values for the key are read as whole numbers. */
+  readonly numeric?: boolean;
+}
+
+/** A check from a schema builder and the test that says the same. */
+export function check<S extends z.ZodMiniType>(
+  schema: () => S,
+  accepts: (value: unknown) => boolean,
+  numeric = false,
+): Check<S> {
+  let built: S | undefined;
+  return { schema: () => (built ??= schema()), accepts, ...(numeric && { numeric }) };
+}
+
 interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
-  schema: () => S;
+  check: Check<S>;
   doc: string;
   default?: D;
   fallback?: string;
@@ -30,8 +53,8 @@ export function key<S extends z.ZodMiniType, D extends z.output<S> | undefined =
   spec: KeySpec<S, z.output<S>, D, R>,
 ): Key<z.input<S>, z.output<S>, RequiredIf<D, R>>;
 export function key(spec: KeySpec<z.ZodMiniType, unknown, unknown, boolean>): Key {
-  let built: z.ZodMiniType | undefined;
-  return { ...spec, schema: () => (built ??= spec.schema()) } as unknown as Key;
+  const { check: rule, ...rest } = spec;
+  return { ...rest, schema: rule.schema, accepts: rule.accepts, numeric: rule.numeric === true } as unknown as Key;
 }
 
 export function group<K extends Record<string, Key>>(doc: string, keys: K): Group<K> {
@@ -39,18 +62,32 @@ export function group<K extends Record<string, Key>>(doc: string, keys: K): Grou
 }
 
 export function text(expected: string, pattern?: RegExp) {
-  const error = invalid(expected);
-  const checks = pattern === undefined ? [] : [z.regex(pattern, { error })];
-  return z.string({ error }).check(z.minLength(1, { error }), ...checks);
+  return check(
+    () => {
+      const error = invalid(expected);
+      const checks = pattern === undefined ? [] : [z.regex(pattern, { error })];
+      return z.string({ error }).check(z.minLength(1, { error }), ...checks);
+    },
+    (value) => typeof value === 'string' && value !== '' && (pattern === undefined || pattern.test(value)),
+  );
 }
 
 export function wholeNumber(min: number, max: number, expected: string) {
-  const error = invalid(expected);
-  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
+  return check(
+    () => {
+      const error = invalid(expected);
+      return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
+    },
+    (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+    true,
+  );
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: invalid(`one of ${values.join(', ')}`) });
+  return check(
+    () => z.enum(values, { error: invalid(`one of ${values.join(', ')}`) }),
+    (value) => (values as readonly unknown[]).includes(value),
+  );
 }
 
 /** A DNS host name, without scheme or port. */
@@ -58,11 +95,16 @@ export const HOST =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export function region() {
-  const error = invalid('an AWS region name such as us-east-1');
-  return z
-    .string({ error })
-    .check(
-      z.minLength(1, { error }),
-      z.regex(REGION, { error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}` }),
-    );
+  return check(
+    () => {
+      const error = invalid('an AWS region name such as us-east-1');
+      return z.string({ error }).check(
+        z.minLength(1, { error }),
+        z.regex(REGION, {
+          error: (issue) => `${regionProblem(String(issue.input))}, got ${describeValue(issue.input)}`,
+        }),
+      );
+    },
+    (value) => typeof value === 'string' && value !== '' && REGION.test(value),
+  );
 }

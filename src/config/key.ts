@@ -29,6 +29,10 @@ export interface EnvFallback {
 export interface Key<In = unknown, Out = unknown, Required extends boolean = boolean> {
   /** Its zod schema, built on first use: a config validates only the keys it sets, and importing builds none. */
   schema(): Validator<In>;
+  /** True only for values the schema accepts: a config whose every value passes is valid without its zod schema. */
+  accepts(value: unknown): boolean;
+  /** Env values for the key are read as whole numbers. */
+  readonly numeric: boolean;
   readonly doc: string;
   /** The value when no layer sets the key. */
   readonly default?: Out;

@@ -14,7 +14,7 @@ import { isRegion } from '../region.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { describeValue, knownNames } from './messages.js';
 import { invalid, type Resolution, type WrittenKeys } from './key.js';
-import { group, HOST, key, oneOf, region, text, wholeNumber } from './key-builders.js';
+import { check, group, HOST, key, oneOf, region, text, wholeNumber } from './key-builders.js';
 
 // The key table: every config key is declared here once. Types, env names, the JSON Schema, the keys
 // `rdsiam check` lists and the key table in docs/configuration.md are all derived from it.
@@ -85,7 +85,7 @@ function parsePlugins(value: unknown): Resolution<PluginCode[]> {
 /** The keys of one connection: the top level (the `default` connection) and each entry of `connections`. */
 export const CONNECTION_KEYS = {
   dsn: key({
-    schema: () => text('a postgres://, postgresql:// or mysql:// URL'),
+    check: text('a postgres://, postgresql:// or mysql:// URL'),
     required: true,
     doc:
       'The database URL: postgres://, postgresql:// or mysql://user@host:port/database?params; user and host required. ' +
@@ -96,15 +96,22 @@ export const CONNECTION_KEYS = {
     resolve: (value: string) => parseDsn(value),
   }),
   plugins: key({
-    schema: () =>
-      z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
-        error: (issue) => {
-          const parsed = parsePlugins(issue.input);
-          return parsed.ok
-            ? invalid(`a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them`)(issue)
-            : parsed.problem;
-        },
-      }),
+    check: check(
+      () =>
+        z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
+          error: (issue) => {
+            const parsed = parsePlugins(issue.input);
+            return parsed.ok
+              ? invalid(`a list of plugin codes (${PLUGIN_CODES.join(', ')}) or a comma-separated string of them`)(
+                  issue,
+                )
+              : parsed.problem;
+          },
+        }),
+      (value) =>
+        typeof value === 'string' ||
+        (Array.isArray(value) && value.every((code) => (PLUGIN_CODES as readonly unknown[]).includes(code))),
+    ),
     default: [] as PluginCode[],
     doc:
       'Authentication plugins, as a list or a comma-separated string: iam (RDS and Aurora IAM database auth) or ' +
@@ -114,8 +121,7 @@ export const CONNECTION_KEYS = {
     resolve: parsePlugins,
   }),
   iam_host: key({
-    schema: () =>
-      text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST),
+    check: text('a host name without scheme or port, e.g. mydb.cluster-abc123.us-east-1.rds.amazonaws.com', HOST),
     doc:
       'The host name the IAM token is signed for, and the server certificate must name, when the DSN connects ' +
       'through another name (a proxy, a tunnel, an IP).',
@@ -123,24 +129,23 @@ export const CONNECTION_KEYS = {
     example: 'db.c9akciq32.us-east-1.rds.amazonaws.com',
   }),
   iam_region: key({
-    schema: () => region(),
+    check: region(),
     doc: 'The AWS region the token is signed for, in lowercase.',
     fallback: 'from the host name',
     example: 'eu-west-1',
   }),
   iam_default_port: key({
-    schema: () => wholeNumber(1, 65_535, 'a whole number from 1 to 65535'),
+    check: wholeNumber(1, 65_535, 'a whole number from 1 to 65535'),
     doc: 'The port the token is signed for, when it differs from the DSN port.',
     fallback: 'the DSN port, else 5432 / 3306',
     example: 5432,
   }),
   iam_expiration: key({
-    schema: () =>
-      wholeNumber(
-        1,
-        TOKEN_LIFETIME_S.iam_dsql,
-        `a whole number of seconds from 1 to ${TOKEN_LIFETIME_S.iam} (${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql)`,
-      ),
+    check: wholeNumber(
+      1,
+      TOKEN_LIFETIME_S.iam_dsql,
+      `a whole number of seconds from 1 to ${TOKEN_LIFETIME_S.iam} (${TOKEN_LIFETIME_S.iam_dsql} with iam_dsql)`,
+    ),
     // A cached token is not served in its last seconds, so it cannot expire on the way to the server.
     default: TOKEN_LIFETIME_S.iam - TOKEN_EXPIRY_MARGIN_S,
     doc:
@@ -149,7 +154,7 @@ export const CONNECTION_KEYS = {
     example: 600,
   }),
   iam_global_region: key({
-    schema: () => region(),
+    check: region(),
     default: 'us-east-1',
     // The SDK's own region variable, taken only when it names a region.
     env: [{ variable: 'AWS_REGION', configures: false, accepts: isRegion }],
@@ -159,7 +164,7 @@ export const CONNECTION_KEYS = {
     example: 'eu-west-1',
   }),
   iam_global_ttl_s: key({
-    schema: () => wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400'),
+    check: wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400'),
     default: 300,
     doc:
       "Seconds a global database endpoint's writer region is reused before it is looked up again. " +
@@ -167,7 +172,7 @@ export const CONNECTION_KEYS = {
     example: 60,
   }),
   dsql_cluster_id: key({
-    schema: () => text(`an Aurora DSQL cluster id: ${DSQL_CLUSTER_ID_SHAPE}`, DSQL_CLUSTER_ID),
+    check: text(`an Aurora DSQL cluster id: ${DSQL_CLUSTER_ID_SHAPE}`, DSQL_CLUSTER_ID),
     doc:
       'An Aurora DSQL cluster id. With iam_region it names the endpoint <id>.dsql.<region>.on.aws that the token is ' +
       'signed for and the certificate must name, as iam_host does; the DSN host stays where to connect. Plugin iam_dsql only.',
@@ -175,7 +180,7 @@ export const CONNECTION_KEYS = {
   }),
   ssl: group('TLS settings. Default: verify-full against the Amazon RDS CA bundle.', {
     mode: key({
-      schema: () => oneOf(SSL_MODES),
+      check: oneOf(SSL_MODES),
       default: 'verify-full' as SslMode,
       doc:
         'TLS verification. verify-full checks the certificate chain and the host name; verify-ca only the chain. ' +
@@ -183,7 +188,7 @@ export const CONNECTION_KEYS = {
       example: 'verify-full',
     }),
     ca: key({
-      schema: () => text('a file path or PEM text'),
+      check: text('a file path or PEM text'),
       doc: 'The CA certificates to trust: a file path (relative to the config file) or PEM text.',
       fallback: 'the Amazon RDS CA bundle',
       example: './certs/global-bundle.pem',
@@ -194,14 +199,14 @@ export const CONNECTION_KEYS = {
       }),
     }),
     servername: key({
-      schema: () => text('a host name', HOST),
+      check: text('a host name', HOST),
       doc: 'The host name the server certificate must name (TLS SNI), when it differs from iam_host and the DSN host.',
       fallback: 'iam_host, else the DSN host',
       example: 'db.cluster-x.us-east-1.rds.amazonaws.com',
     }),
   }),
   aws_credentials_source: key({
-    schema: () => oneOf(CREDENTIALS_SOURCES),
+    check: oneOf(CREDENTIALS_SOURCES),
     default: 'chain' as CredentialsSource,
     doc:
       'Where AWS credentials come from: chain (the default provider chain), env, ini (shared files), process, ' +
@@ -209,41 +214,40 @@ export const CONNECTION_KEYS = {
     example: 'container',
   }),
   aws_profile: key({
-    schema: () => text('an AWS profile name'),
+    check: text('an AWS profile name'),
     doc: 'The profile in ~/.aws/config and ~/.aws/credentials to take credentials from.',
     fallback: 'the SDK default',
     example: 'prod',
   }),
   aws_role_arn: key({
-    schema: () =>
-      text(
-        'an IAM role ARN such as arn:aws:iam::123456789012:role/db-login',
-        /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
-      ),
+    check: text(
+      'an IAM role ARN such as arn:aws:iam::123456789012:role/db-login',
+      /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+    ),
     doc: 'A role to assume with the base credentials before signing.',
     example: 'arn:aws:iam::123456789012:role/db',
   }),
   aws_role_session_name: key({
-    schema: () => text('a session name of 2-64 characters from A-Z a-z 0-9 +=,.@_-', /^[\w+=,.@-]{2,64}$/),
+    check: text('a session name of 2-64 characters from A-Z a-z 0-9 +=,.@_-', /^[\w+=,.@-]{2,64}$/),
     doc: 'The session name for aws_role_arn (shows in CloudTrail).',
     fallback: DEFAULT_ROLE_SESSION_NAME,
     example: 'orders-api',
   }),
   aws_external_id: key({
-    schema: () => text('an external ID of 2-1224 characters from A-Z a-z 0-9 +=,.@:/_-', /^[\w+=,.@:/-]{2,1224}$/),
+    check: text('an external ID of 2-1224 characters from A-Z a-z 0-9 +=,.@:/_-', /^[\w+=,.@:/-]{2,1224}$/),
     // A shared secret with the role's owner: check says whether it is set, not what it is.
     secret: true,
     doc: 'The external ID the trust policy of aws_role_arn requires.',
     example: 'b7c1…',
   }),
   connect_timeout_ms: key({
-    schema: () => wholeNumber(1, 600_000, 'a whole number of milliseconds from 1 to 600000'),
+    check: wholeNumber(1, 600_000, 'a whole number of milliseconds from 1 to 600000'),
     default: 10_000,
     doc: 'Milliseconds to wait for a connection: credentials, signing and the database handshake.',
     example: 5000,
   }),
   connect_retry_budget_ms: key({
-    schema: () => wholeNumber(0, 600_000, 'a whole number of milliseconds from 0 to 600000'),
+    check: wholeNumber(0, 600_000, 'a whole number of milliseconds from 0 to 600000'),
     // About an Aurora failover: a new connection rides through one instead of failing.
     default: 30_000,
     doc:
@@ -253,7 +257,7 @@ export const CONNECTION_KEYS = {
     example: 60000,
   }),
   iam_max_new_connections_per_s: key({
-    schema: () => wholeNumber(1, 100_000, 'a whole number from 1 to 100000'),
+    check: wholeNumber(1, 100_000, 'a whole number from 1 to 100000'),
     doc:
       'The most new IAM logins per second this process starts to one host and port (a token bucket), for fleets near ' +
       "RDS's advice of about 200 new IAM connections per second. A login waits for its turn within connect_timeout_ms.",
@@ -262,19 +266,19 @@ export const CONNECTION_KEYS = {
   }),
   pool: group('Connection pool settings.', {
     max: key({
-      schema: () => wholeNumber(1, 10_000, 'a whole number from 1 to 10000'),
+      check: wholeNumber(1, 10_000, 'a whole number from 1 to 10000'),
       doc: 'The most connections the pool opens at once.',
       fallback: `the driver default (${DRIVER_POOL_MAX})`,
       example: 20,
     }),
     idle_timeout_ms: key({
-      schema: () => wholeNumber(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000'),
+      check: wholeNumber(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000'),
       doc: 'Milliseconds an idle pooled connection is kept before it is closed (0: never).',
       fallback: 'the driver default',
       example: 30000,
     }),
     max_lifetime_s: key({
-      schema: () => wholeNumber(0, 604_800, 'a whole number of seconds from 0 to 604800'),
+      check: wholeNumber(0, 604_800, 'a whole number of seconds from 0 to 604800'),
       doc: 'Seconds a pooled connection lives before the pool closes and replaces it (0: no limit).',
       fallback: `${DSQL_POOL_MAX_LIFETIME_S} with iam_dsql (DSQL ends a connection after 60 minutes), else no limit`,
       pluginDefault: { iam_dsql: DSQL_POOL_MAX_LIFETIME_S },

@@ -14,7 +14,7 @@ import { CONFIG_FILE_VARIABLE, FALLBACK_VARIABLES, envValue, readEnv } from './e
 import type { RdsIamConfigInput } from './keys.js';
 import { describeValue, knownNames, printablePath } from './messages.js';
 import { DEFAULT_CONNECTION, resolveConnection, type ResolvedConfig } from './resolve.js';
-import { keysAt, schemaFor } from './schema.js';
+import { keysAt, validateDocument } from './schema.js';
 import { isPlainObject } from '../plain-object.js';
 
 /** Where `loadConfig` looks, and what it lays over the file and the environment. */
@@ -175,7 +175,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     throw new ConfigError(issues, 'No rdsiam config found');
   }
 
-  const parsed = schemaFor(doc).safeParse(doc);
+  const parsed = validateDocument(doc);
   if (!parsed.success) issues.push(...schemaIssues(parsed.error, origins));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
 

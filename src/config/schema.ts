@@ -17,7 +17,7 @@ export interface Leaf {
 
 /** Env values for `leaf` are read as whole numbers. */
 export function isNumeric(leaf: Leaf): boolean {
-  return leaf.key.schema() instanceof z.ZodMiniNumber;
+  return leaf.key.numeric;
 }
 
 function walk(keys: Record<string, Key | Group>, prefix: readonly string[], out: Leaf[]): Leaf[] {
@@ -140,6 +140,50 @@ export function schemaFor(doc: Record<string, unknown>): z.ZodMiniType<RdsIamCon
   let found = validators.get(id);
   if (found === undefined) validators.set(id, (found = documentSchema(undefined, (name) => names.has(name))));
   return found;
+}
+
+/** `value` is valid for `entry` (a key, or a group of keys), by the keys' plain tests; undefined: no such key. */
+function passes(entry: Key | Group | undefined, value: unknown): boolean {
+  if (entry === undefined) return false;
+  if (!isGroup(entry)) return entry.accepts(value);
+  return isPlainObject(value) && Object.entries(value).every(([name, inner]) => passes(own(entry.keys, name), inner));
+}
+
+function own<T>(record: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+function connectionPasses(connection: unknown): boolean {
+  return (
+    isPlainObject(connection) &&
+    Object.entries(connection).every(([name, value]) => passes(own(CONNECTION_KEYS, name), value))
+  );
+}
+
+/**
+ * True when `doc` is valid by the plain tests the key table's builders derive (`Key.accepts`), without zod: the
+ * document schema is then neither built nor run. False means "not known valid": the schema decides, and words why.
+ */
+function plainlyValid(doc: Record<string, unknown>): boolean {
+  return Object.entries(doc).every(([name, value]) => {
+    if (name === '$schema') return typeof value === 'string';
+    if (name === 'connections') {
+      return (
+        isPlainObject(value) &&
+        Object.entries(value).every(([id, connection]) => CONNECTION_NAME.test(id) && connectionPasses(connection))
+      );
+    }
+    return passes(own(CONNECTION_KEYS, name), value);
+  });
+}
+
+/**
+ * Validates a config document: a valid one by the keys' plain tests as it is, anything else by the document schema
+ * of the keys it sets (`schemaFor`), whose issues say what is wrong.
+ */
+export function validateDocument(doc: Record<string, unknown>): z.core.util.SafeParseResult<RdsIamConfigInput> {
+  if (plainlyValid(doc)) return { success: true, data: doc as RdsIamConfigInput };
+  return schemaFor(doc).safeParse(doc);
 }
 
 /** The keys an object at `path` of the config document may have, or undefined if there is no object there. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONNECTION_KEYS } from '../../src/config/keys.js';
-import { documentSchema, schemaFor } from '../../src/config/schema.js';
+import { documentSchema, LEAVES, schemaFor, validateDocument } from '../../src/config/schema.js';
 
 /** The keys an object schema holds (zod keeps them in its definition). */
 function keysOf(schema: unknown): string[] {
@@ -38,6 +38,46 @@ describe('the schema a config is validated with', () => {
       assert.equal(partial.success, false);
       assert.deepEqual(partial.error?.issues, full.error?.issues);
     }
+  });
+
+  it("accepts by each key's plain test exactly the values its zod schema accepts, and as they are", () => {
+    const values: unknown[] = [
+      ...[undefined, null, true, '', ' ', 'x', 'none', 'iam', 'iam,iam_dsql', 'verify-ca', 'chain', 'us-east-1'],
+      ...[
+        'US-EAST-1',
+        'eu-west-2x',
+        'db.cluster-x.us-east-1.rds.amazonaws.com',
+        'bad host',
+        'abcdefghijklmnopqrstuvwxyz',
+      ],
+      ...['arn:aws:iam::123456789012:role/db', 'orders-api', 'a', './ca.pem', 'postgres://u@h/db'],
+      ...[0, 1, -1, 1.5, 5432, 65_535, 65_536, 600_000, 600_001, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '5'],
+      ...[[], ['iam'], ['iam', 'iam_dsql'], ['nope'], [1], {}, { mode: 'verify-full' }],
+    ];
+    for (const { name, key } of LEAVES) {
+      const schema = key.schema() as unknown as { safeParse(v: unknown): { success: boolean; data?: unknown } };
+      for (const value of values) {
+        const parsed = schema.safeParse(value);
+        assert.equal(key.accepts(value), parsed.success, `${name}: ${String(value)}`);
+        if (parsed.success) assert.deepEqual(parsed.data, value, `${name}: ${String(value)}`);
+      }
+    }
+  });
+
+  it('validates a valid document as the document schema does, and an invalid one with its issues', () => {
+    const valid = {
+      $schema: './rdsiam.schema.json',
+      dsn: 'postgres://u@h/db',
+      plugins: ['iam'],
+      iam_default_port: 5432,
+      ssl: { mode: 'verify-ca', ca: './ca.pem' },
+      pool: { max: 3 },
+      connections: { reader: { iam_host: 'reader.example.com', pool: { idle_timeout_ms: 0 } } },
+    };
+    assert.deepEqual(validateDocument(valid), documentSchema().safeParse(valid));
+    const invalid = { dsn: 'postgres://u@h/db', connections: { 'bad name': {}, ok: { ssl: { mode: 'x' } } } };
+    assert.deepEqual(validateDocument(invalid).error?.issues, documentSchema().safeParse(invalid).error?.issues);
+    assert.equal(validateDocument({ dsn: 'postgres://u@h/db', toString: 'x' }).success, false);
   });
 
   it("builds a key's zod schema once, then reuses it", () => {
