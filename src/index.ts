@@ -60,6 +60,7 @@ export { bunSqlOptionsFromConfig } from './integrations/bun-sql.js';
 export type { BunSqlOptions, BunSqlTlsOptions } from './integrations/bun-sql.js';
 export { mariadbPoolOptionsFromConfig } from './integrations/mariadb.js';
 export type { MariadbPoolOptions } from './integrations/mariadb.js';
+export { prismaDatasourceUrl } from './integrations/prisma.js';
 export type { LibraryOptionsInput } from './integrations/library-options.js';
 
 export { withDsqlRetry } from './dsql-retry.js';

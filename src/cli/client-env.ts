@@ -182,19 +182,28 @@ export function clientEnv(input: ClientEnvInput): ClientEnv {
  * parameter names.
  */
 export function databaseUrl(target: ClientTarget, token: string, caFile: string, hostaddr?: string): string {
-  const host = ipVersion(target.host) === 6 ? `[${target.host}]` : target.host;
-  const path = target.database === undefined ? '' : encodeURIComponent(target.database);
-  const query =
+  const query: [string, string][] =
     target.engine === 'postgres'
-      ? [...(hostaddr === undefined ? [] : [['hostaddr', hostaddr]]), ['sslmode', target.mode], ['sslrootcert', caFile]]
+      ? [
+          ...(hostaddr === undefined ? [] : [['hostaddr', hostaddr] as [string, string]]),
+          ['sslmode', target.mode],
+          ['sslrootcert', caFile],
+        ]
       : [
           ['ssl', JSON.stringify({ rejectUnauthorized: true, verifyIdentity: target.mode === 'verify-full' })],
           // mysql2 sends a cleartext password (what RDS asks for) only when told to; `ssl` makes TLS required.
           ['enableCleartextPlugin', 'true'],
         ];
+  return connectionUrl(target, token, query);
+}
+
+/** `protocol://user:token@host:port/database?query`, each part percent-encoded (IPv6 hosts in brackets). */
+export function connectionUrl(target: ClientTarget, token: string, query: readonly [string, string][]): string {
+  const host = ipVersion(target.host) === 6 ? `[${target.host}]` : target.host;
+  const path = target.database === undefined ? '' : encodeURIComponent(target.database);
   // `/` and `:` may stay as they are in a query value; a CA path stays readable.
   const params = query
-    .map(([k, v]) => `${k}=${encodeURIComponent(v!).replace(/%2F/g, '/').replace(/%3A/g, ':')}`)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2F/g, '/').replace(/%3A/g, ':')}`)
     .join('&');
   return `${target.protocol}//${encodeURIComponent(target.user)}:${encodeURIComponent(token)}@${host}:${target.port}/${path}?${params}`;
 }

@@ -1,12 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { loadConfig } from '../config/load.js';
 import { tlsPlanFor } from '../drivers/tls.js';
 import { EndpointError } from '../errors.js';
 import { tokenProviderFor, type IssuedToken } from '../token/token-provider.js';
+import { clientFilesDir, writeClientFiles, type FilePlacement } from './client-files.js';
 import { clientEnv, clientFiles, clientTargetFor, type ClientEnv, type ClientTarget } from './client-env.js';
 import { loadOptions, type CliIo, type ConfigFlags } from './io.js';
 import { ipVersion } from '../ip.js';
@@ -20,12 +18,6 @@ export interface ClientSetup {
   dispose(): Promise<void>;
 }
 
-/**
- * `temporary`: files in a new private directory that `dispose()` removes (`rdsiam exec`). `cached`: files
- * that outlive the command (`token --url|--env` print their paths), kept by content in the user's cache dir.
- */
-type FilePlacement = 'temporary' | 'cached';
-
 export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: FilePlacement): Promise<ClientSetup> {
   const config = await loadConfig(loadOptions(io, flags));
   // Refuses a config without an IAM plugin or with a bad endpoint first; signing waits until the client is sure.
@@ -34,16 +26,10 @@ export async function setUpClient(io: CliIo, flags: ConfigFlags, placement: File
   const token = await provider.get();
   const hostaddr = target.dialHost === undefined ? undefined : await addressOf(target.dialHost);
 
-  const dir =
-    placement === 'temporary'
-      ? await mkdtemp(join(tmpdir(), 'rdsiam-exec-'))
-      : join(
-          cacheRoot(io.env),
-          `client-${createHash('sha256').update(JSON.stringify(target)).digest('hex').slice(0, 16)}`,
-        );
+  const dir = await clientFilesDir(target, placement, io.env);
   const dispose = placement === 'temporary' ? () => rm(dir, { recursive: true, force: true }) : async () => {};
   try {
-    await writeFiles(dir, clientFiles(target, dir), placement);
+    await writeClientFiles(dir, clientFiles(target, dir), placement);
     const dsn = config.origins['dsn'];
     const env = clientEnv({
       target,
@@ -70,25 +56,5 @@ async function addressOf(host: string): Promise<string> {
       `Cannot resolve the DSN host ${host} to an address for libpq's PGHOSTADDR (the certificate is checked against ` +
         `the endpoint name in PGHOST): ${(err as Error).message}`,
     );
-  }
-}
-
-function cacheRoot(env: Record<string, string | undefined>): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'rdsiam');
-}
-
-/** Mode 0600 in a 0700 directory. Cached files are replaced atomically: another command may be reading them. */
-async function writeFiles(dir: string, files: Record<string, string>, placement: FilePlacement): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const [name, content] of Object.entries(files)) {
-    const path = join(dir, name);
-    if (placement === 'temporary') {
-      await writeFile(path, content, { mode: 0o600, flag: 'wx' });
-      continue;
-    }
-    const staging = `${path}.${randomUUID()}.tmp`;
-    await writeFile(staging, content, { mode: 0o600 });
-    await chmod(staging, 0o600);
-    await rename(staging, path);
   }
 }

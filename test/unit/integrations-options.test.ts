@@ -3,6 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   bunSqlOptionsFromConfig,
   ConfigError,
@@ -10,6 +12,7 @@ import {
   mariadbPoolOptionsFromConfig,
   mikroOrmOptionsFromConfig,
   postgresOptionsFromConfig,
+  prismaDatasourceUrl,
   sequelizeOptionsFromConfig,
   typeormOptionsFromConfig,
   type ConnectOptions,
@@ -18,6 +21,7 @@ import { installedMikroOrmMajor } from '../../src/integrations/mikro-orm-major.j
 import { RDS_HOST } from '../support/hosts.js';
 import { NO_CONFIG_DIR } from '../support/projects.js';
 import { tempDir } from '../support/temp-dir.js';
+import { tokenDeps, type TestTokenDeps } from '../support/token-deps.js';
 
 // TypeORM 0.3 and MikroORM 6 in a package of their own (test/fixtures/previous-majors/node_modules).
 const PREVIOUS_MAJORS = fileURLToPath(new URL('../fixtures/previous-majors/', import.meta.url));
@@ -343,5 +347,83 @@ describe('sequelizeOptionsFromConfig read replicas', () => {
       sequelizeOptionsFromConfig({ ...withReader({ dsn: `mysql://app@${READER_HOST}/shop` }), readers: ['reader'] }),
     );
     assert.match(err.message, /sequelizeOptionsFromConfig needs a postgres:\/\/ DSN/);
+  });
+});
+
+// prismaDatasourceUrl: every part percent-encoded so it decodes to the user and token signed, Prisma's own TLS
+// parameters, the CA written where the URL says, and a clear ConfigError where Prisma cannot do IAM (MySQL) or cannot
+// check the name rdsiam checks.
+// A user name with every character that means something in a URL's userinfo, and a space.
+const AWKWARD_USER = 'app user@x:/?#%+';
+
+function prismaOptions(dsn: string, overrides: Record<string, unknown> = {}) {
+  const cacheHome = tempDir('rdsiam-prisma-cache-');
+  const o: ConnectOptions & TestTokenDeps = {
+    ...tokenDeps(async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' })),
+    cwd: NO_CONFIG_DIR,
+    env: { XDG_CACHE_HOME: cacheHome },
+    overrides: { dsn, plugins: 'iam', ...overrides },
+  };
+  return { options: o, cacheHome };
+}
+
+describe('prismaDatasourceUrl', () => {
+  it('percent-encodes the user, the token and the database so that they decode to what was signed', async () => {
+    const { options: o } = prismaOptions(
+      `postgres://${encodeURIComponent(AWKWARD_USER)}@${RDS_HOST}:5433/${encodeURIComponent('my db')}`,
+    );
+    const url = new URL(await prismaDatasourceUrl(o));
+    assert.equal(o.signer.signings, 1);
+    assert.equal(url.protocol, 'postgres:');
+    assert.equal(decodeURIComponent(url.username), AWKWARD_USER);
+    // What the counting signer's first token is: it carries `:`, `/`, `?`, `&`, `=` and the user's own characters.
+    assert.equal(
+      decodeURIComponent(url.password),
+      `${RDS_HOST}:5433/?DBUser=${AWKWARD_USER}&region=us-east-1&X-Amz-Signature=secret1`,
+    );
+    assert.equal(url.hostname, RDS_HOST);
+    assert.equal(url.port, '5433');
+    assert.equal(decodeURIComponent(url.pathname.slice(1)), 'my db');
+  });
+
+  it("names Prisma's TLS parameters: a required, strictly checked TLS session against a CA file it can read", async () => {
+    const { options: o, cacheHome } = prismaOptions(`postgres://app@${RDS_HOST}/shop`);
+    const url = new URL(await prismaDatasourceUrl(o));
+    assert.deepEqual([...url.searchParams.keys()], ['sslmode', 'sslaccept', 'sslcert']);
+    assert.equal(url.searchParams.get('sslmode'), 'require');
+    assert.equal(url.searchParams.get('sslaccept'), 'strict');
+    const caFile = url.searchParams.get('sslcert')!;
+    assert.ok(caFile.startsWith(join(cacheHome, 'rdsiam', 'client-')), caFile);
+    assert.match(await readFile(caFile, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+    assert.equal((await stat(caFile)).mode & 0o777, 0o600);
+    // Called again (another `prisma` run), the same file is named.
+    assert.equal(new URL(await prismaDatasourceUrl(o)).searchParams.get('sslcert'), caFile);
+  });
+
+  it('refuses MySQL before signing, naming why and `rdsiam proxy`', async () => {
+    const { options: o } = prismaOptions(`mysql://app@${RDS_HOST}/shop`);
+    const err = await refusal(prismaDatasourceUrl(o));
+    assert.equal(err.issues[0]?.path, 'dsn');
+    assert.match(err.message, /mysql_clear_password/);
+    assert.match(err.message, /rdsiam proxy/);
+    assert.equal(o.signer.signings, 0);
+  });
+
+  it('refuses to dial one host while the certificate must name another: Prisma has no hostaddr', async () => {
+    const { options: o } = prismaOptions('postgres://app@127.0.0.1:5432/shop', { iam_host: RDS_HOST });
+    const err = await refusal(prismaDatasourceUrl(o));
+    assert.equal(err.issues[0]?.path, 'iam_host');
+    assert.match(
+      err.message,
+      new RegExp(`must name ${RDS_HOST.replace(/\./g, '\\.')}, but the DSN dials 127\\.0\\.0\\.1`),
+    );
+    assert.equal(o.signer.signings, 0);
+  });
+
+  it('refuses ssl.mode require: the token would go to a server nobody checked', async () => {
+    const { options: o } = prismaOptions(`postgres://app@${RDS_HOST}/shop`, { ssl: { mode: 'require' } });
+    const err = await refusal(prismaDatasourceUrl(o));
+    assert.equal(err.issues[0]?.path, 'ssl.mode');
+    assert.equal(o.signer.signings, 0);
   });
 });
