@@ -9,6 +9,8 @@ const orm = await MikroORM.init({
   entities: [],
   discovery: { warnWhenNoEntities: false },
 });
+// MikroORM 7.2 connects lazily, and first queries that start together would each make a pool: connect once here.
+await orm.connect();
 try {
   const [row] = await orm.em.getConnection().execute<{ who: string }[]>('SELECT current_user AS who');
   console.log(`mikro-orm connected as ${row?.who}`);
