@@ -11,7 +11,7 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
+import { assertTokensRotate, freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
 
 async function proxyFor(
   t: { after(fn: () => Promise<unknown>): void },
@@ -48,6 +48,8 @@ function connection(tb: Testbed, port: number, extra: mysql.ConnectionOptions = 
     ...extra,
   });
 }
+
+const CLIENTS = 200;
 
 describe('rdsiam proxy for MySQL against the test bed', () => {
   test('mariadb, mariadb-dump and mysql2 (connection and pool) sign in through it over verified TLS; no token anywhere', async (t) => {
@@ -160,12 +162,12 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     await watcher.end();
   });
 
-  test('50 clients at once', async (t) => {
+  test('200 clients at once', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
     const proxy = await proxyFor(t, tb);
     const results = await Promise.all(
-      Array.from({ length: 50 }, async (_, i) => {
+      Array.from({ length: CLIENTS }, async (_, i) => {
         const conn = await connection(tb, proxy.port);
         try {
           const [rows] = await conn.query('select ? as i', [i]);
@@ -177,10 +179,10 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
     );
     assert.deepEqual(
       results,
-      Array.from({ length: 50 }, (_, i) => i),
+      Array.from({ length: CLIENTS }, (_, i) => i),
     );
-    await eventCount(proxy, 'upstream-open', 50);
-    assert.equal(proxy.events().filter((e) => e.event === 'upstream-open').length, 50);
+    await eventCount(proxy, 'upstream-open', CLIENTS);
+    assert.equal(proxy.events().filter((e) => e.event === 'upstream-open').length, CLIENTS);
   });
 
   test('refused: a wrong user and a wrong local password (1045); the right one passes, by caching_sha2_password or mysql_native_password', async (t) => {
@@ -253,6 +255,15 @@ describe('rdsiam proxy for MySQL against the test bed', () => {
       logins.map((l) => l.verdict),
       ['ok', 'too-old', 'ok'],
     );
+  });
+
+  test('tokens rotate: a client after the token lifetime gets a freshly signed one (in-process, clock moved)', async (t) => {
+    const tb = await requireTestbed(t);
+    if (!tb) return;
+    await assertTokensRotate(t, tb, 'mysql', async (port) => {
+      const conn = await connection(tb, port);
+      await conn.end();
+    });
   });
 
   test('--max-connections turns the next client away with 1040', async (t) => {

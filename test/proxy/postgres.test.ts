@@ -8,17 +8,12 @@ import { describe, test } from 'node:test';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import postgres from 'postgres';
-import { main } from '../../src/cli/main.js';
-import { MemoryTokenCache } from '../../src/token/cache.js';
 import { TOKEN_TEXT, inProcess } from '../support/cli.js';
-import { collect } from '../support/events.js';
-import { ManualClock } from '../support/manual-clock.js';
-import { NO_CONFIG_DIR } from '../support/projects.js';
 import { run } from '../support/run.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testbedEnv } from '../support/testbed-config.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
-import { freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
+import { assertTokensRotate, freePort, httpGet, startProxy, type ProxyProcess, until } from './proxy-support.js';
 
 const LISTEN = ['--listen', '127.0.0.1:0'];
 
@@ -291,36 +286,10 @@ describe('rdsiam proxy for PostgreSQL against the test bed', () => {
   test('tokens rotate: a client after the token lifetime gets a freshly signed one (in-process, clock moved)', async (t) => {
     const tb = await requireTestbed(t);
     if (!tb) return;
-    const key = await tb.newKey();
-    const clock = new ManualClock(Date.now());
-    let out = '';
-    const signed = collect('rdsiam:token:signed');
-    t.after(() => signed.stop());
-    const running = main(['proxy', ...LISTEN], {
-      out: (text) => void (out += text),
-      err: () => {},
-      env: testbedEnv(tb, 'postgres', key),
-      cwd: NO_CONFIG_DIR,
-      tokenDeps: { clock, cache: new MemoryTokenCache({ clock }), credentials: async () => key },
-    });
-    const port = await until('the ready line', async () => /127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
-    const connectOnce = async () => {
-      const client = pgClient(tb, Number(port));
+    await assertTokensRotate(t, tb, 'postgres', async (port) => {
+      const client = pgClient(tb, port);
       await client.connect();
       await client.end();
-    };
-    await connectOnce();
-    await connectOnce();
-    assert.equal(signed.events.length, 1, 'the second client reuses the cached token');
-    clock.advance(16 * 60_000);
-    await connectOnce();
-    assert.equal(signed.events.length, 2, 'after the lifetime a new token is signed');
-    const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
-    assert.deepEqual(
-      logins.map((l) => l.verdict),
-      ['ok', 'ok', 'ok'],
-    );
-    process.emit('SIGTERM');
-    assert.equal(await running, 0);
+    });
   });
 });

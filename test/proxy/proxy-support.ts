@@ -1,8 +1,15 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import assert from 'node:assert/strict';
+import { main } from '../../src/cli/main.js';
+import { MemoryTokenCache } from '../../src/token/cache.js';
 import { CLI_NODE_ARGS } from '../support/cli.js';
+import { collect } from '../support/events.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { NO_CONFIG_DIR } from '../support/projects.js';
+import { testbedEnv } from '../support/testbed-config.js';
+import type { Testbed } from '../support/testbed.js';
 
 /** A real `rdsiam proxy` process. */
 export interface ProxyProcess {
@@ -86,4 +93,42 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * Tokens rotate through the proxy: an in-process proxy on a manual clock; two clients share one signed token, and a
+ * client after the token's lifetime gets a freshly signed one that the database accepts.
+ */
+export async function assertTokensRotate(
+  t: { after(fn: () => void): void },
+  tb: Testbed,
+  engine: 'postgres' | 'mysql',
+  connectOnce: (port: number) => Promise<void>,
+): Promise<void> {
+  const key = await tb.newKey();
+  const clock = new ManualClock(Date.now());
+  let out = '';
+  const signed = collect('rdsiam:token:signed');
+  t.after(() => signed.stop());
+  const running = main(['proxy', '--listen', '127.0.0.1:0'], {
+    out: (text) => void (out += text),
+    err: () => {},
+    env: testbedEnv(tb, engine, key),
+    cwd: NO_CONFIG_DIR,
+    tokenDeps: { clock, cache: new MemoryTokenCache({ clock }), credentials: async () => key },
+  });
+  const port = Number(await until('the ready line', async () => /127\.0\.0\.1:(\d+)/.exec(out)?.[1]));
+  await connectOnce(port);
+  await connectOnce(port);
+  assert.equal(signed.events.length, 1, 'the second client reuses the cached token');
+  clock.advance(16 * 60_000);
+  await connectOnce(port);
+  assert.equal(signed.events.length, 2, 'after the lifetime a new token is signed');
+  const logins = await tb.verifier.logins({ accessKeyId: key.accessKeyId });
+  assert.deepEqual(
+    logins.map((l) => l.verdict),
+    ['ok', 'ok', 'ok'],
+  );
+  process.emit('SIGTERM');
+  assert.equal(await running, 0);
 }
