@@ -27,9 +27,10 @@ function runTests(node, bin) {
       const lines = (tail + chunk.toString('utf8')).split('\n');
       tail = lines.pop() ?? '';
       for (const line of lines) {
-        // The spec reporter's closing counts; nested suites print none of these at the start of a line.
+        // The spec reporter's closing counts, summed over npm test's runs (the soak runs alone after the rest);
+        // nested suites print none of these at the start of a line.
         const m = /^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line.trim());
-        if (m) counts[m[1]] = Number(m[2]);
+        if (m) counts[m[1]] = (counts[m[1]] ?? 0) + Number(m[2]);
       }
     });
     child.on('close', (code) => resolve({ code: code ?? 1, counts }));
