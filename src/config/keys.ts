@@ -1,5 +1,4 @@
 import { resolve as resolvePath } from 'node:path';
-import * as z from 'zod/mini';
 import {
   DSQL_CLUSTER_ID,
   DSQL_CLUSTER_ID_SHAPE,
@@ -97,7 +96,7 @@ export const CONNECTION_KEYS = {
   }),
   plugins: key({
     check: check(
-      () =>
+      (z) =>
         z.union([z.array(z.enum(PLUGIN_CODES)), z.string()], {
           error: (issue) => {
             const parsed = parsePlugins(issue.input);

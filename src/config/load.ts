@@ -175,7 +175,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     throw new ConfigError(issues, 'No rdsiam config found');
   }
 
-  const parsed = validateDocument(doc);
+  const parsed = await validateDocument(doc);
   if (!parsed.success) issues.push(...schemaIssues(parsed.error, origins));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
 

@@ -1,9 +1,15 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { isPlainObject } from '../plain-object.js';
 import { invalid, isGroup, type Group, type Key } from './key.js';
+import type { Zod } from './key-builders.js';
 import { CONNECTION_KEYS, type RdsIamConfigInput } from './keys.js';
 
 // The config document's zod schema, built from the key table. Internal: public types never name zod.
+
+/** zod's functions (src/config/zod.ts), a file of their own in the builds: loaded for a config that needs them. */
+export function loadZod(): Promise<Zod> {
+  return import('./zod.js');
+}
 
 const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -45,6 +51,7 @@ function described<T extends z.ZodMiniType>(docs: Docs, schema: T, meta: z.core.
 type Wanted = (name: string) => boolean;
 
 function shape(
+  z: Zod,
   keys: Record<string, Key | Group>,
   docs: Docs,
   wanted: Wanted,
@@ -54,12 +61,12 @@ function shape(
   for (const [name, entry] of Object.entries(keys)) {
     if (!wanted(prefix + name)) continue;
     if (isGroup(entry)) {
-      const object = z.strictObject(shape(entry.keys, docs, wanted, `${prefix}${name}.`), {
+      const object = z.strictObject(shape(z, entry.keys, docs, wanted, `${prefix}${name}.`), {
         error: invalid(`an object with ${Object.keys(entry.keys).join(', ')}`),
       });
       fields[name] = described(docs, z.optional(object), { description: entry.doc });
     } else {
-      fields[name] = described(docs, z.optional(entry.schema() as unknown as z.ZodMiniType), {
+      fields[name] = described(docs, z.optional(entry.schema(z) as unknown as z.ZodMiniType), {
         description: entry.doc,
         ...(entry.default === undefined ? {} : { default: entry.default }),
         ...(entry.example === undefined ? {} : { examples: [entry.example] }),
@@ -73,8 +80,8 @@ function shape(
  * The config document's schema, as written in `.rdsiamrc` and friends, in env or in code. `wanted` leaves keys out:
  * a key left out that a document sets is reported as unknown, so leave out only keys the document does not set.
  */
-export function documentSchema(docs?: Docs, wanted: Wanted = () => true): z.ZodMiniType<RdsIamConfigInput> {
-  const connectionShape = shape(CONNECTION_KEYS, docs, wanted);
+export function documentSchema(z: Zod, docs?: Docs, wanted: Wanted = () => true): z.ZodMiniType<RdsIamConfigInput> {
+  const connectionShape = shape(z, CONNECTION_KEYS, docs, wanted);
   const document = z.strictObject(
     {
       ...(wanted('$schema') && {
@@ -84,7 +91,7 @@ export function documentSchema(docs?: Docs, wanted: Wanted = () => true): z.ZodM
       }),
       ...connectionShape,
       ...(wanted('connections') && {
-        connections: described(docs, z.optional(connectionsSchema(docs, connectionShape)), {
+        connections: described(docs, z.optional(connectionsSchema(z, docs, connectionShape)), {
           description:
             'Named connections (e.g. reader), each merged over the top-level keys. The top level is `default`.',
         }),
@@ -98,7 +105,7 @@ export function documentSchema(docs?: Docs, wanted: Wanted = () => true): z.ZodM
   return document as unknown as z.ZodMiniType<RdsIamConfigInput>;
 }
 
-function connectionsSchema(docs: Docs, connectionShape: Record<string, z.ZodMiniType>) {
+function connectionsSchema(z: Zod, docs: Docs, connectionShape: Record<string, z.ZodMiniType>) {
   const connection = z.strictObject(connectionShape, { error: invalid('an object of rdsiam connection keys') });
   described(docs, connection, {
     description: 'A named connection: any top-level key, overriding the top level for this connection.',
@@ -134,11 +141,11 @@ const validators = new Map<string, z.ZodMiniType<RdsIamConfigInput>>();
  * The schema that validates `doc`: the document schema holding only the keys `doc` sets, so that a config builds
  * the zod schemas of the keys it uses (each once), not of every key.
  */
-export function schemaFor(doc: Record<string, unknown>): z.ZodMiniType<RdsIamConfigInput> {
+export function schemaFor(z: Zod, doc: Record<string, unknown>): z.ZodMiniType<RdsIamConfigInput> {
   const names = namesSetIn(doc);
   const id = [...names].sort().join(' ');
   let found = validators.get(id);
-  if (found === undefined) validators.set(id, (found = documentSchema(undefined, (name) => names.has(name))));
+  if (found === undefined) validators.set(id, (found = documentSchema(z, undefined, (name) => names.has(name))));
   return found;
 }
 
@@ -181,9 +188,11 @@ function plainlyValid(doc: Record<string, unknown>): boolean {
  * Validates a config document: a valid one by the keys' plain tests as it is, anything else by the document schema
  * of the keys it sets (`schemaFor`), whose issues say what is wrong.
  */
-export function validateDocument(doc: Record<string, unknown>): z.core.util.SafeParseResult<RdsIamConfigInput> {
+export async function validateDocument(
+  doc: Record<string, unknown>,
+): Promise<z.core.util.SafeParseResult<RdsIamConfigInput>> {
   if (plainlyValid(doc)) return { success: true, data: doc as RdsIamConfigInput };
-  return schemaFor(doc).safeParse(doc);
+  return schemaFor(await loadZod(), doc).safeParse(doc);
 }
 
 /** The keys an object at `path` of the config document may have, or undefined if there is no object there. */

@@ -123,6 +123,13 @@ await connectFromConfig().then(
   (e) => console.log(JSON.stringify({ ours: e instanceof RdsIamError, name: e.name, message: e.message })),
 );
 `,
+  // A config that fails the keys' plain tests: its issues are worded by zod, from the zod file (dist/zod.*).
+  'bad-config.mjs': `import { loadConfig, ConfigError } from 'rdsiam';
+await loadConfig().catch((e) => console.log(JSON.stringify({ ours: e instanceof ConfigError, message: e.message })));
+`,
+  'bad-config.cjs': `const { loadConfig, ConfigError } = require('rdsiam');
+loadConfig().catch((e) => console.log(JSON.stringify({ ours: e instanceof ConfigError, message: e.message })));
+`,
   'probe-esm.mjs': `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 ${SIDE_EFFECTS_PROBE}
@@ -227,6 +234,8 @@ describe('the packed package', () => {
       'dist/cjs/package.json',
       'dist/cosmiconfig.cjs',
       'dist/packages.cjs',
+      'dist/zod.js',
+      'dist/zod.cjs',
       'dist/cli/rdsiam.cjs',
       'dist/cli/main.cjs',
       'dist/cli/commands.cjs',
@@ -362,6 +371,21 @@ describe('the packed package', () => {
       assert.deepEqual(r.touched, [], `${probe}: files or sockets touched`);
     }
   });
+});
+
+// What a bad value gets, from the ES module and the CommonJS build: zod's functions are a file of their own.
+const BAD_PORT = { RDSIAM_DSN: 'postgres://app@db.example.com/app', RDSIAM_IAM_DEFAULT_PORT: '0' };
+const BAD_PORT_MESSAGE =
+  /^Invalid rdsiam config:\n {2}- iam_default_port \(from RDSIAM_IAM_DEFAULT_PORT\): must be a whole number from 1 to 65535, got 0$/;
+
+describe('a config with a bad value, through the installed package', () => {
+  for (const script of ['bad-config.mjs', 'bad-config.cjs']) {
+    test(`${script.endsWith('.cjs') ? 'CommonJS' : 'ESM'}: a ConfigError that says which value is wrong and where`, async () => {
+      const r = lastJson(await pgApp.node([script], BAD_PORT)) as { ours: boolean; message: string };
+      assert.equal(r.ours, true);
+      assert.match(r.message, BAD_PORT_MESSAGE);
+    });
+  }
 });
 
 describe('applications connect through the installed package', () => {
@@ -541,6 +565,9 @@ describe('a pg-only Lambda handler bundled as AWS CDK NodejsFunction bundles it'
       const missing = result(await node(testbedEnv(tb, 'mysql', key))) as { ours: boolean; message: string };
       assert.equal(missing.ours, true);
       assert.match(missing.message, /^rdsiam needs the "mysql2" package for this DSN: run `npm install mysql2`\./);
+      // The bundler followed rdsiam's load of its zod file: a bad value is worded as from the package.
+      const bad = result(await node({ ...testbedEnv(tb, 'postgres', key), ...BAD_PORT })) as { message: string };
+      assert.match(bad.message, BAD_PORT_MESSAGE);
     });
   }
 
@@ -604,6 +631,10 @@ describe('the rdsiam executable, installed', () => {
       check.err,
       /^Invalid rdsiam config:\n {2}- plugins \(from RDSIAM_PLUGINS\): has unknown plugin code "bogus"/,
     );
+    // A value that fails its key's plain test: worded by zod, from dist/zod.cjs.
+    const badPort = await npx(['check'], BAD_PORT);
+    assert.equal(badPort.code, 2, badPort.err);
+    assert.match(badPort.err.trimEnd(), BAD_PORT_MESSAGE);
   });
 
   test('npx rdsiam schema prints the shipped JSON Schema', async () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONNECTION_KEYS } from '../../src/config/keys.js';
-import { documentSchema, LEAVES, schemaFor, validateDocument } from '../../src/config/schema.js';
+import { documentSchema, LEAVES, loadZod, schemaFor, validateDocument } from '../../src/config/schema.js';
+
+const z = await loadZod();
 
 /** The keys an object schema holds (zod keeps them in its definition). */
 function keysOf(schema: unknown): string[] {
@@ -15,14 +17,17 @@ describe('the schema a config is validated with', () => {
       ssl: { mode: 'verify-ca' },
       connections: { reader: { iam_host: 'h', pool: { max: 2 } } },
     };
-    assert.deepEqual(keysOf(schemaFor(doc)).sort(), ['connections', 'dsn', 'iam_host', 'pool', 'ssl']);
-    assert.deepEqual(keysOf(schemaFor({ $schema: './s.json', dsn: 'postgres://u@h/db' })).sort(), ['$schema', 'dsn']);
+    assert.deepEqual(keysOf(schemaFor(z, doc)).sort(), ['connections', 'dsn', 'iam_host', 'pool', 'ssl']);
+    assert.deepEqual(keysOf(schemaFor(z, { $schema: './s.json', dsn: 'postgres://u@h/db' })).sort(), [
+      '$schema',
+      'dsn',
+    ]);
   });
 
   it('is the same schema for configs that set the same keys, and another for other keys', () => {
-    const one = schemaFor({ dsn: 'postgres://a@h/db', plugins: 'iam' });
-    assert.equal(schemaFor({ plugins: 'none', dsn: 'mysql://b@h/db' }), one);
-    assert.notEqual(schemaFor({ dsn: 'postgres://a@h/db' }), one);
+    const one = schemaFor(z, { dsn: 'postgres://a@h/db', plugins: 'iam' });
+    assert.equal(schemaFor(z, { plugins: 'none', dsn: 'mysql://b@h/db' }), one);
+    assert.notEqual(schemaFor(z, { dsn: 'postgres://a@h/db' }), one);
   });
 
   it('validates as the whole document schema does: the same issues for unknown keys, bad values and bad shapes', () => {
@@ -31,9 +36,9 @@ describe('the schema a config is validated with', () => {
       { dsn: 42, plugins: 7, pool: 'big', connections: { 'bad name': {}, ok: { iam_default_port: 0, zz: 1 } } },
       { dsn: 'postgres://u@h/db', iam_expiration: 1.5, aws_credentials_source: 'magic', connections: [] },
     ];
-    const whole = documentSchema();
+    const whole = documentSchema(z);
     for (const doc of docs) {
-      const partial = schemaFor(doc).safeParse(doc);
+      const partial = schemaFor(z, doc).safeParse(doc);
       const full = whole.safeParse(doc);
       assert.equal(partial.success, false);
       assert.deepEqual(partial.error?.issues, full.error?.issues);
@@ -55,7 +60,7 @@ describe('the schema a config is validated with', () => {
       ...[[], ['iam'], ['iam', 'iam_dsql'], ['nope'], [1], {}, { mode: 'verify-full' }],
     ];
     for (const { name, key } of LEAVES) {
-      const schema = key.schema() as unknown as { safeParse(v: unknown): { success: boolean; data?: unknown } };
+      const schema = key.schema(z) as unknown as { safeParse(v: unknown): { success: boolean; data?: unknown } };
       for (const value of values) {
         const parsed = schema.safeParse(value);
         assert.equal(key.accepts(value), parsed.success, `${name}: ${String(value)}`);
@@ -64,7 +69,7 @@ describe('the schema a config is validated with', () => {
     }
   });
 
-  it('validates a valid document as the document schema does, and an invalid one with its issues', () => {
+  it('validates a valid document as the document schema does, and an invalid one with its issues', async () => {
     const valid = {
       $schema: './rdsiam.schema.json',
       dsn: 'postgres://u@h/db',
@@ -74,14 +79,17 @@ describe('the schema a config is validated with', () => {
       pool: { max: 3 },
       connections: { reader: { iam_host: 'reader.example.com', pool: { idle_timeout_ms: 0 } } },
     };
-    assert.deepEqual(validateDocument(valid), documentSchema().safeParse(valid));
+    assert.deepEqual(await validateDocument(valid), documentSchema(z).safeParse(valid));
     const invalid = { dsn: 'postgres://u@h/db', connections: { 'bad name': {}, ok: { ssl: { mode: 'x' } } } };
-    assert.deepEqual(validateDocument(invalid).error?.issues, documentSchema().safeParse(invalid).error?.issues);
-    assert.equal(validateDocument({ dsn: 'postgres://u@h/db', toString: 'x' }).success, false);
+    assert.deepEqual(
+      (await validateDocument(invalid)).error?.issues,
+      documentSchema(z).safeParse(invalid).error?.issues,
+    );
+    assert.equal((await validateDocument({ dsn: 'postgres://u@h/db', toString: 'x' })).success, false);
   });
 
   it("builds a key's zod schema once, then reuses it", () => {
     const key = CONNECTION_KEYS.connect_timeout_ms;
-    assert.equal(key.schema(), key.schema());
+    assert.equal(key.schema(z), key.schema(z));
   });
 });
