@@ -4,8 +4,8 @@ import { loadConfig } from '../config/load.js';
 import { tlsPlanFor } from '../drivers/tls.js';
 import { EndpointError } from '../errors.js';
 import { tokenProviderFor, type IssuedToken } from '../token/token-provider.js';
-import { clientFilesDir, writeClientFiles, type FilePlacement } from './client-files.js';
-import { clientEnv, clientFiles, clientTargetFor, type ClientEnv, type ClientTarget } from './client-env.js';
+import { clientFilesDir, writeClientFiles, type FilePlacement } from '../client/files.js';
+import { clientEnv, clientFiles, clientTargetFor, type ClientEnv, type ClientTarget } from '../client/env.js';
 import { loadOptions, type CliIo, type ConfigFlags } from './io.js';
 import { ipVersion } from '../ip.js';
 

@@ -23,7 +23,7 @@ export async function prismaDatasourceUrl(options: ConnectOptions = {}): Promise
   }
   // Loaded here, not with rdsiam: only this call and the CLI write client files.
   const [{ CA_FILE, clientFiles, clientTargetFor, connectionUrl }, { clientFilesDir, writeClientFiles }] =
-    await Promise.all([import('../cli/client-env.js'), import('../cli/client-files.js')]);
+    await Promise.all([import('../client/env.js'), import('../client/files.js')]);
   // Refuses a config without an IAM plugin before anything is written or signed.
   const provider = tokenProviderFor(config, options);
   const target = clientTargetFor(config, await tlsPlanFor(config));

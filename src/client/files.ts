@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientTarget } from './client-env.js';
+import type { ClientTarget } from './env.js';
 
 /**
  * `temporary`: files in a new private directory that the caller removes (`rdsiam exec`). `cached`: files that

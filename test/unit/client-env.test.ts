@@ -16,7 +16,7 @@ import {
   clientTargetFor,
   databaseUrl,
   type ClientTarget,
-} from '../../src/cli/client-env.js';
+} from '../../src/client/env.js';
 import { RDS_HOST } from '../support/hosts.js';
 import { resolvedConfig, type ConfigShape } from '../support/resolved-config.js';
 import { tempDir } from '../support/temp-dir.js';
