@@ -2,7 +2,9 @@ import type { Duplex } from 'node:stream';
 import { AuthError } from '../errors.js';
 import { scrub } from '../secret.js';
 
-export const DOCTOR_HINT = 'Run `npx rdsiam doctor` to find which.';
+// After a refusal, whose message lists the usual causes; after anything else, where the sign-in broke off.
+const REFUSED_HINT = 'Run `npx rdsiam doctor` to find which.';
+const FAILED_HINT = 'Run `npx rdsiam doctor` to see which step fails.';
 
 /** Why the proxy could not sign in upstream, in the terms a client's error packet carries; never a token. */
 export interface UpstreamFailure {
@@ -16,7 +18,7 @@ export interface UpstreamFailure {
 
 export function upstreamFailure(err: unknown, endpoint: { host: string; port: number }): UpstreamFailure {
   const text = scrub(err instanceof Error ? err.message : String(err));
-  if (err instanceof AuthError) return { refused: true, serverCode: undefined, message: text, hint: DOCTOR_HINT };
+  if (err instanceof AuthError) return { refused: true, serverCode: undefined, message: text, hint: REFUSED_HINT };
   const { code, errno } = (err ?? {}) as { code?: unknown; errno?: unknown };
   // A server's answer (no such database, too many connections) reaches the client as the server gave it; a socket
   // error's errno (negative, from the system) is not one.
@@ -26,13 +28,13 @@ export function upstreamFailure(err: unknown, endpoint: { host: string; port: nu
       : typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
         ? code
         : undefined;
-  if (serverCode !== undefined) return { refused: false, serverCode, message: text, hint: DOCTOR_HINT };
+  if (serverCode !== undefined) return { refused: false, serverCode, message: text, hint: FAILED_HINT };
   const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
   return {
     refused: false,
     serverCode: undefined,
     message: `rdsiam proxy could not sign in to ${endpoint.host}:${endpoint.port}: ${name}${text}`,
-    hint: DOCTOR_HINT,
+    hint: FAILED_HINT,
   };
 }
 
