@@ -1,4 +1,5 @@
-import { prepare, type ConnectOptions } from '../connect.js';
+import { loadConfigCached } from '../config/cached-load.js';
+import type { ConnectOptions } from '../connect.js';
 import { tlsPlanFor } from '../drivers/tls.js';
 import { ConfigError } from '../errors.js';
 import { tokenProviderFor } from '../token/token-provider.js';
@@ -14,7 +15,7 @@ const NO_MYSQL =
  * to the user's cache dir since the engine takes no PEM text.
  */
 export async function prismaDatasourceUrl(options: ConnectOptions = {}): Promise<string> {
-  const { config } = await prepare(options);
+  const config = await loadConfigCached(options);
   if (config.dsn.engine === 'mysql') {
     throw new ConfigError(
       [{ path: 'dsn', origin: config.origins['dsn'], message: NO_MYSQL }],
