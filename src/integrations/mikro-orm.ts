@@ -1,9 +1,11 @@
 import { tokenCacheLifetimeS } from '../aws-facts.js';
 import { prepare } from '../connect.js';
+import { describeValue } from '../config/messages.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { pgPoolConfig } from '../drivers/pg.js';
 import { mysqlConnectionOptions } from '../drivers/mysql.js';
 import { connectPlanFor } from '../drivers/plan.js';
+import { ConfigError } from '../errors.js';
 import type { TokenProvider } from '../token/token-provider.js';
 import {
   AUTH_PLUGIN_DEFEATS,
@@ -112,6 +114,18 @@ export async function mikroOrmOptionsFromConfig<T extends object = {}>(
   options: LibraryOptionsInput<T> & MikroOrmMajor = {},
 ): Promise<(MikroOrmOptions | MikroOrm6Options) & T> {
   const { merge, major: asked, ...connect } = options;
+  if (asked !== undefined && asked !== 6 && asked !== 7) {
+    throw new ConfigError(
+      [
+        {
+          path: 'major',
+          origin: { kind: 'code' },
+          message: `must be 6 or 7 (the MikroORM major), got ${describeValue(asked)}`,
+        },
+      ],
+      'mikroOrmOptionsFromConfig cannot take these options',
+    );
+  }
   // The other major's shape would leave out TLS on 6 (driverOptions.connection) or the password function on 7.
   const major = asked ?? installedMikroOrmMajor(connect.cwd ?? process.cwd()) ?? 7;
   const { config, provider } = await prepare(connect, undefined, 'mikroOrmOptionsFromConfig');

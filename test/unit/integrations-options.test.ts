@@ -293,6 +293,19 @@ describe("library builders merge the library's own options", () => {
     assert.equal((seven.driverOptions['ssl'] as { servername?: string }).servername, RDS_HOST);
   });
 
+  it('a `major` other than 6 or 7 (from JavaScript) is a ConfigError naming it, not the other shape in silence', async () => {
+    for (const major of [5, '7', null]) {
+      await assert.rejects(
+        mikroOrmOptionsFromConfig({ ...options('postgres'), major: major as never }),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.issues.length === 1 &&
+          err.issues[0]?.path === 'major' &&
+          /^must be 6 or 7 \(the MikroORM major\), got /.test(err.issues[0].message),
+      );
+    }
+  });
+
   it('the mariadb pool closes idle connections only if minimumIdle is 0, and its idleTimeout is in seconds', async () => {
     const built = await mariadbPoolOptionsFromConfig(options('mysql', { pool: { max: 4, idle_timeout_ms: 1500 } }));
     assert.deepEqual([built.connectionLimit, built.idleTimeout, built.minimumIdle], [4, 1.5, 0]);
