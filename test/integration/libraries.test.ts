@@ -37,6 +37,20 @@ const WHOAMI: Record<Server, string> = {
   mysql: 'SELECT SUBSTRING_INDEX(CURRENT_USER(), "@", 1) AS who',
 };
 
+// No entity manager is used: the MikroORM tests run raw SQL on the connection.
+const MIKRO_ORM_TEST_SETTINGS = { entities: [], discovery: { warnWhenNoEntities: false }, allowGlobalContext: true };
+
+/** MikroORM 6 or 7, either engine, as the tests use it. */
+function mikroOrmDb(
+  orm: { em: { getConnection(): { execute(sql: string): Promise<unknown> } }; close(force: boolean): Promise<void> },
+  server: Server,
+) {
+  return {
+    whoami: async () => who(await orm.em.getConnection().execute(WHOAMI[server])),
+    close: () => orm.close(true),
+  };
+}
+
 function who(rows: unknown): string {
   return String((rows as { who: unknown }[])[0]?.who);
 }
@@ -79,21 +93,12 @@ const LIBRARIES: Library[] = [
     name: 'MikroORM',
     servers: ['postgres', 'mysql'],
     async open(server, options) {
-      const settings = {
-        ...(await mikroOrmOptionsFromConfig(options)),
-        entities: [],
-        discovery: { warnWhenNoEntities: false },
-        // No entity manager is used: the tests run raw SQL on the connection.
-        allowGlobalContext: true,
-      };
+      const settings = { ...(await mikroOrmOptionsFromConfig(options)), ...MIKRO_ORM_TEST_SETTINGS };
       const orm = server === 'mysql' ? await MysqlMikroORM.init(settings) : await PgMikroORM.init(settings);
       // MikroORM 7.2 connects lazily, and queries that start together each connect and make a pool of their own, of
       // which close() ends only the last (mysql2's idle-cleanup timer of the others keeps the process alive).
       await orm.connect();
-      return {
-        whoami: async () => who(await orm.em.getConnection().execute(WHOAMI[server])),
-        close: () => orm.close(true),
-      };
+      return mikroOrmDb(orm, server);
     },
   },
   {
@@ -102,23 +107,18 @@ const LIBRARIES: Library[] = [
     async open(server, options) {
       // MikroORM 6 compares its version with the @mikro-orm packages of the project it runs in: here, MikroORM 7's.
       process.env['MIKRO_ORM_ALLOW_VERSION_MISMATCH'] = '1';
-      const settings = {
+      const init = {
         ...(await mikroOrmOptionsFromConfig({ ...options, major: 6 })),
-        entities: [],
-        discovery: { warnWhenNoEntities: false },
-        allowGlobalContext: true,
+        ...MIKRO_ORM_TEST_SETTINGS,
+        connect: false,
       };
-      const init = { ...settings, connect: false };
       const orm = server === 'mysql' ? await MysqlMikroORM6.init(init) : await PgMikroORM6.init(init);
       // Connected here rather than in init, so that a failed first connect still closes Knex's pool.
       await orm.connect().catch(async (err: unknown) => {
         await orm.close(true);
         throw err;
       });
-      return {
-        whoami: async () => who(await orm.em.getConnection().execute(WHOAMI[server])),
-        close: () => orm.close(true),
-      };
+      return mikroOrmDb(orm, server);
     },
   },
   {
