@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundledLicenses, cycloneDxFragment, noticesMarkdown } from './third-party-licenses.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -82,7 +82,16 @@ const builtinsByCall: Plugin = {
   name: 'builtins-by-call',
   setup(b) {
     b.onResolve({ filter: /^builtin-module$/ }, () => ({ path: 'get', namespace: 'builtin' }));
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
+    // An `import('node:tls')` is the module object itself when first called (esbuild's CommonJS interop), not a
+    // module of all its exports built at every import of rdsiam.
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      path: args.path,
+      namespace: args.kind === 'dynamic-import' ? 'builtin-on-call' : 'builtin',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-on-call' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
     b.onLoad({ filter: /^get$/, namespace: 'builtin' }, () => ({
       contents:
         'export function builtinModule(name) {\n' +
@@ -193,33 +202,57 @@ const otherCommands: Plugin = {
   },
 };
 
-// In CLI_COMMANDS: each module main.cjs holds, taken from main.cjs's exports (under `exportName`) instead of bundled
-// again. `shared` collects what was taken, for main.cjs to export.
-function fromCliMain(inMain: Set<string>, shared: Map<string, string>): Plugin {
-  const exportName = (input: string) => `m_${input.replace(/\W/g, '_')}`;
+// In a lazily loaded file (CLI_COMMANDS, LIB_LAZY): each module its main file holds, taken from that file's exports
+// instead of bundled again, so that every module exists once in a process: one ConfigError class for `instanceof`,
+// one config cache, one token runtime. `shared` collects what was taken, for the main file to export
+// (`mainFileExports`): to a CommonJS file, each module as one object; to an ES module, each of its names on its own
+// (an ES module has no `require`, and a namespace object per module would be built by every import of the core).
+const exportName = (input: string, name = '') => `m_${input.replace(/\W/g, '_')}${name && `$${name}`}`;
+function fromMainFile(mainFile: string, inMain: Set<string>, shared: Set<string>): Plugin {
   return {
-    name: 'from-cli-main',
+    name: 'from-main-file',
     setup(b) {
-      b.onResolve({ filter: /.*/, namespace: 'cli-main' }, (args) => ({ path: args.path, external: true }));
+      b.onResolve({ filter: /.*/, namespace: 'main-file' }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData === 'from-cli-main' || args.kind === 'entry-point') return undefined;
+        if (args.pluginData === 'from-main-file' || args.kind === 'entry-point') return undefined;
         const found = await b.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,
           resolveDir: args.resolveDir,
-          pluginData: 'from-cli-main',
+          pluginData: 'from-main-file',
         });
         const input = found.namespace === 'file' && !found.external ? relative(root, found.path) : undefined;
         if (input === undefined || !inMain.has(input)) return found.errors.length > 0 ? undefined : found;
-        shared.set(input, exportName(input));
-        return { path: exportName(input), namespace: 'cli-main' };
+        shared.add(input);
+        return { path: input, namespace: 'main-file' };
       });
-      b.onLoad({ filter: /.*/, namespace: 'cli-main' }, (args) => ({
-        contents: `module.exports = require("./${CLI_MAIN}").${args.path};\n`,
-        loader: 'js',
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'main-file' }, async (args) => {
+        const names = (await exportNames(args.path)).map((n) => `${exportName(args.path, n)} as ${n}`);
+        const contents =
+          b.initialOptions.format === 'esm'
+            ? `export { ${names.join(', ')} } from "./${mainFile}";\n`
+            : `module.exports = require("./${mainFile}").${exportName(args.path)};\n`;
+        return { contents, loader: 'js' };
+      });
     },
   };
+}
+
+/** The main file's entry lines that export what fromMainFile took. */
+async function mainFileExports(shared: Set<string>, format: 'esm' | 'cjs'): Promise<string[]> {
+  return Promise.all(
+    [...shared].sort().map(async (input) => {
+      const from = JSON.stringify(`./${input}`);
+      if (format === 'cjs') return `export * as ${exportName(input)} from ${from};`;
+      const names = (await exportNames(input)).map((n) => `${n} as ${exportName(input, n)}`);
+      return `export { ${names.join(', ')} } from ${from};`;
+    }),
+  );
+}
+
+/** The names a module of ours exports at run time (its types are gone from a bundle anyway). */
+async function exportNames(input: string): Promise<string[]> {
+  return Object.keys(await import(pathToFileURL(`${root}${input}`).href)).filter((n) => n !== 'default');
 }
 
 async function buildCli() {
@@ -231,7 +264,7 @@ async function buildCli() {
   const mainOptions = { ...CLI_OPTIONS, outfile: `${dist}cli/${CLI_MAIN}`, plugins: [otherCommands, ...cliPlugins()] };
   // What main.cjs holds, to know what CLI_COMMANDS can take from it.
   const probe = await build({ ...mainOptions, stdin: mainEntry([]), write: false });
-  const shared = new Map<string, string>();
+  const shared = new Set<string>();
   const commands = await build({
     ...CLI_OPTIONS,
     stdin: {
@@ -240,13 +273,11 @@ async function buildCli() {
       sourcefile: 'cli-commands.ts',
     },
     outfile: `${dist}cli/${CLI_COMMANDS}`,
-    plugins: [...cliPlugins(), fromCliMain(new Set(Object.keys(probe.metafile.inputs)), shared)],
+    plugins: [...cliPlugins(), fromMainFile(CLI_MAIN, new Set(Object.keys(probe.metafile.inputs)), shared)],
   });
   const cliMain = await build({
     ...mainOptions,
-    stdin: mainEntry(
-      [...shared].sort().map(([input, name]) => `export * as ${name} from ${JSON.stringify(`./${input}`)};`),
-    ),
+    stdin: mainEntry(await mainFileExports(shared, 'cjs')),
   });
   const bin = await build({
     ...CLI_OPTIONS,
@@ -263,6 +294,101 @@ async function buildCli() {
     ],
   });
   return [bin, cliMain, commands];
+}
+
+// The library's ES module build, what `import 'rdsiam'` loads: dist/index.js only names the API, taken from
+// dist/core.js, which holds what a first token or a first connect runs. The modules a process may never call (the
+// option builders for other libraries, withDsqlRetry, the global-database lookup) are dist/lazy.js, imported on first
+// call: its 30 kB are not parsed by every cold start. src/index.ts's imports of them become stubs that import
+// dist/lazy.js and call through (each name it imports must be an async function: the build fails otherwise), and
+// an `import()` of one becomes an import of dist/lazy.js. dist/lazy.js takes every module it shares with the core
+// from the core's exports (fromMainFile); those exports are why the core is not index.js, whose names are the API.
+// The CommonJS builds keep one file: `require` loads a file whole, and they are not what a cold start is judged on.
+const LIB_CORE = 'core.js';
+const LIB_LAZY = 'lazy.js';
+const LAZY_MODULES = [
+  'src/integrations/bun-sql.ts',
+  'src/integrations/mariadb.ts',
+  'src/integrations/mikro-orm.ts',
+  'src/integrations/postgres-js.ts',
+  'src/integrations/prisma.ts',
+  'src/integrations/sequelize.ts',
+  'src/integrations/typeorm.ts',
+  'src/dsql-retry.ts',
+  'src/endpoint/describe-global-clusters.ts',
+];
+const LIB_ESM_OPTIONS = { ...common, format: 'esm', external: EXTERNAL } as const;
+const libEsmPlugins = () => [commonJsFiles('./'), builtinsByCall];
+
+const lazyModules: Plugin = {
+  name: 'lazy-modules',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === 'lazy-modules') return undefined;
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'lazy-modules',
+      });
+      const input = found.namespace === 'file' ? relative(root, found.path) : '';
+      if (!LAZY_MODULES.includes(input)) return found.errors.length > 0 ? undefined : found;
+      if (args.kind === 'dynamic-import') return { path: `./${LIB_LAZY}`, external: true };
+      if (relative(root, args.importer) === 'src/index.ts') return { path: input, namespace: 'lazy-stub' };
+      return found;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-stub' }, async (args) => {
+      const module = (await import(pathToFileURL(`${root}${args.path}`).href)) as Record<string, unknown>;
+      // Only its async functions: src/index.ts's import of anything else is esbuild's "No matching export".
+      const stubs = Object.entries(module)
+        .filter(([, value]) => value instanceof Function && value.constructor.name === 'AsyncFunction')
+        .map(
+          ([name]) =>
+            `export async function ${name}(...args) {\n  return (await import("./${LIB_LAZY}")).${name}(...args);\n}\n`,
+        );
+      return { contents: stubs.join(''), loader: 'js' };
+    });
+    b.onResolve({ filter: /.*/, namespace: 'lazy-stub' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+async function buildLibraryEsm() {
+  const coreEntry = (exports: string[]) => ({
+    contents: [`export * from './src/index.ts';`, ...exports].join('\n'),
+    resolveDir: root,
+    sourcefile: 'core.ts',
+  });
+  const coreOptions = {
+    ...LIB_ESM_OPTIONS,
+    outfile: `${dist}${LIB_CORE}`,
+    plugins: [lazyModules, ...libEsmPlugins()],
+  };
+  const probe = await build({ ...coreOptions, stdin: coreEntry([]), write: false });
+  const api = probe.metafile.outputs[`dist/${LIB_CORE}`]!.exports;
+  const names = await Promise.all(LAZY_MODULES.map(exportNames));
+  const twice = names.flat().filter((n, i, all) => all.indexOf(n) !== i);
+  if (twice.length > 0) throw new Error(`build: ${twice.join(', ')} exported by two of ${LAZY_MODULES.join(', ')}`);
+  const shared = new Set<string>();
+  const lazy = await build({
+    ...LIB_ESM_OPTIONS,
+    stdin: {
+      contents: LAZY_MODULES.map((m) => `export * from './${m}';`).join('\n'),
+      resolveDir: root,
+      sourcefile: 'lazy.ts',
+    },
+    outfile: `${dist}${LIB_LAZY}`,
+    plugins: [...libEsmPlugins(), fromMainFile(LIB_CORE, new Set(Object.keys(probe.metafile.inputs)), shared)],
+  });
+  const core = await build({
+    ...coreOptions,
+    stdin: coreEntry(await mainFileExports(shared, 'esm')),
+  });
+  const inCore = Object.keys(core.metafile.outputs[`dist/${LIB_CORE}`]!.inputs).filter((i) => LAZY_MODULES.includes(i));
+  if (inCore.length > 0) {
+    throw new Error(`build: ${inCore.join(', ')} in dist/${LIB_CORE}: import them from src/index.ts or with import()`);
+  }
+  writeFileSync(`${dist}index.js`, `${NOTICE_BANNER}\nexport { ${api.join(', ')} } from './${LIB_CORE}';\n`);
+  return [core, lazy];
 }
 
 rmSync(dist, { recursive: true, force: true });
@@ -298,14 +424,8 @@ const builds = await Promise.all([
     external: EXTERNAL,
     plugins: [commonJsFiles('./')],
   }),
-  build({
-    ...common,
-    entryPoints: { index: 'src/index.ts', otel: 'src/otel.ts' },
-    format: 'esm',
-    outdir: dist,
-    external: EXTERNAL,
-    plugins: [commonJsFiles('./'), builtinsByCall],
-  }),
+  ...(await buildLibraryEsm()),
+  build({ ...LIB_ESM_OPTIONS, entryPoints: ['src/otel.ts'], outfile: `${dist}otel.js`, plugins: libEsmPlugins() }),
   build({
     ...common,
     entryPoints: { index: 'src/index.ts', otel: 'src/otel.ts' },

@@ -130,6 +130,16 @@ await loadConfig().catch((e) => console.log(JSON.stringify({ ours: e instanceof 
   'bad-config.cjs': `const { loadConfig, ConfigError } = require('rdsiam');
 loadConfig().catch((e) => console.log(JSON.stringify({ ours: e instanceof ConfigError, message: e.message })));
 `,
+  // Functions of the ES module build's dist/lazy.js (scripts/build.ts, LAZY_MODULES), each throwing one of the classes
+  // the core (dist/core.js) holds.
+  'lazy.mjs': `import { mikroOrmOptionsFromConfig, withDsqlRetry, ConfigError, RdsIamError } from 'rdsiam';
+const major = await mikroOrmOptionsFromConfig({ major: 5 }).catch((e) => e);
+const retry = await withDsqlRetry({}, async () => 1, { maxAttempts: 0 }).catch((e) => e);
+console.log(JSON.stringify({
+  major: [major instanceof ConfigError, major.message],
+  retry: [retry instanceof RdsIamError, retry.message],
+}));
+`,
   'probe-esm.mjs': `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 ${SIDE_EFFECTS_PROBE}
@@ -230,6 +240,8 @@ describe('the packed package', () => {
     const files = new Set(packed.files);
     for (const f of [
       'dist/index.js',
+      'dist/core.js',
+      'dist/lazy.js',
       'dist/cjs/index.js',
       'dist/cjs/package.json',
       'dist/cosmiconfig.cjs',
@@ -305,6 +317,8 @@ describe('the packed package', () => {
     }
     for (const bundle of [
       'dist/index.js',
+      'dist/core.js',
+      'dist/lazy.js',
       'dist/cjs/index.js',
       'dist/cli/rdsiam.cjs',
       'dist/cli/main.cjs',
@@ -386,6 +400,15 @@ describe('a config with a bad value, through the installed package', () => {
       assert.match(r.message, BAD_PORT_MESSAGE);
     });
   }
+});
+
+describe('the option builders and withDsqlRetry, through the installed package', () => {
+  test("ESM: loaded on first call (dist/lazy.js), their errors are the core's classes", async () => {
+    const r = lastJson(await pgApp.node(['lazy.mjs'])) as Record<string, [boolean, string]>;
+    assert.deepEqual(r.major, [true, r.major![1]]);
+    assert.match(r.major![1], /- major \(from options passed in code\): must be 6 or 7 \(the MikroORM major\), got 5$/);
+    assert.deepEqual(r.retry, [true, 'withDsqlRetry: maxAttempts must be a whole number from 1, got 0.']);
+  });
 });
 
 describe('applications connect through the installed package', () => {
