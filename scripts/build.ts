@@ -1,5 +1,6 @@
-// `npm run build`: dist/ as users get it. esbuild bundles our code into one ESM file and one CommonJS file (one
-// file to load instead of many: the import is what a cold start pays for), the CLI into CommonJS files of its own,
+// `npm run build`: dist/ as users get it. esbuild bundles our code into one CommonJS file and an ES module build of a
+// core file and a file of what most processes never call (one file to load instead of many: the import is what a
+// cold start pays for; see buildLibraryEsm), the CLI into CommonJS files of its own,
 // the zod functions the config schemas use into a file of their own (ESM and CommonJS) that is loaded only for a
 // config that fails the keys' plain tests, and cosmiconfig with its dependencies into one CommonJS file that is
 // loaded only when there is a config file to read. The AWS SDK, the drivers and the CA bundle stay external: they are real dependencies (or
@@ -299,7 +300,7 @@ async function buildCli() {
 // The library's ES module build, what `import 'rdsiam'` loads: dist/index.js only names the API, taken from
 // dist/core.js, which holds what a first token or a first connect runs. The modules a process may never call (the
 // option builders for other libraries, withDsqlRetry, the global-database lookup) are dist/lazy.js, imported on first
-// call: its 30 kB are not parsed by every cold start. src/index.ts's imports of them become stubs that import
+// call: the 33 kB they took are not parsed by every cold start. src/index.ts's imports of them become stubs that import
 // dist/lazy.js and call through (each name it imports must be an async function: the build fails otherwise), and
 // an `import()` of one becomes an import of dist/lazy.js. dist/lazy.js takes every module it shares with the core
 // from the core's exports (fromMainFile); those exports are why the core is not index.js, whose names are the API.

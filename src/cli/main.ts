@@ -4,6 +4,7 @@ import { scrub } from '../secret.js';
 import { UsageError, type Options } from './args.js';
 import type { CommandSpec } from './completion.js';
 import type { CliIo } from './io.js';
+import { TOKEN_HELP, TOKEN_OPTIONS, tokenCommand } from './token.js';
 
 interface Command {
   help: string;
@@ -11,13 +12,14 @@ interface Command {
   run(args: string[], io: CliIo): number | Promise<number>;
 }
 
-// Each command is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or check. (The
-// build puts every command but token in a file of their own that only they load: scripts/build.ts.)
+// Each command but token is loaded when it runs: `rdsiam token`, run once per psql session, need not load exec or
+// check (the build puts them in a file of their own that only they load: scripts/build.ts). Token itself is imported
+// as is: an `import()` of it made esbuild wrap it and every module it uses in a function run on first call, so that
+// each was parsed twice (about 1.5% of a cold `rdsiam token`).
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   token: {
     summary: 'print one IAM auth token for the configured connection (--url: as a DSN, --env: as shell exports)',
-    load: () =>
-      import('./token.js').then((m) => ({ help: m.TOKEN_HELP, options: m.TOKEN_OPTIONS, run: m.tokenCommand })),
+    load: async () => ({ help: TOKEN_HELP, options: TOKEN_OPTIONS, run: tokenCommand }),
   },
   exec: {
     summary: 'run a command (psql, mysql, a migration tool) with a fresh token in its environment',
