@@ -7,11 +7,11 @@
 // optional peers) an application's own bundler resolves, loaded through dist/packages.cjs (src/packages.cjs says
 // why). tsc writes the declarations, once for each module format. The licenses of what is bundled ship in
 // dist/THIRD_PARTY_LICENSES.md (scripts/third-party-licenses.ts).
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin, type StdinOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundledLicenses, cycloneDxFragment, noticesMarkdown } from './third-party-licenses.js';
 
@@ -256,29 +256,53 @@ async function exportNames(input: string): Promise<string[]> {
   return Object.keys(await import(pathToFileURL(`${root}${input}`).href)).filter((n) => n !== 'default');
 }
 
+/**
+ * A main file and a file loaded lazily from it (CLI_COMMANDS, LIB_LAZY), whose entry exports `lazyModules` whole and
+ * takes every module the main file holds from the main file's exports (fromMainFile): the main file is built once to
+ * learn what it holds, then the lazy file, then the main file with the exports the lazy file took. Two entry modules
+ * exporting one name would leave it out of the lazy file (an ambiguous `export *`), so the build fails on one.
+ */
+async function buildWithLazyFile(o: {
+  main: BuildOptions;
+  mainEntry: (exports: string[]) => StdinOptions;
+  lazy: BuildOptions;
+  lazyModules: string[];
+}) {
+  const names = await Promise.all(o.lazyModules.map(exportNames));
+  const twice = names.flat().filter((n, i, all) => all.indexOf(n) !== i);
+  if (twice.length > 0) throw new Error(`build: ${twice.join(', ')} exported by two of ${o.lazyModules.join(', ')}`);
+  const probe = await build({ ...o.main, stdin: o.mainEntry([]), write: false, metafile: true });
+  const shared = new Set<string>();
+  const mainFile = relative(dirname(o.lazy.outfile!), o.main.outfile!);
+  const lazy = await build({
+    ...o.lazy,
+    metafile: true,
+    stdin: {
+      contents: o.lazyModules.map((m) => `export * from './${m}';`).join('\n'),
+      resolveDir: root,
+      sourcefile: 'lazy.ts',
+    },
+    plugins: [...(o.lazy.plugins ?? []), fromMainFile(mainFile, new Set(Object.keys(probe.metafile.inputs)), shared)],
+  });
+  const main = await build({
+    ...o.main,
+    metafile: true,
+    stdin: o.mainEntry(await mainFileExports(shared, o.main.format === 'esm' ? 'esm' : 'cjs')),
+  });
+  return { probe, main, lazy };
+}
+
 async function buildCli() {
   const mainEntry = (exports: string[]) => ({
     contents: [`export { main } from './src/cli/main.ts';`, ...exports].join('\n'),
     resolveDir: root,
     sourcefile: 'cli-main.ts',
   });
-  const mainOptions = { ...CLI_OPTIONS, outfile: `${dist}cli/${CLI_MAIN}`, plugins: [otherCommands, ...cliPlugins()] };
-  // What main.cjs holds, to know what CLI_COMMANDS can take from it.
-  const probe = await build({ ...mainOptions, stdin: mainEntry([]), write: false });
-  const shared = new Set<string>();
-  const commands = await build({
-    ...CLI_OPTIONS,
-    stdin: {
-      contents: CLI_COMMANDS_MODULES.map((n) => `export * from './src/cli/${n}.ts';`).join('\n'),
-      resolveDir: root,
-      sourcefile: 'cli-commands.ts',
-    },
-    outfile: `${dist}cli/${CLI_COMMANDS}`,
-    plugins: [...cliPlugins(), fromMainFile(CLI_MAIN, new Set(Object.keys(probe.metafile.inputs)), shared)],
-  });
-  const cliMain = await build({
-    ...mainOptions,
-    stdin: mainEntry(await mainFileExports(shared, 'cjs')),
+  const { main: cliMain, lazy: commands } = await buildWithLazyFile({
+    main: { ...CLI_OPTIONS, outfile: `${dist}cli/${CLI_MAIN}`, plugins: [otherCommands, ...cliPlugins()] },
+    mainEntry,
+    lazy: { ...CLI_OPTIONS, outfile: `${dist}cli/${CLI_COMMANDS}`, plugins: cliPlugins() },
+    lazyModules: CLI_COMMANDS_MODULES.map((n) => `src/cli/${n}.ts`),
   });
   const bin = await build({
     ...CLI_OPTIONS,
@@ -359,35 +383,21 @@ async function buildLibraryEsm() {
     resolveDir: root,
     sourcefile: 'core.ts',
   });
-  const coreOptions = {
-    ...LIB_ESM_OPTIONS,
-    outfile: `${dist}${LIB_CORE}`,
-    plugins: [lazyModules, ...libEsmPlugins()],
-  };
-  const probe = await build({ ...coreOptions, stdin: coreEntry([]), write: false });
-  const api = probe.metafile.outputs[`dist/${LIB_CORE}`]!.exports;
-  const names = await Promise.all(LAZY_MODULES.map(exportNames));
-  const twice = names.flat().filter((n, i, all) => all.indexOf(n) !== i);
-  if (twice.length > 0) throw new Error(`build: ${twice.join(', ')} exported by two of ${LAZY_MODULES.join(', ')}`);
-  const shared = new Set<string>();
-  const lazy = await build({
-    ...LIB_ESM_OPTIONS,
-    stdin: {
-      contents: LAZY_MODULES.map((m) => `export * from './${m}';`).join('\n'),
-      resolveDir: root,
-      sourcefile: 'lazy.ts',
-    },
-    outfile: `${dist}${LIB_LAZY}`,
-    plugins: [...libEsmPlugins(), fromMainFile(LIB_CORE, new Set(Object.keys(probe.metafile.inputs)), shared)],
-  });
-  const core = await build({
-    ...coreOptions,
-    stdin: coreEntry(await mainFileExports(shared, 'esm')),
+  const {
+    probe,
+    main: core,
+    lazy,
+  } = await buildWithLazyFile({
+    main: { ...LIB_ESM_OPTIONS, outfile: `${dist}${LIB_CORE}`, plugins: [lazyModules, ...libEsmPlugins()] },
+    mainEntry: coreEntry,
+    lazy: { ...LIB_ESM_OPTIONS, outfile: `${dist}${LIB_LAZY}`, plugins: libEsmPlugins() },
+    lazyModules: LAZY_MODULES,
   });
   const inCore = Object.keys(core.metafile.outputs[`dist/${LIB_CORE}`]!.inputs).filter((i) => LAZY_MODULES.includes(i));
   if (inCore.length > 0) {
     throw new Error(`build: ${inCore.join(', ')} in dist/${LIB_CORE}: import them from src/index.ts or with import()`);
   }
+  const api = probe.metafile.outputs[`dist/${LIB_CORE}`]!.exports;
   writeFileSync(`${dist}index.js`, `${NOTICE_BANNER}\nexport { ${api.join(', ')} } from './${LIB_CORE}';\n`);
   return [core, lazy];
 }
