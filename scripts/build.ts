@@ -324,11 +324,13 @@ async function buildCli() {
 // The library's ES module build, what `import 'rdsiam'` loads: dist/index.js only names the API, taken from
 // dist/core.js, which holds what a first token or a first connect runs. The modules a process may never call (the
 // option builders for other libraries, withDsqlRetry, the global-database lookup) are dist/lazy.js, imported on first
-// call: the 33 kB they took are not parsed by every cold start. src/index.ts's imports of them become stubs that import
-// dist/lazy.js and call through (each name it imports must be an async function: the build fails otherwise), and
-// an `import()` of one becomes an import of dist/lazy.js. dist/lazy.js takes every module it shares with the core
-// from the core's exports (fromMainFile); those exports are why the core is not index.js, whose names are the API.
-// The CommonJS builds keep one file: `require` loads a file whole, and they are not what a cold start is judged on.
+// call: the 33 kB they took are not parsed by every cold start. The source imports them as any module (src/index.ts,
+// global-writer.ts); in the core, each such import is a stub that imports dist/lazy.js and calls through (each name
+// imported must be an async function: the build fails otherwise). Not an `import()` in the source: esbuild would
+// wrap the module and all it imports in functions run on first use in the builds that hold it, each parsed twice.
+// dist/lazy.js takes every module it shares with the core from the core's exports (fromMainFile); those exports are
+// why the core is not index.js, whose names are the API. The CommonJS builds keep one file: `require` loads a file
+// whole, and they are not what a cold start is judged on.
 const LIB_CORE = 'core.js';
 const LIB_LAZY = 'lazy.js';
 const LAZY_MODULES = [
@@ -357,14 +359,14 @@ const lazyModules: Plugin = {
         pluginData: 'lazy-modules',
       });
       const input = found.namespace === 'file' ? relative(root, found.path) : '';
-      if (!LAZY_MODULES.includes(input)) return found.errors.length > 0 ? undefined : found;
-      if (args.kind === 'dynamic-import') return { path: `./${LIB_LAZY}`, external: true };
-      if (relative(root, args.importer) === 'src/index.ts') return { path: input, namespace: 'lazy-stub' };
-      return found;
+      if (!LAZY_MODULES.includes(input) || args.kind !== 'import-statement') {
+        return found.errors.length > 0 ? undefined : found;
+      }
+      return { path: input, namespace: 'lazy-stub' };
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-stub' }, async (args) => {
       const module = (await import(pathToFileURL(`${root}${args.path}`).href)) as Record<string, unknown>;
-      // Only its async functions: src/index.ts's import of anything else is esbuild's "No matching export".
+      // Only its async functions: an import of anything else is esbuild's "No matching export".
       const stubs = Object.entries(module)
         .filter(([, value]) => value instanceof Function && value.constructor.name === 'AsyncFunction')
         .map(

@@ -3,6 +3,7 @@ import { publish } from '../events.js';
 import { getOrCreate } from '../single-flight.js';
 import { staleRetryAt } from '../stale-retry.js';
 import type { Clock } from '../clock.js';
+import { describeGlobalWriter } from './describe-global-clusters.js';
 import type { GlobalWriter, LookupCredentials } from './describe-global-clusters.js';
 import type { GlobalWriterLookup } from './target.js';
 
@@ -13,11 +14,6 @@ export interface WriterRegion extends GlobalWriter {
 }
 
 type DescribeWriter = (lookup: GlobalWriterLookup, credentials: LookupCredentials) => Promise<GlobalWriter>;
-
-// Imported on the first lookup: only a global database endpoint needs it, and the ES module build leaves it out of
-// the file every cold start parses (scripts/build.ts, LAZY_MODULES).
-const describeWriter: DescribeWriter = async (lookup, credentials) =>
-  (await import('./describe-global-clusters.js')).describeGlobalWriter(lookup, credentials);
 
 /**
  * Writer regions of Aurora global database endpoints, by endpoint: each reused for its lookup's TTL, concurrent lookups
@@ -30,7 +26,7 @@ export class GlobalWriterRegions {
   readonly #entries = new Map<string, WriterRegion>();
   readonly #flights = new Map<string, Promise<WriterRegion>>();
 
-  constructor(clock: Clock, describe: DescribeWriter = describeWriter) {
+  constructor(clock: Clock, describe: DescribeWriter = describeGlobalWriter) {
     this.#clock = clock;
     this.#describe = describe;
   }

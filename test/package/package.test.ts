@@ -131,13 +131,23 @@ await loadConfig().catch((e) => console.log(JSON.stringify({ ours: e instanceof 
 loadConfig().catch((e) => console.log(JSON.stringify({ ours: e instanceof ConfigError, message: e.message })));
 `,
   // Functions of the ES module build's dist/lazy.js (scripts/build.ts, LAZY_MODULES), each throwing one of the classes
-  // the core (dist/core.js) holds.
-  'lazy.mjs': `import { mikroOrmOptionsFromConfig, withDsqlRetry, ConfigError, RdsIamError } from 'rdsiam';
+  // the core (dist/core.js) holds: two called from the API, and the global-database lookup from the core's token path
+  // (this app has no @aws-sdk/client-rds).
+  'lazy.mjs': `import { getAuthToken, mikroOrmOptionsFromConfig, withDsqlRetry, ConfigError, RdsIamError } from 'rdsiam';
 const major = await mikroOrmOptionsFromConfig({ major: 5 }).catch((e) => e);
 const retry = await withDsqlRetry({}, async () => 1, { maxAttempts: 0 }).catch((e) => e);
+const global = await getAuthToken({
+  env: {},
+  overrides: {
+    dsn: 'postgres://app@orders.global-abc123xyz.global.rds.amazonaws.com/app',
+    plugins: ['iam'],
+    iam_global_region: 'eu-central-1',
+  },
+}).catch((e) => e);
 console.log(JSON.stringify({
   major: [major instanceof ConfigError, major.message],
   retry: [retry instanceof RdsIamError, retry.message],
+  global: [global instanceof RdsIamError, global.message],
 }));
 `,
   'probe-esm.mjs': `import { createRequire } from 'node:module';
@@ -402,12 +412,19 @@ describe('a config with a bad value, through the installed package', () => {
   }
 });
 
-describe('the option builders and withDsqlRetry, through the installed package', () => {
+describe('the option builders, withDsqlRetry and the global-database lookup, through the installed package', () => {
   test("ESM: loaded on first call (dist/lazy.js), their errors are the core's classes", async () => {
-    const r = lastJson(await pgApp.node(['lazy.mjs'])) as Record<string, [boolean, string]>;
+    // Keys of AWS's documentation examples: the lookup stops at loading its SDK client, before any call.
+    const keys = {
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    };
+    const r = lastJson(await pgApp.node(['lazy.mjs'], keys)) as Record<string, [boolean, string]>;
     assert.deepEqual(r.major, [true, r.major![1]]);
     assert.match(r.major![1], /- major \(from options passed in code\): must be 6 or 7 \(the MikroORM major\), got 5$/);
     assert.deepEqual(r.retry, [true, 'withDsqlRetry: maxAttempts must be a whole number from 1, got 0.']);
+    assert.deepEqual(r.global, [true, r.global![1]]);
+    assert.match(r.global![1], /needs the "@aws-sdk\/client-rds" package .*npm install @aws-sdk\/client-rds/);
   });
 });
 
